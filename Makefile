@@ -1,0 +1,48 @@
+# zerovisit: `make run` starts everything on SQLite, `make test` runs every test.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+PY := .venv/bin/python
+
+.PHONY: help venv run test lint typecheck openapi openapi-check migrate clean bench
+
+help:
+	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
+	@echo "make test           run every test (PostgreSQL too when ZV_TEST_POSTGRES_URL is set)"
+	@echo "make lint           ruff, mypy and the import contracts"
+	@echo "make openapi        regenerate openapi/*.json from the code"
+	@echo "make openapi-check  fail when openapi/*.json differs from the code"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+venv: .venv/.synced
+
+run: venv
+	$(PY) -m services.cli run
+
+migrate: venv
+	$(PY) -m services.cli migrate
+
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/mypy services
+	.venv/bin/lint-imports
+
+openapi: venv
+	$(PY) -m services.openapi write
+
+openapi-check: venv
+	$(PY) -m services.openapi check
+
+clean:
+	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

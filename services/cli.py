@@ -1,0 +1,164 @@
+"""The zerovisit command line: run, migrate, users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import import_module
+
+from services.common import migrations
+from services.common.db import make_engine
+from services.common.settings import ServiceSettings
+
+SERVICES = ("intake", "workflow", "metrics")
+
+
+def service_settings(name: str) -> ServiceSettings:
+    """The settings of a service, read from its environment variables."""
+    module = import_module(f"services.{name}.settings")
+    settings: ServiceSettings = getattr(module, f"{name.capitalize()}Settings")()
+    return settings
+
+
+async def _migrate(names: Sequence[str], revision: str) -> None:
+    for name in names:
+        settings = service_settings(name)
+        engine = make_engine(settings.resolved_database_url())
+        try:
+            await migrations.upgrade(engine, name, revision)
+        finally:
+            await engine.dispose()
+        print(f"{name}: migrated to {revision}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply every service's migrations (or one's)."""
+    asyncio.run(_migrate([args.service] if args.service else SERVICES, args.revision))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one service in this process, or all three as child processes."""
+    if args.service:
+        import uvicorn
+
+        settings = service_settings(args.service)
+        uvicorn.run(
+            f"services.{args.service}.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            access_log=False,
+        )
+        return 0
+    asyncio.run(_migrate(SERVICES, "head"))
+    children = [
+        subprocess.Popen([sys.executable, "-m", "services.cli", "run", "--service", name])  # noqa: S603
+        for name in SERVICES
+    ]
+    for name in SERVICES:
+        settings = service_settings(name)
+        print(f"{name:9} http://{settings.host}:{settings.port}  (docs: http://{settings.host}:{settings.port}/docs)")
+    print("Make staff accounts with: zerovisit users create --username U --password P --role staff --grid-company SGCC-BJ")
+    print("Ctrl-C stops all three.")
+    try:
+        while all(child.poll() is None for child in children):
+            try:
+                children[0].wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                continue
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGINT, None)]
+    return 1 if failed else 0
+
+
+async def _create_user(args: argparse.Namespace) -> None:
+    from services.intake.identity import service as identity_service
+    from services.intake.settings import IntakeSettings
+
+    settings = IntakeSettings()
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
+        async with async_sessionmaker(engine)() as session, session.begin():
+            account = await identity_service.create_account(
+                session,
+                username=args.username,
+                password=args.password,
+                name=args.name or args.username,
+                role=args.role,
+                grid_company=args.grid_company,
+                regions=[r.strip() for r in (args.regions or "").split(",") if r.strip()],
+                now=datetime.now(UTC),
+            )
+        print(f"created {account.role} {account.username} ({account.id})")
+    finally:
+        await engine.dispose()
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    """Make an account of any role."""
+    from services.common.errors import ProblemError
+
+    try:
+        asyncio.run(_create_user(args))
+    except (ValueError, ProblemError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(prog="zerovisit", description="Zero-visit electricity connection platform")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start the services (all three by default)")
+    run.add_argument("--service", choices=SERVICES)
+    run.set_defaults(handler=cmd_run)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--service", choices=SERVICES)
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    users = commands.add_parser("users", help="manage accounts").add_subparsers(dest="users_command", required=True)
+    create = users.add_parser("create", help="make an account")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", required=True, choices=["applicant", "staff", "manager", "regulator", "admin"])
+    create.add_argument("--name")
+    create.add_argument("--grid-company")
+    create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
+    create.set_defaults(handler=cmd_users_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the zerovisit command."""
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    args = build_parser().parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

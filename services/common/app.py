@@ -1,0 +1,138 @@
+"""The parts every service app is built from: lifespan, state, error handling, health, events."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI
+
+from services.common import health
+from services.common.auth import TokenVerifier, build_verifier
+from services.common.clock import Clock, SystemClock
+from services.common.db import Database
+from services.common.errors import install_problem_handlers
+from services.common.events import EventPayload, EventTables, Relay
+from services.common.settings import ServiceSettings
+
+logger = logging.getLogger("zerovisit.app")
+
+Startup = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceParts:
+    """What one service brings to the common app skeleton."""
+
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    openapi_tags: list[dict[str, Any]] = field(default_factory=list)
+    startup: Sequence[Startup] = ()
+    background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
+    published: Sequence[type[EventPayload]] = ()
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    parts: ServiceParts,
+    *,
+    clock: Clock | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    verifier: TokenVerifier | None = None,
+) -> FastAPI:
+    """A FastAPI app whose lifespan owns the engine, the HTTP client and background tasks."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = Database.connect(settings.resolved_database_url())
+        owns_client = http_client is None
+        app.state.http = http_client or httpx.AsyncClient(timeout=httpx.Timeout(5.0))
+        app.state.verifier = verifier
+        if verifier is None and (settings.jwks_url or settings.jwks_file):
+            app.state.verifier = build_verifier(
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                jwks_url=settings.jwks_url,
+                jwks_file=settings.jwks_file,
+                cache_seconds=settings.jwks_cache_seconds,
+                client=app.state.http,
+            )
+        for step in parts.startup:
+            await step(app)
+        if app.state.verifier is None:
+            raise RuntimeError(f"{settings.service_name}: set a JWKS URL or file to verify tokens.")
+        tasks = [asyncio.create_task(job(app)) for job in parts.background]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if owns_client:
+                await app.state.http.aclose()
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title=parts.title,
+        description=parts.description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_tags=parts.openapi_tags or None,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    for router in parts.routers:
+        app.include_router(router)
+    for payload in parts.published:
+        _document_webhook(app, payload)
+    return app
+
+
+def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
+    """List an event in the OpenAPI document as a webhook that subscribers receive."""
+
+    async def webhook(body: EventPayload) -> None:
+        """Delivered signed (webhook-id, webhook-timestamp, webhook-signature) inside an event envelope."""
+
+    # Annotations are strings under postponed evaluation; the concrete payload class is set here.
+    webhook.__annotations__["body"] = payload
+    webhook.__doc__ = (
+        f"{payload.__doc__} Sent as the `data` of an envelope with type `{payload.event_type}`, "
+        f"version {payload.version}, POSTed to each subscriber's /internal/events."
+    )
+    app.webhooks.post(payload.event_type, summary=payload.event_type)(webhook)
+
+
+def relay_task(tables: EventTables) -> Callable[[FastAPI], Awaitable[None]]:
+    """A background job that delivers the app's outbox to its subscribers until the app stops."""
+
+    async def run(app: FastAPI) -> None:
+        settings: ServiceSettings = app.state.settings
+        if not settings.subscribers:
+            return
+        relay = Relay(
+            app.state.database,
+            tables,
+            settings.subscribers,
+            app.state.http,
+            clock=app.state.clock,
+            batch_size=settings.relay_batch_size,
+            max_attempts=settings.relay_max_attempts,
+            backoff_base_seconds=settings.relay_backoff_base_seconds,
+            backoff_max_seconds=settings.relay_backoff_max_seconds,
+            name=settings.service_name,
+        )
+        app.state.relay = relay
+        await relay.run_forever(settings.relay_interval_seconds)
+
+    return run

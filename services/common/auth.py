@@ -1,0 +1,198 @@
+"""Bearer-token verification: RS256 only, required claims, keys from a JWKS URL or file."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import anyio
+import httpx
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from jose import jwk, jwt
+from jose.exceptions import JOSEError
+
+from services.common.errors import Forbidden, Unauthorized
+
+ALGORITHM = "RS256"
+Role = Literal["applicant", "staff", "manager", "regulator", "admin"]
+ROLES: tuple[Role, ...] = ("applicant", "staff", "manager", "regulator", "admin")
+_REQUIRED = ("iss", "aud", "exp", "sub")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the token says."""
+
+    subject: str
+    role: Role
+    grid_company: str | None = None
+    regions: tuple[str, ...] = ()
+
+    def covers_region(self, region: str) -> bool:
+        """Whether a regulator's region prefixes include a region code."""
+        return any(prefix == "*" or region.startswith(prefix) for prefix in self.regions)
+
+
+class KeySource:
+    """Where verification keys come from; caches a JWKS document."""
+
+    def __init__(self, loader: Callable[[], Any], cache_seconds: int) -> None:
+        self._loader = loader
+        self._cache_seconds = cache_seconds
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._loaded_at = 0.0
+        self._lock = anyio.Lock()
+
+    @classmethod
+    def from_jwks(cls, jwks: dict[str, Any]) -> KeySource:
+        """Keys fixed in memory (the issuer verifying its own tokens)."""
+
+        async def load() -> dict[str, Any]:
+            return jwks
+
+        return cls(load, cache_seconds=10**9)
+
+    @classmethod
+    def from_file(cls, path: Path, cache_seconds: int) -> KeySource:
+        """Keys read from a JWKS file."""
+
+        async def load() -> dict[str, Any]:
+            return dict(json.loads(await anyio.Path(path).read_text()))
+
+        return cls(load, cache_seconds)
+
+    @classmethod
+    def from_url(cls, client: httpx.AsyncClient, url: str, cache_seconds: int) -> KeySource:
+        """Keys fetched over HTTP from the issuer's JWKS endpoint."""
+
+        async def load() -> dict[str, Any]:
+            response = await client.get(url, timeout=5.0)
+            response.raise_for_status()
+            return dict(response.json())
+
+        return cls(load, cache_seconds)
+
+    async def key(self, kid: str | None) -> dict[str, Any] | None:
+        """The JWK for a key id, refreshing the cache when it is stale or the id is unknown."""
+        now = time.monotonic()
+        stale = now - self._loaded_at > self._cache_seconds
+        if stale or (kid not in self._keys and now - self._loaded_at > 10):
+            await self._refresh()
+        if kid is None and len(self._keys) == 1:
+            return next(iter(self._keys.values()))
+        return self._keys.get(kid or "")
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            try:
+                document = await self._loader()
+            except (OSError, httpx.HTTPError, ValueError):
+                return  # keep the keys we had; an unknown key then fails verification
+            keys = document.get("keys", []) if isinstance(document, dict) else []
+            self._keys = {str(k.get("kid", "")): k for k in keys if isinstance(k, dict)}
+            self._loaded_at = time.monotonic()
+
+
+class TokenVerifier:
+    """Verifies bearer tokens strictly and turns them into principals."""
+
+    def __init__(self, *, issuer: str, audience: str, keys: KeySource) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.keys = keys
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; Unauthorized for anything else."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except JOSEError as exc:
+            raise Unauthorized("The token is malformed.") from exc
+        if header.get("alg") != ALGORITHM:
+            raise Unauthorized("The token must be signed with RS256.")
+        jwk_dict = await self.keys.key(header.get("kid"))
+        if jwk_dict is None or jwk_dict.get("kty") != "RSA":
+            raise Unauthorized("The token was signed with an unknown key.")
+        try:
+            key = jwk.construct(jwk_dict, ALGORITHM)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={f"require_{claim}": True for claim in _REQUIRED},
+            )
+        except JOSEError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}.") from exc
+        return _principal(claims)
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    role = claims.get("role")
+    subject = claims.get("sub")
+    if role not in ROLES or not isinstance(subject, str) or not subject:
+        raise Unauthorized("The token has no valid role or subject.")
+    grid_company = claims.get("grid_company")
+    regions = claims.get("regions") or []
+    if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+        raise Unauthorized("The token's regions claim is not a list of strings.")
+    if grid_company is not None and not isinstance(grid_company, str):
+        raise Unauthorized("The token's grid_company claim is not a string.")
+    return Principal(subject=subject, role=role, grid_company=grid_company, regions=tuple(regions))
+
+
+_bearer = HTTPBearer(auto_error=False, description="A JWT issued by the platform's identity provider.")
+
+
+async def optional_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    """The caller if a token was sent (and valid), else None."""
+    if credentials is None:
+        return None
+    if credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Use a Bearer token.")
+    verifier: TokenVerifier = request.app.state.verifier
+    return await verifier.verify(credentials.credentials)
+
+
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    """The caller; 401 without a valid token."""
+    if principal is None:
+        raise Unauthorized("A bearer token is required.")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Any]:
+    """A dependency that lets through only the given roles (403 for the others)."""
+    allowed: Sequence[str] = roles
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"This needs one of the roles: {', '.join(allowed)}.")
+        return principal
+
+    return dependency
+
+
+def build_verifier(
+    *, issuer: str, audience: str, jwks_url: str | None, jwks_file: Path | None,
+    cache_seconds: int, client: httpx.AsyncClient,
+) -> TokenVerifier:
+    """A verifier for a service's settings: a JWKS file wins over a URL."""
+    if jwks_file is not None:
+        keys = KeySource.from_file(jwks_file, cache_seconds)
+    elif jwks_url:
+        keys = KeySource.from_url(client, jwks_url, cache_seconds)
+    else:
+        raise ValueError("Set a JWKS URL or file so that tokens can be verified.")
+    return TokenVerifier(issuer=issuer, audience=audience, keys=keys)

@@ -1,0 +1,179 @@
+"""RFC 9457 problem details: one exception tree, one renderer for every error."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://zerovisit.example/problems/"
+
+logger = logging.getLogger("zerovisit.errors")
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+
+
+class ProblemError(Exception):
+    """An error that carries its HTTP status and renders as a problem document."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal server error"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extensions: Any):
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extensions = extensions
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        """The problem document for this error."""
+        body: dict[str, Any] = {
+            "type": PROBLEM_TYPE_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "instance": instance,
+        }
+        body.update(self.extensions)
+        return body
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extensions: Any):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extensions)
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(ProblemError):
+    status, slug, title = 413, "payload-too-large", "Payload too large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class Unprocessable(ProblemError):
+    status, slug, title = 422, "unprocessable", "Unprocessable request"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "Precondition required"
+
+
+class TooManyRequests(ProblemError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
+class ServiceUnavailable(ProblemError):
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+def problem_response(error: ProblemError, request: Request) -> JSONResponse:
+    """Render a ProblemError."""
+    return JSONResponse(
+        error.to_problem(instance=request.url.path),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=error.headers,
+    )
+
+
+def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
+    """An OpenAPI `responses=` mapping for the problems an endpoint raises."""
+    return {
+        error.status: {"model": Problem, "description": error.title, "content": {PROBLEM_MEDIA_TYPE: {}}}
+        for error in errors
+    }
+
+
+_STATUS_TITLES = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+    422: Unprocessable,
+    429: TooManyRequests,
+    503: ServiceUnavailable,
+}
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        errors.append(
+            {
+                "loc": [str(part) for part in error.get("loc", ())],
+                "msg": str(error.get("msg", "")),
+                "type": str(error.get("type", "")),
+            }
+        )
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error, including validation and unknown routes, a problem document."""
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        return problem_response(exc, request)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        error = Unprocessable("The request is not valid.", errors=_validation_errors(exc))
+        return problem_response(error, request)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        cls = _STATUS_TITLES.get(exc.status_code)
+        if cls is None:
+            body = {"type": "about:blank", "title": str(exc.detail), "status": exc.status_code}
+            return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_MEDIA_TYPE)
+        error = cls(str(exc.detail) if exc.detail else None)
+        error.headers.update(exc.headers or {})
+        return problem_response(error, request)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(ProblemError("An unexpected error occurred."), request)
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

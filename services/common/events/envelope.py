@@ -1,0 +1,38 @@
+"""The envelope every event travels in, and the base class of event payloads."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from services.common.errors import Unprocessable
+
+
+class EventEnvelope(BaseModel):
+    """One event as published and as received: metadata plus the payload's JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID
+    type: str
+    version: int
+    occurred_at: AwareDatetime
+    case_key: str
+    source: str
+    data: dict[str, Any]
+
+
+class EventPayload(BaseModel):
+    """Base of the versioned payload models a publisher declares in its events.py."""
+
+    event_type: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    @classmethod
+    def from_envelope(cls, envelope: EventEnvelope) -> Self:
+        """The payload of an envelope of this type, validated; 422 for a type or version mismatch."""
+        if envelope.type != cls.event_type or envelope.version != cls.version:
+            raise Unprocessable(f"Expected {cls.event_type} v{cls.version}, got {envelope.type} v{envelope.version}.")
+        return cls.model_validate(envelope.data)

@@ -1,0 +1,186 @@
+"""The relay: delivers outbox rows to subscribers over signed HTTP, with leases, retries and backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from uuid import uuid4
+
+import httpx
+
+from services.common.clock import Clock
+from services.common.db import Database
+from services.common.events import store
+from services.common.events.signing import sign
+from services.common.events.store import ClaimedRow, Outcome
+from services.common.events.tables import DELIVERED, PARKED, PENDING, EventTables
+from services.common.settings import Subscriber
+
+logger = logging.getLogger("zerovisit.events.relay")
+
+# Statuses that say the subscriber as a whole is unreachable, not that this one event was refused.
+_UNREACHABLE_STATUSES = frozenset({502, 503, 504})
+_MAX_ERROR_LENGTH = 500
+
+
+class Relay:
+    """Delivers pending outbox rows; several relays may share one PostgreSQL database."""
+
+    def __init__(
+        self,
+        database: Database,
+        tables: EventTables,
+        subscribers: Sequence[Subscriber],
+        client: httpx.AsyncClient,
+        *,
+        clock: Clock,
+        batch_size: int,
+        max_attempts: int,
+        backoff_base_seconds: float,
+        backoff_max_seconds: float,
+        lease_seconds: float = 30,
+        name: str,
+        request_timeout_seconds: float = 5,
+    ) -> None:
+        self.name = name
+        self._database = database
+        self._tables = tables
+        self._subscribers = {subscriber.name: subscriber for subscriber in subscribers}
+        self._client = client
+        self._clock = clock
+        self._batch_size = batch_size
+        self._max_attempts = max_attempts
+        self._backoff_base = backoff_base_seconds
+        self._backoff_max = backoff_max_seconds
+        self._lease = timedelta(seconds=lease_seconds)
+        self._timeout = request_timeout_seconds
+        self._skip_locked = database.engine.dialect.name != "sqlite"
+
+    async def run_once(self) -> int:
+        """Claim one batch, send it, record the results; returns how many rows were delivered."""
+        if not self._subscribers:
+            return 0
+        now = self._clock.now()
+        token = str(uuid4())
+        async with self._database.engine.begin() as conn:
+            claimed = await store.claim(
+                conn,
+                self._tables,
+                subscribers=self._subscribers.keys(),
+                now=now,
+                locked_until=now + self._lease,
+                token=token,
+                limit=self._batch_size,
+                skip_locked=self._skip_locked,
+            )
+        if not claimed:
+            return 0
+        by_subscriber: dict[str, list[ClaimedRow]] = {}
+        for row in claimed:
+            by_subscriber.setdefault(row.subscriber, []).append(row)
+        results = await asyncio.gather(*(self._deliver(name, rows) for name, rows in by_subscriber.items()))
+        outcomes = [outcome for done, _ in results for outcome in done]
+        unsent = [seq for _, skipped in results for seq in skipped]
+        async with self._database.engine.begin() as conn:
+            await store.record(conn, self._tables, outcomes, token)
+            await store.release(conn, self._tables, unsent, token)
+        return sum(outcome.status == DELIVERED for outcome in outcomes)
+
+    async def run_forever(self, interval_seconds: float) -> None:
+        """Run rounds until cancelled; a failing round (the database down, say) is logged and retried."""
+        failures = 0
+        while True:
+            try:
+                delivered = await self.run_once()
+                failures = 0
+            except Exception:
+                failures += 1
+                logger.exception("relay %s: round failed (%d in a row)", self.name, failures)
+                delivered = 0
+            if delivered:
+                # Delivering an event may have unblocked the next one of its case: go again at once.
+                continue
+            # Back off while rounds keep failing, so an outage is not answered with a log line every tick.
+            await asyncio.sleep(min(interval_seconds * 2 ** min(failures, 16), max(interval_seconds, 30)))
+
+    async def pending_count(self) -> int:
+        """Rows still to be delivered."""
+        async with self._database.engine.connect() as conn:
+            return await store.count_status(conn, self._tables, PENDING)
+
+    async def parked_count(self) -> int:
+        """Rows given up on after the last attempt; each needs an operator."""
+        async with self._database.engine.connect() as conn:
+            return await store.count_status(conn, self._tables, PARKED)
+
+    async def requeue_parked(self, subscriber: str | None = None) -> int:
+        """Put parked rows back in line, e.g. once a long outage is over; returns how many."""
+        now = self._clock.now()
+        async with self._database.engine.begin() as conn:
+            return await store.requeue_parked(conn, self._tables, now=now, subscriber=subscriber)
+
+    async def _deliver(self, name: str, rows: list[ClaimedRow]) -> tuple[list[Outcome], list[int]]:
+        """Send one subscriber's rows in order; returns the outcomes and the rows left unsent."""
+        subscriber = self._subscribers[name]
+        outcomes: list[Outcome] = []
+        unsent: list[int] = []
+        failed_cases: set[str] = set()
+        unreachable: Outcome | None = None
+        started = time.monotonic()
+        for row in rows:
+            # The claim admits one row per case, but should a batch ever hold more, order still holds.
+            # Half the lease is the budget: a row must be recorded before another relay may claim it again.
+            if row.case_key in failed_cases or time.monotonic() - started > self._lease.total_seconds() / 2:
+                unsent.append(row.seq)
+                continue
+            if unreachable is not None:
+                # Not sent, so no attempt is spent; it waits as long as the row that found the door shut.
+                note = f"not sent: {unreachable.last_error}"
+                outcomes.append(Outcome(row.seq, PENDING, row.attempts, unreachable.next_attempt_at, note))
+                continue
+            error, down = await self._send(subscriber, row)
+            if error is None:
+                now = self._clock.now()
+                outcomes.append(Outcome(row.seq, DELIVERED, row.attempts + 1, now, delivered_at=now))
+                continue
+            failed_cases.add(row.case_key)
+            outcome = self._failed(row, error)
+            outcomes.append(outcome)
+            if down:
+                unreachable = outcome
+        return outcomes, unsent
+
+    async def _send(self, subscriber: Subscriber, row: ClaimedRow) -> tuple[str | None, bool]:
+        """POST one row; returns the error (None on success) and whether the subscriber looks down."""
+        body = row.body.encode("utf-8")
+        headers = sign(subscriber.secret, row.event_id, body, now=self._clock.now())
+        headers["content-type"] = "application/json"
+        try:
+            response = await self._client.post(subscriber.url, content=body, headers=headers, timeout=self._timeout)
+        except httpx.TransportError as exc:
+            return f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_LENGTH], True
+        except Exception as exc:
+            # Whatever else goes wrong (a malformed URL, say) is a failed attempt, never a lost round.
+            return f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_LENGTH], False
+        if response.is_success:
+            return None, False
+        error = f"HTTP {response.status_code}: {response.text}"[:_MAX_ERROR_LENGTH]
+        return error, response.status_code in _UNREACHABLE_STATUSES
+
+    def _failed(self, row: ClaimedRow, error: str) -> Outcome:
+        """The outcome of a failed attempt: back off, or park after the last one."""
+        attempts = row.attempts + 1
+        now = self._clock.now()
+        what = f"event {row.event_id} ({row.event_type}, case {row.case_key}) for {row.subscriber}"
+        if attempts >= self._max_attempts:
+            logger.error("relay %s: parked %s after %d attempts: %s", self.name, what, attempts, error)
+            return Outcome(row.seq, PARKED, attempts, now, error)
+        delay = min(self._backoff_max, self._backoff_base * 2 ** min(attempts - 1, 32))
+        # Up to 10% less, so rows that failed together do not all come back in the same instant.
+        delay *= 1 - 0.1 * random.random()  # noqa: S311 - jitter, not a secret
+        logger.warning("relay %s: %s failed, attempt %d: %s", self.name, what, attempts, error)
+        return Outcome(row.seq, PENDING, attempts, now + timedelta(seconds=delay), error)

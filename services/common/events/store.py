@@ -1,0 +1,162 @@
+"""The outbox queries a relay runs: claim a batch under a lease, record outcomes, count."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.common.events.tables import PARKED, PENDING, EventTables
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    """An outbox row leased to one relay for one round."""
+
+    seq: int
+    event_id: str
+    subscriber: str
+    event_type: str
+    case_key: str
+    body: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a round decided for one claimed row."""
+
+    seq: int
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None = None
+    delivered_at: datetime | None = None
+
+
+async def claim(
+    conn: AsyncConnection,
+    tables: EventTables,
+    *,
+    subscribers: Collection[str],
+    now: datetime,
+    locked_until: datetime,
+    token: str,
+    limit: int,
+    skip_locked: bool,
+) -> list[ClaimedRow]:
+    """Lease the oldest due rows whose case has no earlier pending row; call inside a transaction."""
+    candidate = tables.outbox.alias("candidate")
+    earlier = tables.outbox.alias("earlier")
+    # An earlier pending row of the same case, leased or backing off or not, holds every later one back:
+    # that is what keeps per-case order when several relays run.
+    blocked = exists().where(
+        earlier.c.subscriber == candidate.c.subscriber,
+        earlier.c.case_key == candidate.c.case_key,
+        earlier.c.seq < candidate.c.seq,
+        earlier.c.status == PENDING,
+    )
+    due = (
+        select(candidate.c.seq)
+        .where(
+            candidate.c.status == PENDING,
+            candidate.c.subscriber.in_(subscribers),
+            candidate.c.next_attempt_at <= now,
+            candidate.c.locked_until.is_(None) | (candidate.c.locked_until < now),
+            ~blocked,
+        )
+        .order_by(candidate.c.seq)
+        .limit(limit)
+    )
+    outbox = tables.outbox
+    lease = update(outbox).values(locked_until=locked_until, claim_token=token)
+    if skip_locked:
+        # PostgreSQL: rows another relay is claiming right now are skipped, not waited for; a row it has
+        # already leased fails the locked_until test when re-read after its commit.
+        seqs = (await conn.execute(due.with_for_update(skip_locked=True))).scalars().all()
+        if not seqs:
+            return []
+        lease = lease.where(outbox.c.seq.in_(seqs))
+    else:
+        # SQLite: one UPDATE takes the write lock before it reads, so two claims cannot interleave.
+        lease = lease.where(outbox.c.seq.in_(due))
+    returning = lease.returning(
+        outbox.c.seq,
+        outbox.c.event_id,
+        outbox.c.subscriber,
+        outbox.c.event_type,
+        outbox.c.case_key,
+        outbox.c.body,
+        outbox.c.attempts,
+    )
+    rows = (await conn.execute(returning)).all()
+    return sorted((ClaimedRow(*row) for row in rows), key=lambda row: row.seq)
+
+
+async def record(conn: AsyncConnection, tables: EventTables, outcomes: Sequence[Outcome], token: str) -> None:
+    """Store outcomes and end the lease, for rows that are still leased under this token."""
+    if not outcomes:
+        return
+    outbox = tables.outbox
+    statement = (
+        update(outbox)
+        # A row whose lease ran out may have been claimed again; the newer claim owns it now.
+        .where(outbox.c.seq == bindparam("b_seq"), outbox.c.claim_token == token)
+        .values(
+            status=bindparam("b_status"),
+            attempts=bindparam("b_attempts"),
+            next_attempt_at=bindparam("b_next_attempt_at", type_=outbox.c.next_attempt_at.type),
+            last_error=bindparam("b_last_error"),
+            delivered_at=bindparam("b_delivered_at", type_=outbox.c.delivered_at.type),
+            locked_until=None,
+            claim_token=None,
+        )
+    )
+    params = [
+        {
+            "b_seq": outcome.seq,
+            "b_status": outcome.status,
+            "b_attempts": outcome.attempts,
+            "b_next_attempt_at": outcome.next_attempt_at,
+            "b_last_error": outcome.last_error,
+            "b_delivered_at": outcome.delivered_at,
+        }
+        for outcome in outcomes
+    ]
+    await conn.execute(statement, params)
+
+
+async def release(conn: AsyncConnection, tables: EventTables, seqs: Sequence[int], token: str) -> None:
+    """End the lease of rows that were claimed but not sent, leaving them as they were."""
+    if not seqs:
+        return
+    outbox = tables.outbox
+    await conn.execute(
+        update(outbox)
+        .where(outbox.c.seq.in_(seqs), outbox.c.claim_token == token)
+        .values(locked_until=None, claim_token=None)
+    )
+
+
+async def requeue_parked(
+    conn: AsyncConnection, tables: EventTables, *, now: datetime, subscriber: str | None = None
+) -> int:
+    """Give parked rows a fresh series of attempts, from now; returns how many."""
+    outbox = tables.outbox
+    statement = (
+        update(outbox)
+        .where(outbox.c.status == PARKED)
+        .values(status=PENDING, attempts=0, next_attempt_at=now, locked_until=None, claim_token=None)
+    )
+    if subscriber is not None:
+        statement = statement.where(outbox.c.subscriber == subscriber)
+    return (await conn.execute(statement)).rowcount
+
+
+async def count_status(conn: AsyncConnection, tables: EventTables, status: str) -> int:
+    """How many outbox rows are in a status."""
+    statement = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.status == status)
+    return int((await conn.execute(statement)).scalar_one())

@@ -1,0 +1,125 @@
+"""The outbox and inbox tables, as SQLAlchemy Core tables on a service's metadata.
+
+Each service's alembic migration creates them with ``op.create_table`` mirroring these columns
+(``DateTime`` below means ``sa.DateTime(timezone=True)``; no server defaults, every value is written):
+
+outbox_message
+    seq              BigInteger (Integer on SQLite), primary key, autoincrement
+    event_id         String(36), not null
+    subscriber       String(64), not null
+    event_type       String(128), not null
+    case_key         String(128), not null
+    body             Text, not null (the exact JSON that is POSTed and signed)
+    status           String(16), not null; check ck_outbox_message_status:
+                     status IN ('pending', 'delivered', 'parked')
+    attempts         Integer, not null
+    next_attempt_at  DateTime, not null
+    locked_until     DateTime, null
+    claim_token      String(36), null
+    last_error       Text, null
+    created_at       DateTime, not null
+    delivered_at     DateTime, null
+    unique uq_outbox_message_event_id (event_id, subscriber)
+    index ix_outbox_message_subscriber_status_seq (subscriber, status, seq)
+    index ix_outbox_message_subscriber_case_key_seq (subscriber, case_key, seq)
+
+inbox_event
+    event_id         String(36), primary key (pk_inbox_event)
+    event_type       String(128), not null
+    source           String(64), not null
+    received_at      DateTime, not null
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    SQLite stores timestamps as text without an offset and compares them as text, so every value is
+    converted to UTC on the way in and marked UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True)
+class EventTables:
+    """The outbox and inbox of one service's database."""
+
+    outbox: Table
+    inbox: Table
+
+
+def define_event_tables(metadata: MetaData) -> EventTables:
+    """Add outbox_message and inbox_event to a service's metadata."""
+    outbox = Table(
+        "outbox_message",
+        metadata,
+        # SQLite only autoincrements an INTEGER PRIMARY KEY, never a BIGINT one.
+        Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False),
+        Column("subscriber", String(64), nullable=False),
+        Column("event_type", String(128), nullable=False),
+        Column("case_key", String(128), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", UtcDateTime, nullable=False),
+        Column("locked_until", UtcDateTime, nullable=True),
+        Column("claim_token", String(36), nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("created_at", UtcDateTime, nullable=False),
+        Column("delivered_at", UtcDateTime, nullable=True),
+        CheckConstraint(f"status IN ('{PENDING}', '{DELIVERED}', '{PARKED}')", name="status"),
+        UniqueConstraint("event_id", "subscriber"),
+        # Named explicitly: the ix_ convention names an index after its first column only, and both start
+        # with subscriber.
+        Index("ix_outbox_message_subscriber_status_seq", "subscriber", "status", "seq"),
+        Index("ix_outbox_message_subscriber_case_key_seq", "subscriber", "case_key", "seq"),
+    )
+    inbox = Table(
+        "inbox_event",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(128), nullable=False),
+        Column("source", String(64), nullable=False),
+        Column("received_at", UtcDateTime, nullable=False),
+    )
+    return EventTables(outbox=outbox, inbox=inbox)

@@ -1,0 +1,189 @@
+"""The parts of a rule set: vocabularies, steps, categories, fees, thresholds and placements."""
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+# Codes that clients rely on (DESIGN.md, "Names that clients rely on"): a rule set picks from these.
+StepCode = Literal[
+    "accept", "supply_plan", "design_review", "intermediate_inspection", "completion_inspection", "connect"
+]
+CategoryCode = Literal["residential_lv", "sme_lv", "non_residential_lv", "hv_single", "hv_dual"]
+DocumentType = Literal[
+    "id_card",
+    "business_license",
+    "property_certificate",
+    "lease_contract",
+    "authorization_letter",
+    "load_calculation",
+    "construction_permit",
+    "equipment_list",
+    "project_approval",
+]
+BusinessType = Literal["new_install", "capacity_increase", "temporary"]
+CustomerType = Literal["resident", "enterprise", "public_institution"]
+AccessVoltage = Literal["low", "high"]
+ReportCategory = Literal[
+    "hv_new_install", "hv_capacity_increase", "sme_lv", "residential_lv", "non_residential_lv"
+]
+
+REPORT_CATEGORIES: tuple[ReportCategory, ...] = get_args(ReportCategory)
+STEP_ORDER: tuple[StepCode, ...] = get_args(StepCode)
+CATEGORY_CODES: tuple[CategoryCode, ...] = get_args(CategoryCode)
+BUSINESS_TYPES: tuple[BusinessType, ...] = get_args(BusinessType)
+CUSTOMER_TYPES: tuple[CustomerType, ...] = get_args(CustomerType)
+# Steps that "zero approval" removes from every low-voltage process.
+HV_ONLY_STEPS: frozenset[StepCode] = frozenset({"design_review", "intermediate_inspection"})
+
+
+def _prefix_from_int(value: Any) -> Any:
+    # An unquoted YAML key such as 11 arrives as an int; GB/T 2260 codes never start with 0.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _check_prefix(value: str) -> str:
+    if not (value.isascii() and value.isdigit() and 2 <= len(value) <= 6):
+        raise PydanticCustomError("region_prefix", "region prefix must be 2 to 6 digits of a GB/T 2260 code")
+    return value
+
+
+RegionPrefix = Annotated[str, BeforeValidator(_prefix_from_int), AfterValidator(_check_prefix)]
+GridCompany = Annotated[str, Field(pattern=r"^\S+$")]
+Kva = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+
+
+class RuleModel(BaseModel):
+    """Base of every rule-set model: immutable, and unknown fields are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StepRule(RuleModel):
+    """A customer-facing step and its time limit in working days."""
+
+    code: StepCode
+    name: str = Field(min_length=1)
+    limit_working_days: int = Field(ge=1)
+
+
+class CategoryRules(RuleModel):
+    """Steps, limits, visits, investment and documents of one connection category."""
+
+    code: CategoryCode
+    name: str = Field(min_length=1)
+    access_voltage: AccessVoltage
+    steps: tuple[StepRule, ...] = Field(min_length=1)
+    total_limit_working_days: int = Field(ge=1)
+    allowed_visits: int = Field(ge=0)
+    zero_investment: bool
+    documents: dict[BusinessType, tuple[DocumentType, ...]]
+
+    @field_validator("access_voltage")
+    @classmethod
+    def _voltage_matches_code(cls, value: AccessVoltage, info: ValidationInfo) -> AccessVoltage:
+        code = info.data.get("code")
+        expected = "high" if code is not None and code.startswith("hv_") else "low"
+        if code is not None and value != expected:
+            raise_problems([f"category {code} is {expected} voltage"])
+        return value
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_in_order(cls, steps: tuple[StepRule, ...], info: ValidationInfo) -> tuple[StepRule, ...]:
+        codes = [step.code for step in steps]
+        problems: list[str] = []
+        if len(set(codes)) != len(codes):
+            problems.append(f"a step code appears twice in {codes}")
+        elif codes != sorted(codes, key=STEP_ORDER.index):
+            problems.append(f"{codes} are out of order; the order is {list(STEP_ORDER)}")
+        if codes[0] != "accept" or codes[-1] != "connect":
+            problems.append("the first step must be 'accept' and the last 'connect'")
+        if info.data.get("access_voltage") == "low" and HV_ONLY_STEPS.intersection(codes):
+            problems.append("low voltage has no design review or intermediate inspection (zero approval)")
+        raise_problems(problems)
+        return steps
+
+    @field_validator("total_limit_working_days")
+    @classmethod
+    def _total_fits_steps(cls, total: int, info: ValidationInfo) -> int:
+        steps: tuple[StepRule, ...] = info.data.get("steps", ())
+        limits = [step.limit_working_days for step in steps] or [total]
+        # Above the sum it could never bind (a typo); below the longest step that step's limit is moot.
+        if not max(limits) <= total <= sum(limits):
+            longest, whole = max(limits), sum(limits)
+            raise_problems(
+                [f"{total} must lie between the longest step ({longest}) and the sum of the steps ({whole})"]
+            )
+        return total
+
+    @field_validator("documents")
+    @classmethod
+    def _documents_complete(
+        cls, documents: dict[BusinessType, tuple[DocumentType, ...]]
+    ) -> dict[BusinessType, tuple[DocumentType, ...]]:
+        problems = [f"business type {b} is missing" for b in BUSINESS_TYPES if b not in documents]
+        for business_type, types in documents.items():
+            if len(set(types)) != len(types):
+                problems.append(f"{business_type}: a document type appears twice in {list(types)}")
+        raise_problems(problems)
+        return documents
+
+
+def raise_problems(problems: list[str]) -> None:
+    """Raise the problems found by a cross-check as one validation error, if there are any."""
+    if problems:
+        raise PydanticCustomError("rule_set_check", "{problems}", {"problems": "; ".join(problems)})
+
+
+class FeeStandard(RuleModel):
+    """A published fee standard and the categories it applies to."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    yuan: Decimal = Field(ge=0, allow_inf_nan=False)
+    unit: Literal["per_case", "per_kva"]
+    payer: Literal["customer", "grid"]
+    categories: tuple[CategoryCode, ...] = Field(min_length=1)
+
+
+class Thresholds(RuleModel):
+    """Capacity ceilings (kVA, inclusive) that place a case at low voltage."""
+
+    resident_lv_max_kva: Kva
+    sme_lv_max_kva: Kva
+    lv_max_kva: Kva
+
+
+class ThresholdOverride(RuleModel):
+    """A region's changes to the thresholds; fields left out keep the national value."""
+
+    resident_lv_max_kva: Kva | None = None
+    sme_lv_max_kva: Kva | None = None
+    lv_max_kva: Kva | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "ThresholdOverride":
+        if not self.model_fields_set:
+            raise PydanticCustomError(
+                "empty_override", "a region override must change at least one threshold"
+            )
+        return self
+
+
+class Placement(RuleModel):
+    """Where a case lands: its category, access voltage and whether zero investment applies."""
+
+    category: CategoryCode
+    access_voltage: AccessVoltage
+    zero_investment: bool

@@ -1,0 +1,167 @@
+"""A rule set: every rule in force from one date on, and the questions services ask of it."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from services.common.rules import guide
+from services.common.rules.errors import UnknownRuleError
+from services.common.rules.models import (
+    BUSINESS_TYPES,
+    CATEGORY_CODES,
+    BusinessType,
+    CategoryCode,
+    CategoryRules,
+    DocumentType,
+    FeeStandard,
+    GridCompany,
+    Placement,
+    RegionPrefix,
+    ReportCategory,
+    RuleModel,
+    ThresholdOverride,
+    Thresholds,
+    raise_problems,
+)
+
+Categories = dict[CategoryCode, CategoryRules]
+
+
+class RuleSet(RuleModel):
+    """One versioned rule set, as read from a YAML file."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    effective_from: date
+    source: str = Field(min_length=1)
+    grid_companies: dict[RegionPrefix, GridCompany] = Field(min_length=1)
+    thresholds: Thresholds
+    threshold_overrides: dict[RegionPrefix, ThresholdOverride] = Field(default_factory=dict)
+    categories: Categories
+    expiring_document_types: frozenset[DocumentType]
+    fees: tuple[FeeStandard, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _code_from_key(cls, data: Any) -> Any:
+        # In the file a category's code is its key; the model carries it too.
+        if isinstance(data, dict) and isinstance(data.get("categories"), dict):
+            categories = {
+                key: {"code": key, **value} if isinstance(value, dict) and "code" not in value else value
+                for key, value in data["categories"].items()
+            }
+            data = {**data, "categories": categories}
+        return data
+
+    @field_validator("categories")
+    @classmethod
+    def _every_category(cls, categories: Categories) -> Categories:
+        # place() can land a case in any category, so a rule set must define them all.
+        problems = [f"{code} is missing" for code in CATEGORY_CODES if code not in categories]
+        problems += [
+            f"{key}.code: {c.code} differs from its key" for key, c in categories.items() if c.code != key
+        ]
+        raise_problems(problems)
+        return categories
+
+    @field_validator("fees")
+    @classmethod
+    def _fees_consistent(cls, fees: tuple[FeeStandard, ...], info: ValidationInfo) -> tuple[FeeStandard, ...]:
+        categories: Categories = info.data.get("categories", {})
+        codes = [fee.code for fee in fees]
+        problems = [f"fee code {code} appears twice" for code in sorted(set(codes)) if codes.count(code) > 1]
+        for fee in fees:
+            if fee.payer == "customer" and fee.yuan > 0:
+                problems += [
+                    f"customer-paid fee {fee.code} applies to {code}, which has zero investment"
+                    for code in fee.categories
+                    if code in categories and categories[code].zero_investment
+                ]
+        raise_problems(problems)
+        return fees
+
+    def __hash__(self) -> int:
+        # The dict fields make the generated hash fail; id and start date identify a set.
+        return hash((self.id, self.effective_from))
+
+    def grid_company_for(self, region: str) -> str | None:
+        """Return the grid company serving a region code (longest matching prefix), or None."""
+        matches = [prefix for prefix in self.grid_companies if region.startswith(prefix)]
+        return self.grid_companies[max(matches, key=len)] if matches else None
+
+    def thresholds_for(self, region: str) -> Thresholds:
+        """Return the placement thresholds in a region, overrides applied from shortest prefix to longest."""
+        changes: dict[str, Any] = {}
+        for prefix in sorted(self.threshold_overrides, key=len):
+            if region.startswith(prefix):
+                override = self.threshold_overrides[prefix]
+                changes.update(override.model_dump(include=override.model_fields_set))
+        return self.thresholds.model_copy(update=changes)
+
+    def place(
+        self,
+        *,
+        customer_type: str,
+        small_micro: bool,
+        capacity_kva: Decimal | float,
+        dual_supply: bool,
+        region: str,
+    ) -> Placement:
+        """Place a case in a category; a threshold is inclusive (160 kVA is still low voltage at 160)."""
+        capacity = capacity_kva if isinstance(capacity_kva, Decimal) else Decimal(str(capacity_kva))
+        if not capacity.is_finite() or capacity <= 0:
+            raise ValueError(f"capacity_kva must be a positive number, got {capacity_kva!r}")
+        limits = self.thresholds_for(region)
+        code: CategoryCode
+        if customer_type == "resident":
+            low = capacity <= limits.resident_lv_max_kva
+            code = "residential_lv"
+        elif customer_type in ("enterprise", "public_institution"):
+            sme = customer_type == "enterprise" and small_micro and capacity <= limits.sme_lv_max_kva
+            low = sme or capacity <= limits.lv_max_kva
+            code = "sme_lv" if sme else "non_residential_lv"
+        else:
+            raise ValueError(
+                f"customer_type must be resident, enterprise or public_institution: {customer_type!r}"
+            )
+        if not low:
+            code = "hv_dual" if dual_supply else "hv_single"
+        category = self.category(code)
+        return Placement(
+            category=code, access_voltage=category.access_voltage, zero_investment=category.zero_investment
+        )
+
+    def category(self, code: str) -> CategoryRules:
+        """Return a category's rules; UnknownRuleError (a KeyError) if the rule set has none by that code."""
+        rules = self.categories.get(cast(CategoryCode, code))
+        if rules is None:
+            raise UnknownRuleError(f"rule set {self.id} has no category {code!r}")
+        return rules
+
+    def required_documents(self, category: str, business_type: str) -> tuple[str, ...]:
+        """Return the document types a case of this category and business type must have."""
+        return self.category(category).documents[_business_type(business_type)]
+
+    def report_category(self, category: str, business_type: str) -> ReportCategory:
+        """Return the half-year report category of a case."""
+        rules, kind = self.category(category), _business_type(business_type)
+        if rules.access_voltage == "high":
+            return "hv_capacity_increase" if kind == "capacity_increase" else "hv_new_install"
+        return cast(ReportCategory, rules.code)
+
+    def fees_for(self, category: str) -> tuple[FeeStandard, ...]:
+        """Return the fee standards that apply to a category."""
+        code = self.category(category).code
+        return tuple(fee for fee in self.fees if code in fee.categories)
+
+    def public_dict(self) -> dict[str, Any]:
+        """Return the rule set as a JSON-able dict for the public guide."""
+        return guide.public_dict(self)
+
+
+def _business_type(value: str) -> BusinessType:
+    if value not in BUSINESS_TYPES:
+        raise UnknownRuleError(f"business type must be one of {', '.join(BUSINESS_TYPES)}, got {value!r}")
+    return value

@@ -1,0 +1,55 @@
+"""Settings shared by every service; each service subclasses with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_VAR_DIR = REPO_ROOT / "var"
+# Only for a trial on one machine; production sets real secrets through the environment.
+DEV_EVENTS_SECRET = "dev-events-secret-change-me"  # noqa: S105
+
+
+class Subscriber(BaseModel):
+    """A service that receives this service's events."""
+
+    name: str
+    url: str
+    secret: str
+    topics: tuple[str, ...] = ("*",)
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: a database, token verification, event delivery."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__")
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    database_url: str = ""
+    var_dir: Path = DEFAULT_VAR_DIR
+    jwt_issuer: str = "zerovisit-intake"
+    jwt_audience: str = "zerovisit"
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+    jwks_cache_seconds: int = Field(default=300, ge=1)
+    events_secret: str = DEV_EVENTS_SECRET
+    events_tolerance_seconds: int = Field(default=300, ge=1)
+    subscribers: list[Subscriber] = Field(default_factory=list)
+    relay_enabled: bool = True
+    relay_interval_seconds: float = Field(default=0.2, gt=0)
+    relay_batch_size: int = Field(default=100, ge=1)
+    relay_max_attempts: int = Field(default=12, ge=1)
+    relay_backoff_base_seconds: float = Field(default=0.5, gt=0)
+    relay_backoff_max_seconds: float = Field(default=300, gt=0)
+    log_json: bool = False
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or an SQLite file under var/ named after the service."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.var_dir / f'{self.service_name}.db'}"

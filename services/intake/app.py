@@ -1,0 +1,85 @@
+"""The intake service: accounts, documents and applications."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from fastapi import FastAPI
+from starlette.types import Scope
+
+from services.common.app import ServiceParts, create_service_app, relay_task
+from services.common.auth import KeySource, TokenVerifier
+from services.common.calendar import WorkingDayCalendar
+from services.common.clock import Clock
+from services.common.events import make_events_router
+from services.common.limits import BodySizeLimit
+from services.common.rules import load_rule_book
+from services.intake import events
+from services.intake.applications.router import router as applications_router
+from services.intake.db import event_tables
+from services.intake.documents.router import router as documents_router
+from services.intake.guide.router import router as guide_router
+from services.intake.identity.keys import SigningKey
+from services.intake.identity.router import jwks_router
+from services.intake.identity.router import router as identity_router
+from services.intake.identity.service import LoginThrottle
+from services.intake.progress import handlers as progress_handlers
+from services.intake.settings import IntakeSettings
+
+JSON_BODY_LIMIT = 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+async def _startup(app: FastAPI) -> None:
+    settings: IntakeSettings = app.state.settings
+    signing_key = SigningKey.load_or_create(settings.key_file)
+    app.state.signing_key = signing_key
+    if app.state.verifier is None:
+        # Intake is the issuer: it verifies its own tokens with its own key, no HTTP round trip.
+        app.state.verifier = TokenVerifier(
+            issuer=settings.jwt_issuer, audience=settings.jwt_audience, keys=KeySource.from_jwks(signing_key.jwks())
+        )
+
+
+def create_app(
+    settings: IntakeSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> FastAPI:
+    """Build the intake app; nothing is connected until its lifespan starts."""
+    settings = settings or IntakeSettings()
+    parts = ServiceParts(
+        title="zerovisit intake",
+        description="Accounts, documents and applications: apply online and hand over every document once.",
+        routers=[
+            identity_router,
+            jwks_router,
+            guide_router,
+            documents_router,
+            applications_router,
+            make_events_router(event_tables, progress_handlers),
+        ],
+        startup=[_startup],
+        published=events.PUBLISHED,
+        background=[relay_task(event_tables)] if settings.relay_enabled else [],
+    )
+    app = create_service_app(settings, parts, clock=clock, http_client=http_client)
+    app.state.rules = load_rule_book()
+    app.state.calendar = calendar or WorkingDayCalendar.default()
+    app.state.event_tables = event_tables
+    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+    app.add_middleware(BodySizeLimit, limit_for=_body_limit(settings))
+    return app
+
+
+def _body_limit(settings: IntakeSettings) -> Callable[[Scope], int]:
+    def limit_for(scope: Scope) -> int:
+        if scope.get("path") == "/api/v1/documents" and scope.get("method") == "POST":
+            return settings.upload_max_bytes + MULTIPART_OVERHEAD
+        return JSON_BODY_LIMIT
+
+    return limit_for
+

@@ -1,0 +1,196 @@
+"""Applications for applicants: apply once, follow progress, withdraw, rate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from services.common.auth import Principal, require_roles
+from services.common.clock import CurrentClock
+from services.common.db import DbSession
+from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.intake.applications import idempotency
+from services.intake.applications import service as application_service
+from services.intake.applications.exceptions import (
+    ApplicationNotFound,
+    IdempotencyKeyReused,
+    IncompleteApplication,
+    InvalidTransition,
+    UnknownDocuments,
+    UnknownRegion,
+)
+from services.intake.applications.models import Application, ApplicationDocument
+from services.intake.applications.schemas import (
+    ApplicationCreate,
+    ApplicationPage,
+    ApplicationRead,
+    DocumentsRead,
+    EvaluationCreate,
+    ProgressRead,
+    Status,
+    StepRead,
+)
+
+router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+
+Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255, min_length=1)]
+_AUTH_ERRORS = (Unauthorized, Forbidden)
+
+
+async def _owned_application(application_id: str, session: DbSession, applicant: Applicant) -> Application:
+    return await application_service.get_for_owner(
+        session, owner_id=applicant.subject, application_id=application_id
+    )
+
+
+OwnedApplication = Annotated[Application, Depends(_owned_application)]
+
+
+def application_read(application: Application, links: list[ApplicationDocument]) -> ApplicationRead:
+    """The owner's view of an application."""
+    return ApplicationRead(
+        id=application.id,
+        number=application.number,
+        status=application.status,  # type: ignore[arg-type]
+        category=application.category,
+        access_voltage=application.access_voltage,  # type: ignore[arg-type]
+        zero_investment=application.zero_investment,
+        grid_company=application.grid_company,
+        customer_type=application.customer_type,  # type: ignore[arg-type]
+        small_micro=application.small_micro,
+        business_type=application.business_type,  # type: ignore[arg-type]
+        capacity_kva=application.capacity_kva,
+        dual_supply=application.dual_supply,
+        region=application.region,
+        address=application.address,
+        contact_name=application.contact_name,
+        contact_phone=application.contact_phone,
+        channel=application.channel,  # type: ignore[arg-type]
+        rule_set=application.rule_set,
+        steps=[StepRead(**step) for step in application.steps],
+        due_on=application.due_on,
+        due_on_provisional=application.due_on_provisional,
+        submitted_at=application.submitted_at,
+        documents=DocumentsRead(
+            required=list(application.required_documents),
+            supplied=[link.document_id for link in links if not link.reused],
+            reused=[link.document_id for link in links if link.reused],
+        ),
+        progress=ProgressRead.model_validate(
+            {**application.progress, "connected_at": application.connected_at}
+        ),
+        evaluation_score=application.evaluation_score,
+    )
+
+
+async def _read(session: DbSession, application: Application) -> ApplicationRead:
+    links = await application_service.document_links(session, [application.id])
+    return application_read(application, links[application.id])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicationRead,
+    responses=problem_responses(
+        *_AUTH_ERRORS, IncompleteApplication, UnknownRegion, UnknownDocuments, IdempotencyKeyReused
+    ),
+)
+async def create_application(
+    request: Request,
+    draft: ApplicationCreate,
+    session: DbSession,
+    applicant: Applicant,
+    clock: CurrentClock,
+    idempotency_key: IdempotencyKey = None,
+) -> ApplicationRead | JSONResponse:
+    """Apply; documents already on file and still valid are reused, missing ones are listed all at once."""
+    now = clock.now()
+    digest = idempotency.request_hash(draft.model_dump(mode="json"))
+    if idempotency_key is not None:
+        replay = await idempotency.claim(
+            session, owner_id=applicant.subject, key=idempotency_key, digest=digest, now=now
+        )
+        if replay is not None:
+            return JSONResponse(replay.body, status_code=replay.status_code, headers={"Idempotent-Replayed": "true"})
+    state = request.app.state
+    application = await application_service.submit(
+        session,
+        owner_id=applicant.subject,
+        draft=draft,
+        rules=state.rules,
+        calendar=state.calendar,
+        event_tables=state.event_tables,
+        subscribers=state.settings.subscribers,
+        now=now,
+    )
+    answer = await _read(session, application)
+    if idempotency_key is not None:
+        await idempotency.remember(
+            session, owner_id=applicant.subject, key=idempotency_key,
+            status_code=status.HTTP_201_CREATED, body=jsonable_encoder(answer),
+        )
+    return answer
+
+
+@router.get("", response_model=ApplicationPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
+async def list_applications(
+    session: DbSession,
+    applicant: Applicant,
+    status_filter: Annotated[Status | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ApplicationPage:
+    """The caller's applications, newest first."""
+    applications, total = await application_service.list_for_owner(
+        session, owner_id=applicant.subject, status=status_filter, limit=limit, offset=offset
+    )
+    links = await application_service.document_links(session, [a.id for a in applications])
+    return ApplicationPage(
+        items=[application_read(a, links[a.id]) for a in applications], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/{application_id}", response_model=ApplicationRead, responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound)
+)
+async def read_application(session: DbSession, application: OwnedApplication) -> ApplicationRead:
+    """One of the caller's applications, with its progress."""
+    return await _read(session, application)
+
+
+@router.post(
+    "/{application_id}/withdraw",
+    response_model=ApplicationRead,
+    responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound, InvalidTransition),
+)
+async def withdraw_application(
+    request: Request, session: DbSession, application: OwnedApplication, clock: CurrentClock
+) -> ApplicationRead:
+    """Withdraw an application that is not yet connected."""
+    state = request.app.state
+    await application_service.withdraw(
+        session, application, event_tables=state.event_tables, subscribers=state.settings.subscribers, now=clock.now()
+    )
+    return await _read(session, application)
+
+
+@router.post(
+    "/{application_id}/evaluation",
+    response_model=ApplicationRead,
+    responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound, InvalidTransition, Unprocessable),
+)
+async def evaluate_application(
+    request: Request, body: EvaluationCreate, session: DbSession, application: OwnedApplication, clock: CurrentClock
+) -> ApplicationRead:
+    """Rate the service once the application is connected (one rating per case)."""
+    state = request.app.state
+    await application_service.evaluate(
+        session, application, score=body.score, comment=body.comment,
+        event_tables=state.event_tables, subscribers=state.settings.subscribers, now=clock.now(),
+    )
+    return await _read(session, application)

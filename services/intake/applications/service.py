@@ -1,0 +1,230 @@
+"""Applying: place the case, check documents once, fix deadlines, publish the submission."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.calendar import WorkingDayCalendar
+from services.common.clock import local_date
+from services.common.events import EventTables, publish
+from services.common.rules import RuleBook
+from services.common.settings import Subscriber
+from services.intake import events
+from services.intake.applications.completeness import check_documents
+from services.intake.applications.exceptions import (
+    ApplicationNotFound,
+    IncompleteApplication,
+    InvalidTransition,
+    UnknownDocuments,
+    UnknownRegion,
+)
+from services.intake.applications.models import Application, ApplicationDocument
+from services.intake.applications.schemas import ApplicationCreate
+from services.intake.documents.models import Document
+
+OPEN_STATUSES = ("submitted", "in_progress", "paused")
+
+
+async def submit(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    draft: ApplicationCreate,
+    rules: RuleBook,
+    calendar: WorkingDayCalendar,
+    event_tables: EventTables,
+    subscribers: Sequence[Subscriber],
+    now: datetime,
+) -> Application:
+    """A complete application, with every missing document named at once when it is not."""
+    today = local_date(now)
+    rule_set = rules.in_force_on(today)
+    grid_company = rule_set.grid_company_for(draft.region)
+    if grid_company is None:
+        raise UnknownRegion(f"No grid company serves region {draft.region}.", region=draft.region)
+    placement = rule_set.place(
+        customer_type=draft.customer_type,
+        small_micro=draft.small_micro,
+        capacity_kva=draft.capacity_kva,
+        dual_supply=draft.dual_supply,
+        region=draft.region,
+    )
+    category = rule_set.category(placement.category)
+    required = rule_set.required_documents(category.code, draft.business_type)
+
+    supplied = await _owned_documents(session, owner_id, draft.document_ids)
+    on_file = (
+        await session.scalars(select(Document).where(Document.owner_id == owner_id, Document.type.in_(required)))
+    ).all()
+    check = check_documents(required, supplied=supplied, on_file=on_file, on=today)
+    if not check.complete:
+        raise IncompleteApplication(
+            "Some required documents are missing or expired; supply them all in one go.",
+            missing_documents=check.missing,
+            expired_documents=check.expired,
+            required_documents=list(required),
+        )
+
+    due = calendar.add_working_days(today, category.total_limit_working_days)
+    steps = [step.model_dump() for step in category.steps]
+    application = Application(
+        id=str(uuid.uuid4()),
+        number=f"ZV{today:%Y%m%d}{uuid.uuid4().hex[:8].upper()}",
+        owner_id=owner_id,
+        status="submitted",
+        **draft.model_dump(exclude={"document_ids"}),
+        category=category.code,
+        access_voltage=placement.access_voltage,
+        zero_investment=placement.zero_investment,
+        grid_company=grid_company,
+        rule_set=rule_set.id,
+        steps=steps,
+        required_documents=list(required),
+        due_on=due.date,
+        due_on_provisional=due.provisional,
+        submitted_at=now,
+        progress=_initial_progress(steps, now),
+    )
+    session.add(application)
+    session.add_all(
+        [ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=False)
+         for t, d in check.supplied.items()]
+        + [ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=True)
+           for t, d in check.reused.items()]
+    )
+    await session.flush()
+    payload = events.ApplicationSubmitted(
+        application_id=application.id,
+        number=application.number,
+        category=category.code,
+        report_category=rule_set.report_category(category.code, draft.business_type),
+        business_type=draft.business_type,
+        customer_type=draft.customer_type,
+        small_micro=draft.small_micro,
+        capacity_kva=str(draft.capacity_kva),
+        dual_supply=draft.dual_supply,
+        access_voltage=placement.access_voltage,
+        zero_investment=placement.zero_investment,
+        grid_company=grid_company,
+        region=draft.region,
+        channel=draft.channel,
+        rule_set=rule_set.id,
+        steps=[events.StepLimit(**s) for s in steps],
+        total_limit_working_days=category.total_limit_working_days,
+        allowed_visits=category.allowed_visits,
+        submitted_at=now,
+        due_on=due.date,
+        documents_required=len(required),
+        documents_supplied=len(check.supplied),
+        documents_reused=len(check.reused),
+    )
+    await publish(session, event_tables, payload, case_key=application.id, source="intake",
+                  subscribers=subscribers, now=now)
+    return application
+
+
+def _initial_progress(steps: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    progress_steps = [dict(step) for step in steps]
+    progress_steps[0]["started_at"] = now.isoformat()
+    return {
+        "current_step": steps[0]["code"],
+        "steps": progress_steps,
+        "timeline": [{"at": now.isoformat(), "event": "submitted"}],
+    }
+
+
+async def _owned_documents(session: AsyncSession, owner_id: str, ids: Sequence[str]) -> Sequence[Document]:
+    unique_ids = list(dict.fromkeys(ids))
+    if not unique_ids:
+        return []
+    documents = (
+        await session.scalars(select(Document).where(Document.id.in_(unique_ids), Document.owner_id == owner_id))
+    ).all()
+    unknown = sorted(set(unique_ids) - {d.id for d in documents})
+    if unknown:
+        # Someone else's document is as unknown as one that never existed.
+        raise UnknownDocuments("Some document ids are not documents of yours.", unknown_document_ids=unknown)
+    return documents
+
+
+async def get_for_owner(session: AsyncSession, *, owner_id: str, application_id: str) -> Application:
+    """One of the owner's applications; someone else's answers 404."""
+    application = await session.get(Application, application_id)
+    if application is None or application.owner_id != owner_id:
+        raise ApplicationNotFound(f"No application {application_id}.")
+    return application
+
+
+async def list_for_owner(
+    session: AsyncSession, *, owner_id: str, status: str | None, limit: int, offset: int
+) -> tuple[Sequence[Application], int]:
+    """A page of the owner's applications, newest first, and how many there are."""
+    query = select(Application).where(Application.owner_id == owner_id)
+    if status:
+        query = query.where(Application.status == status)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = await session.scalars(
+        query.order_by(Application.submitted_at.desc(), Application.id).limit(limit).offset(offset)
+    )
+    return page.all(), total
+
+
+async def document_links(session: AsyncSession, application_ids: Sequence[str]) -> dict[str, list[ApplicationDocument]]:
+    """The documents each application relies on."""
+    links: dict[str, list[ApplicationDocument]] = {i: [] for i in application_ids}
+    if application_ids:
+        rows = await session.scalars(
+            select(ApplicationDocument).where(ApplicationDocument.application_id.in_(application_ids))
+        )
+        for link in rows:
+            links[link.application_id].append(link)
+    return links
+
+
+async def withdraw(
+    session: AsyncSession, application: Application, *, event_tables: EventTables,
+    subscribers: Sequence[Subscriber], now: datetime,
+) -> Application:
+    """Withdraw an open application."""
+    if application.status not in OPEN_STATUSES:
+        raise InvalidTransition(f"An application that is {application.status} cannot be withdrawn.")
+    application.status = "withdrawn"
+    application.withdrawn_at = now
+    _add_timeline(application, now, "withdrawn")
+    await session.flush()
+    await publish(session, event_tables, events.ApplicationWithdrawn(application_id=application.id, withdrawn_at=now),
+                  case_key=application.id, source="intake", subscribers=subscribers, now=now)
+    return application
+
+
+async def evaluate(
+    session: AsyncSession, application: Application, *, score: int, comment: str | None,
+    event_tables: EventTables, subscribers: Sequence[Subscriber], now: datetime,
+) -> Application:
+    """Rate a connected application, once."""
+    if application.status != "connected":
+        raise InvalidTransition("An application can be rated once it is connected.")
+    if application.evaluation_score is not None:
+        raise InvalidTransition("This application was already rated.")
+    application.evaluation_score = score
+    application.evaluation_comment = comment
+    application.evaluated_at = now
+    _add_timeline(application, now, "evaluated")
+    await session.flush()
+    payload = events.ApplicationEvaluated(application_id=application.id, score=score, evaluated_at=now)
+    await publish(session, event_tables, payload, case_key=application.id, source="intake",
+                  subscribers=subscribers, now=now)
+    return application
+
+
+def _add_timeline(application: Application, at: datetime, event: str, **extra: Any) -> None:
+    # JSON columns change by assignment, so the ORM sees a new value.
+    progress = dict(application.progress)
+    progress["timeline"] = [*progress.get("timeline", []), {"at": at.isoformat(), "event": event, **extra}]
+    application.progress = progress

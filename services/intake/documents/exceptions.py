@@ -1,0 +1,15 @@
+"""Document errors."""
+
+from services.common.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
+
+
+class FileTooLarge(PayloadTooLarge):
+    slug, title = "file-too-large", "File too large"
+
+
+class UnsupportedFile(UnsupportedMediaType):
+    slug, title = "unsupported-file", "Unsupported file type"
+
+
+class DocumentNotFound(NotFound):
+    slug, title = "document-not-found", "Document not found"

@@ -1,0 +1,107 @@
+"""Document upload and retrieval for applicants."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
+from fastapi.responses import FileResponse
+from pydantic import StringConstraints
+
+from services.common.auth import Principal, require_roles
+from services.common.clock import CurrentClock
+from services.common.db import DbSession
+from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.intake.documents import service as document_service
+from services.intake.documents import storage
+from services.intake.documents.exceptions import DocumentNotFound, FileTooLarge, UnsupportedFile
+from services.intake.documents.models import Document
+from services.intake.documents.schemas import DocumentPage, DocumentRead, DocumentType
+from services.intake.settings import IntakeSettings
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
+DocumentNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+_AUTH_ERRORS = (Unauthorized, Forbidden)
+
+
+async def _owned_document(document_id: str, session: DbSession, applicant: Applicant) -> Document:
+    return await document_service.get_for_owner(session, owner_id=applicant.subject, document_id=document_id)
+
+
+OwnedDocument = Annotated[Document, Depends(_owned_document)]
+
+
+def document_read(document: Document) -> DocumentRead:
+    """The public view of a document."""
+    return DocumentRead.model_validate(document, from_attributes=True)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentRead,
+    responses=problem_responses(*_AUTH_ERRORS, FileTooLarge, UnsupportedFile, Unprocessable),
+)
+async def upload_document(
+    request: Request,
+    session: DbSession,
+    applicant: Applicant,
+    clock: CurrentClock,
+    file: Annotated[UploadFile, File(description="PDF, JPEG or PNG; judged by content")],
+    type: Annotated[DocumentType, Form()],
+    number: Annotated[DocumentNumber, Form()],
+    valid_until: Annotated[date | None, Form()] = None,
+) -> DocumentRead:
+    """Upload a document once; it is reused for every later application while it is valid."""
+    settings: IntakeSettings = request.app.state.settings
+    document = await document_service.upload(
+        session,
+        owner_id=applicant.subject,
+        source=file.file,
+        directory=settings.documents_dir,
+        max_bytes=settings.upload_max_bytes,
+        type=type,
+        number=number,
+        valid_until=valid_until,
+        now=clock.now(),
+    )
+    return document_read(document)
+
+
+@router.get("", response_model=DocumentPage, responses=problem_responses(*_AUTH_ERRORS))
+async def list_documents(session: DbSession, applicant: Applicant) -> DocumentPage:
+    """The caller's documents on file."""
+    documents = await document_service.list_for_owner(session, owner_id=applicant.subject)
+    return DocumentPage(items=[document_read(d) for d in documents])
+
+
+@router.get("/{document_id}", response_model=DocumentRead, responses=problem_responses(*_AUTH_ERRORS, DocumentNotFound))
+async def read_document(document: OwnedDocument) -> DocumentRead:
+    """One of the caller's documents."""
+    return document_read(document)
+
+
+@router.get(
+    "/{document_id}/content",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {t: {} for t in sorted(storage.ALLOWED_MEDIA_TYPES)}, "description": "The file"},
+        **problem_responses(*_AUTH_ERRORS, DocumentNotFound),
+    },
+)
+async def download_document(request: Request, document: OwnedDocument) -> FileResponse:
+    """The file of one of the caller's documents."""
+    settings: IntakeSettings = request.app.state.settings
+    path = storage.path_for(settings.documents_dir, document.sha256)
+    if not path.exists():
+        raise DocumentNotFound("The file of this document is missing from the store.")
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[document.media_type]
+    return FileResponse(
+        path,
+        media_type=document.media_type,
+        filename=f"{document.type}-{document.id}.{extension}",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )

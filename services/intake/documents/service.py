@@ -1,0 +1,61 @@
+"""Documents on file: upload once, list, read, and find the still-valid ones for reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import anyio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.intake.documents import storage
+from services.intake.documents.exceptions import DocumentNotFound
+from services.intake.documents.models import Document
+
+
+async def upload(
+    session: AsyncSession,
+    *,
+    owner_id: str,
+    source: BinaryIO,
+    directory: Path,
+    max_bytes: int,
+    type: str,
+    number: str,
+    valid_until: date | None,
+    now: datetime,
+) -> Document:
+    """Store the file by content and record the document for its owner."""
+    stored = await anyio.to_thread.run_sync(lambda: storage.store(source, directory, max_bytes=max_bytes))
+    document = Document(
+        owner_id=owner_id,
+        type=type,
+        number=number,
+        valid_until=valid_until,
+        sha256=stored.sha256,
+        size=stored.size,
+        media_type=stored.media_type,
+        uploaded_at=now,
+    )
+    session.add(document)
+    await session.flush()
+    return document
+
+
+async def list_for_owner(session: AsyncSession, *, owner_id: str) -> Sequence[Document]:
+    """The owner's documents, newest first."""
+    result = await session.scalars(
+        select(Document).where(Document.owner_id == owner_id).order_by(Document.uploaded_at.desc(), Document.id)
+    )
+    return result.all()
+
+
+async def get_for_owner(session: AsyncSession, *, owner_id: str, document_id: str) -> Document:
+    """One of the owner's documents; someone else's is as absent as a missing one."""
+    document = await session.get(Document, document_id)
+    if document is None or document.owner_id != owner_id:
+        raise DocumentNotFound(f"No document {document_id}.")
+    return document

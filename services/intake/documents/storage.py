@@ -1,0 +1,77 @@
+"""Content-addressed file storage with sniffing of what a file really is."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import puremagic
+
+from services.intake.documents.exceptions import FileTooLarge, UnsupportedFile
+
+ALLOWED_MEDIA_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What was stored: its digest, size and sniffed media type."""
+
+    sha256: str
+    size: int
+    media_type: str
+
+
+def sniff(head: bytes) -> str:
+    """The media type of a file judged by its first bytes; UnsupportedFile unless PDF, JPEG or PNG."""
+    try:
+        matches = puremagic.magic_string(head)
+    except (puremagic.PureError, ValueError):
+        matches = []
+    sniffed = {m.mime_type for m in matches if m.mime_type}
+    for signature, media_type in _SIGNATURES:
+        # puremagic knows many formats; the leading signature must also agree, so a polyglot
+        # that merely contains "%PDF" somewhere is refused.
+        if head.startswith(signature) and (media_type in sniffed or not sniffed):
+            return media_type
+    raise UnsupportedFile("Only PDF, JPEG and PNG files are accepted, judged by their content.")
+
+
+def store(source: BinaryIO, directory: Path, *, max_bytes: int) -> StoredFile:
+    """Copy a file into the store under its SHA-256, refusing it past max_bytes or if it is not allowed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    head = source.read(4096)
+    media_type = sniff(head)
+    digest = hashlib.sha256()
+    size = 0
+    temporary = directory / f".upload-{uuid.uuid4().hex}"
+    try:
+        with open(temporary, "wb") as target:
+            chunk = head
+            while chunk:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FileTooLarge(f"The file is larger than {max_bytes} bytes.", limit_bytes=max_bytes)
+                digest.update(chunk)
+                target.write(chunk)
+                chunk = source.read(_CHUNK)
+        final = path_for(directory, digest.hexdigest())
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, final)  # same bytes under the same name: replacing is harmless
+    finally:
+        temporary.unlink(missing_ok=True)
+    return StoredFile(sha256=digest.hexdigest(), size=size, media_type=media_type)
+
+
+def path_for(directory: Path, sha256: str) -> Path:
+    """Where the file with a digest lives."""
+    return directory / sha256[:2] / sha256

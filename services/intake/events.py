@@ -1,0 +1,73 @@
+"""The events intake publishes: its contract with workflow and metrics (no personal data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+from pydantic import BaseModel
+
+from services.common.events import EventPayload
+
+
+class StepLimit(BaseModel):
+    """A step and its time limit as the rule set gave them."""
+
+    code: str
+    name: str
+    limit_working_days: int
+
+
+class ApplicationSubmitted(EventPayload):
+    """A complete application was accepted; the case starts now."""
+
+    event_type: ClassVar[str] = "application.submitted"
+    version: ClassVar[int] = 1
+
+    application_id: str
+    number: str
+    category: str
+    report_category: str
+    business_type: str
+    customer_type: str
+    small_micro: bool
+    capacity_kva: str
+    dual_supply: bool
+    access_voltage: str
+    zero_investment: bool
+    grid_company: str
+    region: str
+    channel: str
+    rule_set: str
+    steps: list[StepLimit]
+    total_limit_working_days: int
+    allowed_visits: int
+    submitted_at: datetime
+    due_on: date
+    documents_required: int
+    documents_supplied: int
+    documents_reused: int
+
+
+class ApplicationWithdrawn(EventPayload):
+    """The applicant withdrew the application."""
+
+    event_type: ClassVar[str] = "application.withdrawn"
+    version: ClassVar[int] = 1
+
+    application_id: str
+    withdrawn_at: datetime
+
+
+class ApplicationEvaluated(EventPayload):
+    """The applicant rated the service after connection."""
+
+    event_type: ClassVar[str] = "application.evaluated"
+    version: ClassVar[int] = 1
+
+    application_id: str
+    score: int
+    evaluated_at: datetime
+
+
+PUBLISHED: tuple[type[EventPayload], ...] = (ApplicationSubmitted, ApplicationWithdrawn, ApplicationEvaluated)

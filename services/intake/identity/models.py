@@ -1,0 +1,27 @@
+"""Accounts: who may sign in, with which role."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.common.db import UtcDateTime
+from services.intake.db import Base
+
+
+class Account(Base):
+    """A person or organisation that signs in; applicants register, others are made by an admin."""
+
+    __tablename__ = "account"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    grid_company: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,102 @@
+"""Embedded identity: register, sign in, who am I, and the public keys."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from services.common.auth import CurrentPrincipal
+from services.common.clock import CurrentClock
+from services.common.db import DbSession
+from services.common.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable, problem_responses
+from services.intake.identity import service as identity_service
+from services.intake.identity.exceptions import InvalidCredentials, UsernameTaken
+from services.intake.identity.keys import SigningKey
+from services.intake.identity.models import Account
+from services.intake.identity.schemas import AccountCreate, AccountRead, Jwks, TokenRead
+from services.intake.settings import IntakeSettings
+
+router = APIRouter(prefix="/api/v1/auth", tags=["identity"])
+jwks_router = APIRouter(tags=["identity"])
+
+
+def account_read(account: Account) -> AccountRead:
+    """The public view of an account."""
+    return AccountRead(
+        id=account.id,
+        username=account.username,
+        name=account.name,
+        role=account.role,
+        grid_company=account.grid_company,
+        regions=list(account.regions or []),
+    )
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AccountRead,
+    responses=problem_responses(UsernameTaken, Unprocessable),
+)
+async def register(body: AccountCreate, session: DbSession, clock: CurrentClock) -> AccountRead:
+    """Register an applicant account."""
+    account = await identity_service.register_applicant(
+        session, username=body.username, password=body.password, name=body.name, now=clock.now()
+    )
+    return account_read(account)
+
+
+@router.post("/token", response_model=TokenRead, responses=problem_responses(InvalidCredentials, TooManyRequests))
+async def token(
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: DbSession,
+) -> TokenRead:
+    """Exchange a username and password for a bearer token (OAuth2 password flow)."""
+    settings: IntakeSettings = request.app.state.settings
+    throttle: identity_service.LoginThrottle = request.app.state.login_throttle
+    client = request.client.host if request.client else "unknown"
+    keys = (f"user:{form.username}", f"client:{client}")
+    wait = throttle.locked_for(*keys)
+    if wait > 0:
+        raise TooManyRequests(
+            "Too many failed sign-ins; try again later.", headers={"Retry-After": str(math.ceil(wait))}
+        )
+    try:
+        account = await identity_service.authenticate(session, username=form.username, password=form.password)
+    except InvalidCredentials:
+        throttle.failed(*keys)
+        raise
+    throttle.succeeded(keys[0])
+    signing_key: SigningKey = request.app.state.signing_key
+    claims: dict[str, Any] = {"sub": account.id, "role": account.role, "name": account.name}
+    if account.grid_company:
+        claims["grid_company"] = account.grid_company
+    if account.regions:
+        claims["regions"] = list(account.regions)
+    ttl = timedelta(seconds=settings.token_ttl_seconds)
+    # Token lifetimes run on the real clock, the one every verifier checks expiry against.
+    access_token = signing_key.issue(
+        claims, issuer=settings.jwt_issuer, audience=settings.jwt_audience, now=datetime.now(UTC), ttl=ttl
+    )
+    return TokenRead(access_token=access_token, expires_in=settings.token_ttl_seconds)
+
+
+@router.get("/me", response_model=AccountRead, responses=problem_responses(Unauthorized, NotFound))
+async def me(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
+    """The caller's own account."""
+    account = await session.get(Account, principal.subject)
+    if account is None:
+        raise NotFound("The account of this token no longer exists.")
+    return account_read(account)
+
+
+@jwks_router.get("/.well-known/jwks.json", response_model=Jwks)
+async def jwks(request: Request) -> dict[str, Any]:
+    """The public keys that verify this service's tokens."""
+    signing_key: SigningKey = request.app.state.signing_key
+    return signing_key.jwks()

@@ -1,0 +1,44 @@
+"""Identity request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@-]{3,64}$"
+
+
+class AccountCreate(BaseModel):
+    """Self-registration of an applicant; the role is never chosen by the client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=USERNAME_PATTERN)
+    password: str = Field(min_length=8, max_length=256)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class AccountRead(BaseModel):
+    """An account as its owner sees it."""
+
+    id: str
+    username: str
+    name: str
+    role: str
+    grid_company: str | None
+    regions: list[str]
+
+
+class TokenRead(BaseModel):
+    """An OAuth2 bearer token."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class Jwks(BaseModel):
+    """A JSON Web Key Set."""
+
+    keys: list[dict[str, str]]

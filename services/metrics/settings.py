@@ -1,0 +1,22 @@
+"""Settings of the metrics service (env prefix METRICS_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.common.settings import ServiceSettings
+
+
+class MetricsSettings(ServiceSettings):
+    """The metrics service's settings."""
+
+    model_config = SettingsConfigDict(env_prefix="METRICS_", extra="ignore", env_nested_delimiter="__")
+
+    service_name: str = "metrics"
+    port: int = 8003
+    jwks_url: str | None = "http://127.0.0.1:8001/.well-known/jwks.json"
+    # A pause longer than this many working days is listed among the violations.
+    long_pause_working_days: int = Field(default=20, ge=1)
+    import_max_rows: int = Field(default=5000, ge=1)
+    import_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)

@@ -1,0 +1,130 @@
+"""The events workflow publishes: its contract with intake and metrics (no personal data)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel
+
+from services.common.events import EventPayload
+
+PauseReason = Literal["customer_request", "customer_not_ready", "government_approval_pending"]
+Payer = Literal["customer", "grid"]
+
+
+class JobStep(BaseModel):
+    """A step of a job as it stands when the event is published."""
+
+    code: str
+    name: str
+    limit_working_days: int
+    started_at: datetime | None = None
+    due_on: date | None = None
+    completed_at: datetime | None = None
+    elapsed_working_days: int | None = None
+    overdue: bool = False
+
+
+class JobEvent(EventPayload):
+    """What every job event carries: which job, which case, when, and the steps as they now stand."""
+
+    job_id: str
+    application_id: str
+    grid_company: str
+    region: str
+    at: datetime
+    current_step: str | None
+    steps: list[JobStep]
+
+
+class JobCreated(JobEvent):
+    """The grid company received the case; its first step started at submission."""
+
+    event_type: ClassVar[str] = "job.created"
+    version: ClassVar[int] = 1
+
+    category: str
+    due_on: date
+
+
+class JobStepCompleted(JobEvent):
+    """A step was completed by field staff; the next one started."""
+
+    event_type: ClassVar[str] = "job.step_completed"
+    version: ClassVar[int] = 1
+
+    step: str
+    elapsed_working_days: int
+    overdue: bool
+
+
+class JobPaused(JobEvent):
+    """The clock stopped for a reason outside the grid company's hands."""
+
+    event_type: ClassVar[str] = "job.paused"
+    version: ClassVar[int] = 1
+
+    reason: PauseReason
+
+
+class JobResumed(JobEvent):
+    """The clock runs again; due dates moved by the paused working days."""
+
+    event_type: ClassVar[str] = "job.resumed"
+    version: ClassVar[int] = 1
+
+    reason: PauseReason
+    paused_working_days: int
+    total_paused_working_days: int
+
+
+class JobFeeRecorded(JobEvent):
+    """A fee was recorded; a customer fee where zero investment applies is flagged."""
+
+    event_type: ClassVar[str] = "job.fee_recorded"
+    version: ClassVar[int] = 1
+
+    fee_id: str
+    code: str
+    amount_yuan: Decimal
+    payer: Payer
+    flagged: bool
+
+
+class JobVisitRecorded(JobEvent):
+    """The customer had to go to an office."""
+
+    event_type: ClassVar[str] = "job.visit_recorded"
+    version: ClassVar[int] = 1
+
+    visit_id: str
+    visited_on: date
+    purpose: str
+    over_allowance: bool
+
+
+class JobConnected(JobEvent):
+    """The last step is done: power is on."""
+
+    event_type: ClassVar[str] = "job.connected"
+    version: ClassVar[int] = 1
+
+    connected_at: datetime
+    working_days: int
+    paused_working_days: int
+    customer_cost_yuan: Decimal
+    visits: int
+    within_limit: bool
+
+
+PUBLISHED: tuple[type[EventPayload], ...] = (
+    JobCreated,
+    JobStepCompleted,
+    JobPaused,
+    JobResumed,
+    JobFeeRecorded,
+    JobVisitRecorded,
+    JobConnected,
+)

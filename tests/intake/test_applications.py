@@ -1,0 +1,190 @@
+"""Applying: one list of what is missing, reuse of valid documents, idempotency, ownership."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from services.common.calendar import WorkingDayCalendar
+from services.common.rules import load_rule_book
+from tests.intake.helpers import SME_DOCUMENTS, application_body, sign_in, upload, upload_all
+from tests.support.services import Service
+
+
+async def _outbox_types(intake: Service) -> list[str]:
+    from sqlalchemy import select
+
+    tables = intake.app.state.event_tables
+    async with intake.app.state.database.engine.connect() as connection:
+        rows = await connection.execute(select(tables.outbox.c.event_type, tables.outbox.c.subscriber))
+        return sorted(f"{r.event_type}->{r.subscriber}" for r in rows)
+
+
+async def test_a_complete_application_is_placed_and_due_by_the_rule_set(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    ids = await upload_all(intake.client, headers)
+    response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids))
+    assert response.status_code == 201, response.text
+    application = response.json()
+    rule_set = load_rule_book().in_force_on(date(2026, 11, 26))
+    category = rule_set.category("sme_lv")
+    assert application["category"] == "sme_lv"
+    assert application["grid_company"] == "SGCC-BJ"
+    assert application["zero_investment"] is True
+    assert application["status"] == "submitted"
+    assert [s["code"] for s in application["steps"]] == [s.code for s in category.steps]
+    expected = WorkingDayCalendar.default().add_working_days(date(2026, 11, 26), category.total_limit_working_days)
+    assert application["due_on"] == expected.date.isoformat()
+    assert sorted(application["documents"]["supplied"]) == sorted(ids)
+    assert application["documents"]["reused"] == []
+    assert await _outbox_types(intake) == ["application.submitted->metrics", "application.submitted->workflow"]
+
+
+async def test_every_missing_document_is_listed_once_in_one_answer(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body([]))
+    assert response.status_code == 422
+    problem = response.json()
+    assert sorted(problem["missing_documents"]) == sorted(SME_DOCUMENTS)
+    assert len(problem["missing_documents"]) == len(set(problem["missing_documents"]))
+    assert (await intake.client.get("/api/v1/applications", headers=headers)).json()["total"] == 0
+    assert await _outbox_types(intake) == []
+
+
+async def test_a_valid_document_on_file_is_reused_and_not_asked_again(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    first_ids = await upload_all(intake.client, headers)
+    first = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(first_ids))
+    assert first.status_code == 201
+    second = await intake.client.post(
+        "/api/v1/applications", headers=headers, json=application_body([], address="2 Another Street")
+    )
+    assert second.status_code == 201, second.text
+    documents = second.json()["documents"]
+    assert documents["supplied"] == []
+    assert sorted(documents["reused"]) == sorted(first_ids)
+
+
+async def test_an_expired_document_is_not_reused_and_is_named(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    await upload(intake.client, headers, "business_license", valid_until="2031-01-01")
+    await upload(intake.client, headers, "property_certificate", valid_until=None)
+    await upload(intake.client, headers, "id_card", valid_until="2026-11-25")  # ended yesterday
+    response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body([]))
+    assert response.status_code == 422
+    assert response.json()["missing_documents"] == ["id_card"]
+    assert response.json()["expired_documents"] == ["id_card"]
+
+
+async def test_a_document_valid_until_today_is_still_valid(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    ids = [(await upload(intake.client, headers, t, valid_until="2026-11-26")).json()["id"] for t in SME_DOCUMENTS]
+    response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids))
+    assert response.status_code == 201
+
+
+async def test_someone_elses_document_ids_are_refused(intake: Service) -> None:
+    alice = await sign_in(intake.client, "alice")
+    mallory = await sign_in(intake.client, "mallory")
+    alice_ids = await upload_all(intake.client, alice)
+    response = await intake.client.post("/api/v1/applications", headers=mallory, json=application_body(alice_ids))
+    assert response.status_code == 422
+    assert sorted(response.json()["unknown_document_ids"]) == sorted(alice_ids)
+
+
+async def test_a_replay_with_the_same_key_returns_the_first_answer(intake: Service) -> None:
+    headers = {**await sign_in(intake.client, "alice"), "Idempotency-Key": "order-1"}
+    body = application_body(await upload_all(intake.client, headers))
+    first = await intake.client.post("/api/v1/applications", headers=headers, json=body)
+    again = await intake.client.post("/api/v1/applications", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert (await intake.client.get("/api/v1/applications", headers=headers)).json()["total"] == 1
+
+
+async def test_the_same_key_with_another_body_is_refused(intake: Service) -> None:
+    headers = {**await sign_in(intake.client, "alice"), "Idempotency-Key": "order-1"}
+    body = application_body(await upload_all(intake.client, headers))
+    assert (await intake.client.post("/api/v1/applications", headers=headers, json=body)).status_code == 201
+    changed = await intake.client.post("/api/v1/applications", headers=headers, json={**body, "capacity_kva": 120})
+    assert changed.status_code == 422
+    assert changed.json()["type"].endswith("idempotency-key-reused")
+    assert (await intake.client.get("/api/v1/applications", headers=headers)).json()["total"] == 1
+
+
+async def test_concurrent_submissions_with_one_key_create_one_application(intake: Service) -> None:
+    headers = {**await sign_in(intake.client, "alice"), "Idempotency-Key": "double-tap"}
+    body = application_body(await upload_all(intake.client, headers))
+    answers = await asyncio.gather(
+        *(intake.client.post("/api/v1/applications", headers=headers, json=body) for _ in range(4))
+    )
+    assert {a.status_code for a in answers} <= {201, 422}
+    created = [a for a in answers if a.status_code == 201]
+    assert created
+    assert len({a.json()["id"] for a in created}) == 1
+    assert (await intake.client.get("/api/v1/applications", headers=headers)).json()["total"] == 1
+    assert len(await _outbox_types(intake)) == 2
+
+
+async def test_keys_are_per_applicant(intake: Service) -> None:
+    alice = {**await sign_in(intake.client, "alice"), "Idempotency-Key": "same"}
+    bob = {**await sign_in(intake.client, "bob"), "Idempotency-Key": "same"}
+    a = await intake.client.post("/api/v1/applications", headers=alice, json=application_body(await upload_all(intake.client, alice)))
+    b = await intake.client.post("/api/v1/applications", headers=bob, json=application_body(await upload_all(intake.client, bob)))
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
+
+
+async def test_another_applicants_application_is_not_found(intake: Service) -> None:
+    alice = await sign_in(intake.client, "alice")
+    mallory = await sign_in(intake.client, "mallory")
+    created = await intake.client.post("/api/v1/applications", headers=alice, json=application_body(await upload_all(intake.client, alice)))
+    application_id = created.json()["id"]
+    assert (await intake.client.get(f"/api/v1/applications/{application_id}", headers=mallory)).status_code == 404
+    assert (await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=mallory)).status_code == 404
+    assert (await intake.client.get("/api/v1/applications", headers=mallory)).json()["total"] == 0
+    assert (await intake.client.get(f"/api/v1/applications/{application_id}", headers=alice)).json()["status"] == "submitted"
+
+
+async def test_a_client_cannot_set_status_category_or_grid_company(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    ids = await upload_all(intake.client, headers)
+    for field, value in (("status", "connected"), ("category", "residential_lv"), ("grid_company", "CSG-SZ")):
+        response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids, **{field: value}))
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["loc"][-1] == field
+    assert (await intake.client.get("/api/v1/applications", headers=headers)).json()["total"] == 0
+
+
+async def test_an_unserved_region_is_a_clear_problem(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    ids = await upload_all(intake.client, headers)
+    response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids, region="990101"))
+    assert response.status_code == 422
+    assert response.json()["region"] == "990101"
+
+
+async def test_withdrawing_twice_is_a_conflict(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    created = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers)))
+    application_id = created.json()["id"]
+    first = await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=headers)
+    assert first.status_code == 200
+    assert first.json()["status"] == "withdrawn"
+    assert (await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=headers)).status_code == 409
+    assert "application.withdrawn->workflow" in await _outbox_types(intake)
+
+
+async def test_evaluation_waits_for_connection(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    created = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers)))
+    response = await intake.client.post(f"/api/v1/applications/{created.json()['id']}/evaluation", headers=headers, json={"score": 5})
+    assert response.status_code == 409
+
+
+async def test_staff_tokens_cannot_apply(intake: Service, signing_key: object) -> None:
+    from tests.support.tokens import bearer, mint
+
+    token = mint(signing_key, sub="staff-1", role="staff", grid_company="SGCC-BJ")  # type: ignore[arg-type]
+    response = await intake.client.post("/api/v1/applications", headers=bearer(token), json=application_body([]))
+    assert response.status_code == 403

@@ -1,0 +1,118 @@
+"""Documents: accepted by content, limited in size, visible to their owner only."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from services.common.clock import FixedClock
+from tests.intake.helpers import JPEG, PDF, PNG, sign_in, upload
+from tests.support.databases import FreshDatabases
+from tests.support.services import Network, Service, run_service
+
+
+@pytest.mark.parametrize(("content", "media_type"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")])
+async def test_pdf_png_and_jpeg_are_stored_by_content(intake: Service, content: bytes, media_type: str) -> None:
+    headers = await sign_in(intake.client, "alice")
+    response = await upload(intake.client, headers, "id_card", content=content, filename="whatever.bin")
+    assert response.status_code == 201, response.text
+    document = response.json()
+    assert document["media_type"] == media_type
+    assert document["size"] == len(content)
+    import hashlib
+
+    assert document["sha256"] == hashlib.sha256(content).hexdigest()
+    download = await intake.client.get(f"/api/v1/documents/{document['id']}/content", headers=headers)
+    assert download.content == content
+    assert download.headers["content-type"] == media_type
+
+
+async def test_an_executable_named_pdf_is_refused(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    executable = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+    response = await upload(intake.client, headers, "id_card", content=executable, filename="licence.pdf")
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (await intake.client.get("/api/v1/documents", headers=headers)).json()["items"] == []
+
+
+async def test_text_pretending_to_be_pdf_later_in_the_file_is_refused(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    response = await upload(intake.client, headers, "id_card", content=b"hello\n%PDF-1.4\n", filename="a.pdf")
+    assert response.status_code == 415
+
+
+@pytest.fixture
+async def small_intake(
+    databases: FreshDatabases, var_dir: Path, network: Network, clock: FixedClock
+) -> AsyncIterator[Service]:
+    """Intake with a 2 KiB upload limit."""
+    async with run_service(
+        "intake", database_url=await databases.url("intake"), var_dir=var_dir, network=network, clock=clock,
+        upload_max_bytes=2048,
+    ) as service:
+        yield service
+
+
+async def test_a_file_over_the_limit_is_413_and_not_stored(small_intake: Service) -> None:
+    headers = await sign_in(small_intake.client, "alice")
+    response = await upload(small_intake.client, headers, "id_card", content=PDF + b"0" * 3000)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (await small_intake.client.get("/api/v1/documents", headers=headers)).json()["items"] == []
+
+
+async def test_a_streamed_body_far_over_the_limit_is_cut_off(small_intake: Service) -> None:
+    headers = await sign_in(small_intake.client, "alice")
+    sent = 0
+
+    async def body() -> AsyncIterator[bytes]:
+        nonlocal sent
+        yield (
+            b'--zz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n'
+            b"Content-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+        )
+        for _ in range(10_000):  # 640 MB if it were all read
+            sent += 1
+            yield b"x" * 65536
+
+    response = await small_intake.client.post(
+        "/api/v1/documents",
+        headers={**headers, "content-type": "multipart/form-data; boundary=zz"},
+        content=body(),
+    )
+    assert response.status_code == 413
+    assert sent < 10
+
+
+async def test_a_declared_length_over_the_limit_is_refused_before_reading(small_intake: Service) -> None:
+    headers = await sign_in(small_intake.client, "alice")
+    response = await small_intake.client.post(
+        "/api/v1/documents",
+        headers={**headers, "content-type": "multipart/form-data; boundary=zz", "content-length": str(10**9)},
+        content=b"--zz--",
+    )
+    assert response.status_code == 413
+
+
+async def test_another_applicants_document_is_not_found(intake: Service) -> None:
+    alice = await sign_in(intake.client, "alice")
+    mallory = await sign_in(intake.client, "mallory")
+    document_id = (await upload(intake.client, alice, "id_card")).json()["id"]
+    assert (await intake.client.get(f"/api/v1/documents/{document_id}", headers=mallory)).status_code == 404
+    assert (await intake.client.get(f"/api/v1/documents/{document_id}/content", headers=mallory)).status_code == 404
+    assert (await intake.client.get("/api/v1/documents", headers=mallory)).json()["items"] == []
+    assert (await intake.client.get(f"/api/v1/documents/{document_id}", headers=alice)).status_code == 200
+
+
+async def test_an_unknown_document_type_is_a_validation_problem(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    response = await upload(intake.client, headers, "passport_of_mars")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == "type"
+
+
+async def test_documents_need_a_token(intake: Service) -> None:
+    assert (await intake.client.get("/api/v1/documents")).status_code == 401
