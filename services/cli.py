@@ -98,7 +98,7 @@ async def _create_user(args: argparse.Namespace) -> None:
     try:
         from sqlalchemy.ext.asyncio import async_sessionmaker
 
-        async with async_sessionmaker(engine)() as session, session.begin():
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
             account = await identity_service.create_account(
                 session,
                 username=args.username,

@@ -17,6 +17,7 @@ from services.common.auth import TokenVerifier, build_verifier
 from services.common.clock import Clock, SystemClock
 from services.common.db import Database
 from services.common.errors import install_problem_handlers
+from services.common.observability import install_observability
 from services.common.events import EventPayload, EventTables, Relay
 from services.common.settings import ServiceSettings
 
@@ -90,6 +91,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     install_problem_handlers(app)
+    install_observability(app, settings.service_name)
     app.include_router(health.router)
     for router in parts.routers:
         app.include_router(router)

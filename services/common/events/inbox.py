@@ -76,6 +76,7 @@ async def apply_event(
     try:
         inserted = (await session.execute(statement.returning(tables.inbox.c.event_id))).first()
     except IntegrityError as exc:
+        # Only on a backend without ON CONFLICT: the loser of a race retries later and finds a duplicate.
         raise Conflict("The event is being applied by another delivery; try again later.") from exc
     if inserted is None:
         return "duplicate"

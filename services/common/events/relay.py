@@ -70,7 +70,7 @@ class Relay:
             claimed = await store.claim(
                 conn,
                 self._tables,
-                subscribers=self._subscribers.keys(),
+                subscribers=tuple(self._subscribers),
                 now=now,
                 locked_until=now + self._lease,
                 token=token,
@@ -133,7 +133,8 @@ class Relay:
         started = time.monotonic()
         for row in rows:
             # The claim admits one row per case, but should a batch ever hold more, order still holds.
-            # Half the lease is the budget: a row must be recorded before another relay may claim it again.
+            # Half the lease is the budget (plus one request timeout, so keep the lease above twice that): a
+            # row must be recorded before its lease runs out and another relay may claim it again.
             if row.case_key in failed_cases or time.monotonic() - started > self._lease.total_seconds() / 2:
                 unsent.append(row.seq)
                 continue
@@ -148,7 +149,7 @@ class Relay:
                 outcomes.append(Outcome(row.seq, DELIVERED, row.attempts + 1, now, delivered_at=now))
                 continue
             failed_cases.add(row.case_key)
-            outcome = self._failed(row, error)
+            outcome = self._failed(row, error, down=down)
             outcomes.append(outcome)
             if down:
                 unreachable = outcome
@@ -171,12 +172,14 @@ class Relay:
         error = f"HTTP {response.status_code}: {response.text}"[:_MAX_ERROR_LENGTH]
         return error, response.status_code in _UNREACHABLE_STATUSES
 
-    def _failed(self, row: ClaimedRow, error: str) -> Outcome:
-        """The outcome of a failed attempt: back off, or park after the last one."""
+    def _failed(self, row: ClaimedRow, error: str, *, down: bool) -> Outcome:
+        """The outcome of a failed attempt: back off, or park after the last one that the receiver refused."""
         attempts = row.attempts + 1
         now = self._clock.now()
         what = f"event {row.event_id} ({row.event_type}, case {row.case_key}) for {row.subscriber}"
-        if attempts >= self._max_attempts:
+        # A receiver that is down is waited for however long it takes; only one that keeps refusing the
+        # event (a poison message) gets it parked, so an outage never needs an operator to requeue.
+        if attempts >= self._max_attempts and not down:
             logger.error("relay %s: parked %s after %d attempts: %s", self.name, what, attempts, error)
             return Outcome(row.seq, PARKED, attempts, now, error)
         delay = min(self._backoff_max, self._backoff_base * 2 ** min(attempts - 1, 32))

@@ -1,0 +1,4 @@
+-- One database per service on one server.
+CREATE DATABASE intake OWNER zerovisit;
+CREATE DATABASE workflow OWNER zerovisit;
+CREATE DATABASE metrics OWNER zerovisit;
