@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv run test lint typecheck openapi openapi-check migrate clean bench
+.PHONY: help venv run test lint openapi openapi-check migrate clean bench-metrics
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint           ruff, mypy and the import contracts"
 	@echo "make openapi        regenerate openapi/*.json from the code"
 	@echo "make openapi-check  fail when openapi/*.json differs from the code"
+	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -43,6 +44,9 @@ openapi: venv
 
 openapi-check: venv
 	$(PY) -m services.openapi check
+
+bench-metrics: venv
+	$(PY) -m bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
 
 clean:
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -66,7 +66,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     for name in SERVICES:
         settings = service_settings(name)
         print(f"{name:9} http://{settings.host}:{settings.port}  (docs: http://{settings.host}:{settings.port}/docs)")
-    print("Make staff accounts with: zerovisit users create --username U --password P --role staff --grid-company SGCC-BJ")
+    print(
+        "Make staff accounts with: zerovisit users create --username U --password P --role staff --grid-company SGCC-BJ"
+    )
     print("Ctrl-C stops all three.")
     try:
         while all(child.poll() is None for child in children):
@@ -149,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--grid-company")
     create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
     create.set_defaults(handler=cmd_users_create)
+
+    from services.metrics.cli import add_commands as add_metrics_commands
+    from services.workflow.cli import add_commands as add_workflow_commands
+
+    add_workflow_commands(commands)
+    add_metrics_commands(commands)
     return parser
 
 

@@ -64,7 +64,9 @@ def network() -> Network:
 
 
 @pytest.fixture
-async def intake(databases: FreshDatabases, var_dir: Path, network: Network, clock: FixedClock) -> AsyncIterator[Service]:
+async def intake(
+    databases: FreshDatabases, var_dir: Path, network: Network, clock: FixedClock
+) -> AsyncIterator[Service]:
     """A running intake service with no relay."""
     async with run_service(
         "intake", database_url=await databases.url("intake"), var_dir=var_dir, network=network, clock=clock

@@ -21,10 +21,40 @@ def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pyt
     assert cli.main(["migrate"]) == 0
     assert (sqlite_env / "intake.db").exists()
     assert cli.main(["users", "create", "--username", "boss", "--password", "pw-123456", "--role", "admin"]) == 0
-    assert cli.main(["users", "create", "--username", "bj1", "--password", "pw-123456", "--role", "staff",
-                     "--grid-company", "SGCC-BJ"]) == 0
-    assert cli.main(["users", "create", "--username", "nea", "--password", "pw-123456", "--role", "regulator",
-                     "--regions", "11,31"]) == 0
+    assert (
+        cli.main(
+            [
+                "users",
+                "create",
+                "--username",
+                "bj1",
+                "--password",
+                "pw-123456",
+                "--role",
+                "staff",
+                "--grid-company",
+                "SGCC-BJ",
+            ]
+        )
+        == 0
+    )
+    assert (
+        cli.main(
+            [
+                "users",
+                "create",
+                "--username",
+                "nea",
+                "--password",
+                "pw-123456",
+                "--role",
+                "regulator",
+                "--regions",
+                "11,31",
+            ]
+        )
+        == 0
+    )
     assert "created staff bj1" in capsys.readouterr().out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +16,9 @@ from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
 from services.common.clock import Clock, SystemClock
 from services.common.db import Database
-from services.common.errors import install_problem_handlers
-from services.common.observability import install_observability
+from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay
+from services.common.observability import install_observability
 from services.common.settings import ServiceSettings
 
 logger = logging.getLogger("zerovisit.app")
@@ -35,7 +35,7 @@ class ServiceParts:
     routers: Sequence[APIRouter]
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
     startup: Sequence[Startup] = ()
-    background: Sequence[Callable[[FastAPI], Awaitable[None]]] = ()
+    background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     published: Sequence[type[EventPayload]] = ()
 
 
@@ -97,7 +97,32 @@ def create_service_app(
         app.include_router(router)
     for payload in parts.published:
         _document_webhook(app, payload)
+    _render_errors_as_problems_in_openapi(app)
     return app
+
+
+def _render_errors_as_problems_in_openapi(app: FastAPI) -> None:
+    """Document every error response, validation included, as the problem document it really is."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = build()
+        problem_ref = {"$ref": "#/components/schemas/Problem"}
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    if code.isdigit() and int(code) >= 400:
+                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
@@ -115,7 +140,7 @@ def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
     app.webhooks.post(payload.event_type, summary=payload.event_type)(webhook)
 
 
-def relay_task(tables: EventTables) -> Callable[[FastAPI], Awaitable[None]]:
+def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:
     """A background job that delivers the app's outbox to its subscribers until the app stops."""
 
     async def run(app: FastAPI) -> None:

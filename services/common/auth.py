@@ -185,8 +185,13 @@ def require_roles(*roles: Role) -> Callable[..., Any]:
 
 
 def build_verifier(
-    *, issuer: str, audience: str, jwks_url: str | None, jwks_file: Path | None,
-    cache_seconds: int, client: httpx.AsyncClient,
+    *,
+    issuer: str,
+    audience: str,
+    jwks_url: str | None,
+    jwks_file: Path | None,
+    cache_seconds: int,
+    client: httpx.AsyncClient,
 ) -> TokenVerifier:
     """A verifier for a service's settings: a JWKS file wins over a URL."""
     if jwks_file is not None:

@@ -114,10 +114,12 @@ def problem_response(error: ProblemError, request: Request) -> JSONResponse:
 
 def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
     """An OpenAPI `responses=` mapping for the problems an endpoint raises."""
-    return {
-        error.status: {"model": Problem, "description": error.title, "content": {PROBLEM_MEDIA_TYPE: {}}}
-        for error in errors
-    }
+    responses: dict[int | str, dict[str, Any]] = {}
+    for error in errors:
+        known = responses.get(error.status)
+        description = error.title if known is None else f"{known['description']}; {error.title}"
+        responses[error.status] = {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    return responses
 
 
 _STATUS_TITLES = {

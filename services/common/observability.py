@@ -62,7 +62,10 @@ class RequestContext:
             "http_requests_total", "HTTP requests", ["method", "route", "status"], registry=self.registry
         )
         self.latency = Histogram(
-            "http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=self.registry,
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
         )
         fastapi_app.state.metrics_registry = self.registry
@@ -93,9 +96,17 @@ class RequestContext:
             self.requests.labels(scope["method"], route, str(status)).inc()
             self.latency.labels(scope["method"], route).observe(elapsed)
             access_logger.info(
-                "%s %s %s", scope["method"], route, status,
-                extra={"method": scope["method"], "path": route, "status": status,
-                       "duration_ms": round(elapsed * 1000, 2), "service": self.service},
+                "%s %s %s",
+                scope["method"],
+                route,
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "service": self.service,
+                },
             )
             request_id_var.reset(token)
 

@@ -82,4 +82,3 @@ def _body_limit(settings: IntakeSettings) -> Callable[[Scope], int]:
         return JSON_BODY_LIMIT
 
     return limit_for
-

@@ -44,8 +44,13 @@ async def on_job_created(session: AsyncSession, envelope: EventEnvelope) -> None
     if application is None or application.status == "withdrawn":
         return
     application.status = "in_progress"
-    _record(application, envelope, steps=_steps_from(envelope), current_step=envelope.data.get("current_step"),
-            job_id=envelope.data.get("job_id"))
+    _record(
+        application,
+        envelope,
+        steps=_steps_from(envelope),
+        current_step=envelope.data.get("current_step"),
+        job_id=envelope.data.get("job_id"),
+    )
 
 
 @handlers.on("job.step_completed")

@@ -22,6 +22,7 @@ class JobStep(BaseModel):
     limit_working_days: int
     started_at: datetime | None = None
     due_on: date | None = None
+    due_on_provisional: bool = False  # counted Monday to Friday through a year not yet published
     completed_at: datetime | None = None
     elapsed_working_days: int | None = None
     overdue: bool = False
@@ -46,7 +47,10 @@ class JobCreated(JobEvent):
     version: ClassVar[int] = 1
 
     category: str
-    due_on: date
+    due_on: date  # of the whole case: submission plus the category's total limit
+    rule_set: str
+    total_limit_working_days: int
+    submitted_at: datetime
 
 
 class JobStepCompleted(JobEvent):
@@ -111,6 +115,7 @@ class JobConnected(JobEvent):
     event_type: ClassVar[str] = "job.connected"
     version: ClassVar[int] = 1
 
+    category: str
     connected_at: datetime
     working_days: int
     paused_working_days: int

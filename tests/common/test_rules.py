@@ -52,18 +52,12 @@ def place(rule_set: RuleSet, capacity: Decimal | float, **case: Any) -> str:
     ("capacity", "expected"),
     [(Decimal("159.99"), "sme_lv"), (Decimal("160"), "sme_lv"), (Decimal("160.01"), "hv_single")],
 )
-def test_small_micro_enterprise_ceiling_is_inclusive(
-    rules_2018: RuleSet, capacity: Decimal, expected: str
-) -> None:
+def test_small_micro_enterprise_ceiling_is_inclusive(rules_2018: RuleSet, capacity: Decimal, expected: str) -> None:
     assert place(rules_2018, capacity, small_micro=True) == expected
 
 
-@pytest.mark.parametrize(
-    ("capacity", "expected"), [(159.99, "sme_lv"), (160, "sme_lv"), (160.01, "hv_single")]
-)
-def test_float_capacities_compare_as_their_decimal_text(
-    rules_2018: RuleSet, capacity: float, expected: str
-) -> None:
+@pytest.mark.parametrize(("capacity", "expected"), [(159.99, "sme_lv"), (160, "sme_lv"), (160.01, "hv_single")])
+def test_float_capacities_compare_as_their_decimal_text(rules_2018: RuleSet, capacity: float, expected: str) -> None:
     assert place(rules_2018, capacity, small_micro=True) == expected
 
 
@@ -84,9 +78,7 @@ def test_resident_ceiling(rules_2018: RuleSet, capacity: str, dual_supply: bool,
 
 @pytest.mark.parametrize("customer_type", ["enterprise", "public_institution"])
 @pytest.mark.parametrize(("capacity", "expected"), [("100", "non_residential_lv"), ("100.01", "hv_single")])
-def test_other_non_residential_ceiling(
-    rules_2018: RuleSet, customer_type: str, capacity: str, expected: str
-) -> None:
+def test_other_non_residential_ceiling(rules_2018: RuleSet, customer_type: str, capacity: str, expected: str) -> None:
     assert place(rules_2018, Decimal(capacity), customer_type=customer_type) == expected
 
 
@@ -238,9 +230,7 @@ def test_2018_categories_follow_the_plan(rules_2018: RuleSet) -> None:
         ),
     ],
 )
-def test_required_documents(
-    rules_2018: RuleSet, category: str, business_type: str, expected: tuple[str, ...]
-) -> None:
+def test_required_documents(rules_2018: RuleSet, category: str, business_type: str, expected: tuple[str, ...]) -> None:
     assert rules_2018.required_documents(category, business_type) == expected
 
 
@@ -316,9 +306,7 @@ def category_of(data: dict[str, Any], code: str = "sme_lv") -> dict[str, Any]:
 def test_wrong_type_names_file_and_field(tmp_path: Path) -> None:
     write_variant(tmp_path, lambda d: category_of(d)["steps"][1].update(limit_working_days="twenty"))
     message = load_error(tmp_path)
-    assert (
-        "bad.yaml: categories.sme_lv.steps[1].limit_working_days: Input should be a valid integer" in message
-    )
+    assert "bad.yaml: categories.sme_lv.steps[1].limit_working_days: Input should be a valid integer" in message
 
 
 def test_unknown_field_names_file_and_field(tmp_path: Path) -> None:
@@ -333,9 +321,7 @@ def test_unknown_step_code_names_file_and_field(tmp_path: Path) -> None:
 
 
 def test_unknown_document_type_names_file_and_field(tmp_path: Path) -> None:
-    write_variant(
-        tmp_path, lambda d: category_of(d, "residential_lv")["documents"]["temporary"].append("passport")
-    )
+    write_variant(tmp_path, lambda d: category_of(d, "residential_lv")["documents"]["temporary"].append("passport"))
     message = load_error(tmp_path)
     assert "bad.yaml: categories.residential_lv.documents.temporary[2]:" in message
     assert "'passport'" in message

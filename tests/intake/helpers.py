@@ -51,7 +51,9 @@ async def upload(
     )
 
 
-async def upload_all(client: httpx.AsyncClient, headers: dict[str, str], types: tuple[str, ...] = SME_DOCUMENTS) -> list[str]:
+async def upload_all(
+    client: httpx.AsyncClient, headers: dict[str, str], types: tuple[str, ...] = SME_DOCUMENTS
+) -> list[str]:
     """Upload one valid document of each type and return their ids."""
     ids = []
     for doc_type in types:

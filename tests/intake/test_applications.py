@@ -129,8 +129,12 @@ async def test_concurrent_submissions_with_one_key_create_one_application(intake
 async def test_keys_are_per_applicant(intake: Service) -> None:
     alice = {**await sign_in(intake.client, "alice"), "Idempotency-Key": "same"}
     bob = {**await sign_in(intake.client, "bob"), "Idempotency-Key": "same"}
-    a = await intake.client.post("/api/v1/applications", headers=alice, json=application_body(await upload_all(intake.client, alice)))
-    b = await intake.client.post("/api/v1/applications", headers=bob, json=application_body(await upload_all(intake.client, bob)))
+    a = await intake.client.post(
+        "/api/v1/applications", headers=alice, json=application_body(await upload_all(intake.client, alice))
+    )
+    b = await intake.client.post(
+        "/api/v1/applications", headers=bob, json=application_body(await upload_all(intake.client, bob))
+    )
     assert a.status_code == b.status_code == 201
     assert a.json()["id"] != b.json()["id"]
 
@@ -138,19 +142,27 @@ async def test_keys_are_per_applicant(intake: Service) -> None:
 async def test_another_applicants_application_is_not_found(intake: Service) -> None:
     alice = await sign_in(intake.client, "alice")
     mallory = await sign_in(intake.client, "mallory")
-    created = await intake.client.post("/api/v1/applications", headers=alice, json=application_body(await upload_all(intake.client, alice)))
+    created = await intake.client.post(
+        "/api/v1/applications", headers=alice, json=application_body(await upload_all(intake.client, alice))
+    )
     application_id = created.json()["id"]
     assert (await intake.client.get(f"/api/v1/applications/{application_id}", headers=mallory)).status_code == 404
-    assert (await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=mallory)).status_code == 404
+    assert (
+        await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=mallory)
+    ).status_code == 404
     assert (await intake.client.get("/api/v1/applications", headers=mallory)).json()["total"] == 0
-    assert (await intake.client.get(f"/api/v1/applications/{application_id}", headers=alice)).json()["status"] == "submitted"
+    assert (await intake.client.get(f"/api/v1/applications/{application_id}", headers=alice)).json()[
+        "status"
+    ] == "submitted"
 
 
 async def test_a_client_cannot_set_status_category_or_grid_company(intake: Service) -> None:
     headers = await sign_in(intake.client, "alice")
     ids = await upload_all(intake.client, headers)
     for field, value in (("status", "connected"), ("category", "residential_lv"), ("grid_company", "CSG-SZ")):
-        response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids, **{field: value}))
+        response = await intake.client.post(
+            "/api/v1/applications", headers=headers, json=application_body(ids, **{field: value})
+        )
         assert response.status_code == 422
         assert response.json()["errors"][0]["loc"][-1] == field
     assert (await intake.client.get("/api/v1/applications", headers=headers)).json()["total"] == 0
@@ -159,26 +171,36 @@ async def test_a_client_cannot_set_status_category_or_grid_company(intake: Servi
 async def test_an_unserved_region_is_a_clear_problem(intake: Service) -> None:
     headers = await sign_in(intake.client, "alice")
     ids = await upload_all(intake.client, headers)
-    response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids, region="990101"))
+    response = await intake.client.post(
+        "/api/v1/applications", headers=headers, json=application_body(ids, region="990101")
+    )
     assert response.status_code == 422
     assert response.json()["region"] == "990101"
 
 
 async def test_withdrawing_twice_is_a_conflict(intake: Service) -> None:
     headers = await sign_in(intake.client, "alice")
-    created = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers)))
+    created = await intake.client.post(
+        "/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers))
+    )
     application_id = created.json()["id"]
     first = await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=headers)
     assert first.status_code == 200
     assert first.json()["status"] == "withdrawn"
-    assert (await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=headers)).status_code == 409
+    assert (
+        await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=headers)
+    ).status_code == 409
     assert "application.withdrawn->workflow" in await _outbox_types(intake)
 
 
 async def test_evaluation_waits_for_connection(intake: Service) -> None:
     headers = await sign_in(intake.client, "alice")
-    created = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers)))
-    response = await intake.client.post(f"/api/v1/applications/{created.json()['id']}/evaluation", headers=headers, json={"score": 5})
+    created = await intake.client.post(
+        "/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers))
+    )
+    response = await intake.client.post(
+        f"/api/v1/applications/{created.json()['id']}/evaluation", headers=headers, json={"score": 5}
+    )
     assert response.status_code == 409
 
 

@@ -13,7 +13,9 @@ from tests.support.databases import FreshDatabases
 from tests.support.services import Network, Service, run_service
 
 
-@pytest.mark.parametrize(("content", "media_type"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")])
+@pytest.mark.parametrize(
+    ("content", "media_type"), [(PDF, "application/pdf"), (PNG, "image/png"), (JPEG, "image/jpeg")]
+)
 async def test_pdf_png_and_jpeg_are_stored_by_content(intake: Service, content: bytes, media_type: str) -> None:
     headers = await sign_in(intake.client, "alice")
     response = await upload(intake.client, headers, "id_card", content=content, filename="whatever.bin")
@@ -50,7 +52,11 @@ async def small_intake(
 ) -> AsyncIterator[Service]:
     """Intake with a 2 KiB upload limit."""
     async with run_service(
-        "intake", database_url=await databases.url("intake"), var_dir=var_dir, network=network, clock=clock,
+        "intake",
+        database_url=await databases.url("intake"),
+        var_dir=var_dir,
+        network=network,
+        clock=clock,
         upload_max_bytes=2048,
     ) as service:
         yield service

@@ -15,7 +15,9 @@ async def test_registered_applicant_signs_in_and_reads_itself(intake: Service) -
 
 
 async def test_token_answer_has_the_documented_shape(intake: Service) -> None:
-    await intake.client.post("/api/v1/auth/register", json={"username": "bob", "password": "pw-long-enough", "name": "B"})
+    await intake.client.post(
+        "/api/v1/auth/register", json={"username": "bob", "password": "pw-long-enough", "name": "B"}
+    )
     token = await intake.client.post("/api/v1/auth/token", data={"username": "bob", "password": "pw-long-enough"})
     body = token.json()
     assert body["token_type"] == "bearer"

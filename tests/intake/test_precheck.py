@@ -33,7 +33,9 @@ def _case(**changes: object) -> dict[str, object]:
         ({"customer_type": "resident", "small_micro": False, "capacity_kva": 8}, "residential_lv"),
     ],
 )
-async def test_cases_are_placed_by_the_thresholds_in_force(intake: Service, changes: dict[str, object], category: str) -> None:
+async def test_cases_are_placed_by_the_thresholds_in_force(
+    intake: Service, changes: dict[str, object], category: str
+) -> None:
     response = await intake.client.post("/api/v1/precheck", json=_case(**changes))
     assert response.status_code == 200, response.text
     assert response.json()["category"] == category
@@ -73,4 +75,10 @@ async def test_the_guide_publishes_what_is_enforced(intake: Service) -> None:
     guide = (await intake.client.get("/api/v1/guide")).json()
     precheck = (await intake.client.post("/api/v1/precheck", json=_case())).json()
     assert guide["id"] == precheck["rule_set"]
-    assert {c["code"] for c in guide["categories"]} == {"residential_lv", "sme_lv", "non_residential_lv", "hv_single", "hv_dual"}
+    assert {c["code"] for c in guide["categories"]} == {
+        "residential_lv",
+        "sme_lv",
+        "non_residential_lv",
+        "hv_single",
+        "hv_dual",
+    }

@@ -40,7 +40,9 @@ async def test_a_token_signed_by_another_key_is_refused(intake: Service, tmp_pat
     assert await _me(intake, forged) == 401
 
 
-async def test_a_token_with_our_kid_but_another_key_is_refused(intake: Service, signing_key: SigningKey, tmp_path: object) -> None:
+async def test_a_token_with_our_kid_but_another_key_is_refused(
+    intake: Service, signing_key: SigningKey, tmp_path: object
+) -> None:
     from pathlib import Path
 
     other = SigningKey.load_or_create(Path(str(tmp_path)) / "other.pem")
@@ -78,7 +80,9 @@ async def test_hmac_token_signed_with_the_public_key_is_refused(intake: Service,
 
 
 async def test_an_expired_token_is_refused(intake: Service, signing_key: SigningKey) -> None:
-    expired = mint(signing_key, sub="x", role="applicant", now=datetime.now(UTC) - timedelta(hours=2), ttl=timedelta(hours=1))
+    expired = mint(
+        signing_key, sub="x", role="applicant", now=datetime.now(UTC) - timedelta(hours=2), ttl=timedelta(hours=1)
+    )
     assert await _me(intake, expired) == 401
 
 
@@ -92,7 +96,9 @@ async def test_a_wrong_audience_or_issuer_is_refused(
 async def test_a_token_without_subject_or_expiry_is_refused(intake: Service, signing_key: SigningKey) -> None:
     base = {"role": "applicant", "iss": ISSUER, "aud": AUDIENCE}
     for claims in ({**base, "exp": 4102444800}, {**base, "sub": "x"}):
-        token = jwt.encode(claims, signing_key.private_pem.decode(), algorithm="RS256", headers={"kid": signing_key.kid})
+        token = jwt.encode(
+            claims, signing_key.private_pem.decode(), algorithm="RS256", headers={"kid": signing_key.kid}
+        )
         assert await _me(intake, token) == 401
 
 

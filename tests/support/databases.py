@@ -26,14 +26,17 @@ SERVICES = ("intake", "workflow", "metrics")
 
 def postgres_url(database: str) -> str:
     """The test server's URL for another database."""
-    return make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=database).render_as_string(
-        hide_password=False
+    return (
+        make_url(POSTGRES_URL)
+        .set(drivername="postgresql+asyncpg", database=database)
+        .render_as_string(hide_password=False)
     )
 
 
 async def _admin(statement: str) -> None:
-    engine = create_async_engine(postgres_url(make_url(POSTGRES_URL).database or "postgres"),
-                                 isolation_level="AUTOCOMMIT")
+    engine = create_async_engine(
+        postgres_url(make_url(POSTGRES_URL).database or "postgres"), isolation_level="AUTOCOMMIT"
+    )
     try:
         async with engine.connect() as connection:
             await connection.execute(text(statement))

@@ -51,9 +51,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "outbox_message",
-        sa.Column(
-            "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("event_id", sa.String(length=36), nullable=False),
         sa.Column("subscriber", sa.String(length=64), nullable=False),
         sa.Column("event_type", sa.String(length=128), nullable=False),
@@ -67,9 +65,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "status IN ('pending', 'delivered', 'parked')", name=op.f("ck_outbox_message_status")
-        ),
+        sa.CheckConstraint("status IN ('pending', 'delivered', 'parked')", name=op.f("ck_outbox_message_status")),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_outbox_message")),
         sa.UniqueConstraint("event_id", "subscriber", name=op.f("uq_outbox_message_event_id")),
     )
@@ -77,9 +73,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_outbox_message_subscriber_case_key_seq", ["subscriber", "case_key", "seq"], unique=False
         )
-        batch_op.create_index(
-            "ix_outbox_message_subscriber_status_seq", ["subscriber", "status", "seq"], unique=False
-        )
+        batch_op.create_index("ix_outbox_message_subscriber_status_seq", ["subscriber", "status", "seq"], unique=False)
 
     op.create_table(
         "application",

@@ -20,8 +20,7 @@ def public_dict(rule_set: "RuleSet") -> dict[str, Any]:
         "fees": [_fee(fee) for fee in rule_set.fees],
         "thresholds": _thresholds(rule_set.thresholds),
         "regional_thresholds": {
-            prefix: _thresholds(rule_set.thresholds_for(prefix))
-            for prefix in sorted(rule_set.threshold_overrides)
+            prefix: _thresholds(rule_set.thresholds_for(prefix)) for prefix in sorted(rule_set.threshold_overrides)
         },
         "grid_companies": dict(sorted(rule_set.grid_companies.items())),
     }

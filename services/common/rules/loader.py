@@ -81,9 +81,7 @@ def load_rule_set(path: str | Path) -> RuleSet:
     except yaml.YAMLError as exc:
         raise RuleSetError(f"{path}: is not valid YAML: {_yaml_problem(exc)}") from exc
     if data is None:
-        raise RuleSetError(
-            f"{path}: is empty; a rule set needs id, name, effective_from, source and its rules"
-        )
+        raise RuleSetError(f"{path}: is empty; a rule set needs id, name, effective_from, source and its rules")
     if not isinstance(data, dict):
         raise RuleSetError(f"{path}: must hold a mapping of rule-set fields, found {type(data).__name__}")
     try:

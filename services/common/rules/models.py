@@ -34,9 +34,7 @@ DocumentType = Literal[
 BusinessType = Literal["new_install", "capacity_increase", "temporary"]
 CustomerType = Literal["resident", "enterprise", "public_institution"]
 AccessVoltage = Literal["low", "high"]
-ReportCategory = Literal[
-    "hv_new_install", "hv_capacity_increase", "sme_lv", "residential_lv", "non_residential_lv"
-]
+ReportCategory = Literal["hv_new_install", "hv_capacity_increase", "sme_lv", "residential_lv", "non_residential_lv"]
 
 REPORT_CATEGORIES: tuple[ReportCategory, ...] = get_args(ReportCategory)
 STEP_ORDER: tuple[StepCode, ...] = get_args(StepCode)
@@ -175,9 +173,7 @@ class ThresholdOverride(RuleModel):
     @model_validator(mode="after")
     def _not_empty(self) -> "ThresholdOverride":
         if not self.model_fields_set:
-            raise PydanticCustomError(
-                "empty_override", "a region override must change at least one threshold"
-            )
+            raise PydanticCustomError("empty_override", "a region override must change at least one threshold")
         return self
 
 

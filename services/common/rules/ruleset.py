@@ -60,9 +60,7 @@ class RuleSet(RuleModel):
     def _every_category(cls, categories: Categories) -> Categories:
         # place() can land a case in any category, so a rule set must define them all.
         problems = [f"{code} is missing" for code in CATEGORY_CODES if code not in categories]
-        problems += [
-            f"{key}.code: {c.code} differs from its key" for key, c in categories.items() if c.code != key
-        ]
+        problems += [f"{key}.code: {c.code} differs from its key" for key, c in categories.items() if c.code != key]
         raise_problems(problems)
         return categories
 
@@ -123,9 +121,7 @@ class RuleSet(RuleModel):
             low = sme or capacity <= limits.lv_max_kva
             code = "sme_lv" if sme else "non_residential_lv"
         else:
-            raise ValueError(
-                f"customer_type must be resident, enterprise or public_institution: {customer_type!r}"
-            )
+            raise ValueError(f"customer_type must be resident, enterprise or public_institution: {customer_type!r}")
         if not low:
             code = "hv_dual" if dual_supply else "hv_single"
         category = self.category(code)

@@ -42,9 +42,7 @@ _AUTH_ERRORS = (Unauthorized, Forbidden)
 
 
 async def _owned_application(application_id: str, session: DbSession, applicant: Applicant) -> Application:
-    return await application_service.get_for_owner(
-        session, owner_id=applicant.subject, application_id=application_id
-    )
+    return await application_service.get_for_owner(session, owner_id=applicant.subject, application_id=application_id)
 
 
 OwnedApplication = Annotated[Application, Depends(_owned_application)]
@@ -55,21 +53,21 @@ def application_read(application: Application, links: list[ApplicationDocument])
     return ApplicationRead(
         id=application.id,
         number=application.number,
-        status=application.status,  # type: ignore[arg-type]
+        status=application.status,
         category=application.category,
-        access_voltage=application.access_voltage,  # type: ignore[arg-type]
+        access_voltage=application.access_voltage,
         zero_investment=application.zero_investment,
         grid_company=application.grid_company,
-        customer_type=application.customer_type,  # type: ignore[arg-type]
+        customer_type=application.customer_type,
         small_micro=application.small_micro,
-        business_type=application.business_type,  # type: ignore[arg-type]
+        business_type=application.business_type,
         capacity_kva=application.capacity_kva,
         dual_supply=application.dual_supply,
         region=application.region,
         address=application.address,
         contact_name=application.contact_name,
         contact_phone=application.contact_phone,
-        channel=application.channel,  # type: ignore[arg-type]
+        channel=application.channel,
         rule_set=application.rule_set,
         steps=[StepRead(**step) for step in application.steps],
         due_on=application.due_on,
@@ -80,9 +78,7 @@ def application_read(application: Application, links: list[ApplicationDocument])
             supplied=[link.document_id for link in links if not link.reused],
             reused=[link.document_id for link in links if link.reused],
         ),
-        progress=ProgressRead.model_validate(
-            {**application.progress, "connected_at": application.connected_at}
-        ),
+        progress=ProgressRead.model_validate({**application.progress, "connected_at": application.connected_at}),
         evaluation_score=application.evaluation_score,
     )
 
@@ -131,8 +127,11 @@ async def create_application(
     answer = await _read(session, application)
     if idempotency_key is not None:
         await idempotency.remember(
-            session, owner_id=applicant.subject, key=idempotency_key,
-            status_code=status.HTTP_201_CREATED, body=jsonable_encoder(answer),
+            session,
+            owner_id=applicant.subject,
+            key=idempotency_key,
+            status_code=status.HTTP_201_CREATED,
+            body=jsonable_encoder(answer),
         )
     return answer
 
@@ -190,7 +189,12 @@ async def evaluate_application(
     """Rate the service once the application is connected (one rating per case)."""
     state = request.app.state
     await application_service.evaluate(
-        session, application, score=body.score, comment=body.comment,
-        event_tables=state.event_tables, subscribers=state.settings.subscribers, now=clock.now(),
+        session,
+        application,
+        score=body.score,
+        comment=body.comment,
+        event_tables=state.event_tables,
+        subscribers=state.settings.subscribers,
+        now=clock.now(),
     )
     return await _read(session, application)

@@ -93,10 +93,14 @@ async def submit(
     )
     session.add(application)
     session.add_all(
-        [ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=False)
-         for t, d in check.supplied.items()]
-        + [ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=True)
-           for t, d in check.reused.items()]
+        [
+            ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=False)
+            for t, d in check.supplied.items()
+        ]
+        + [
+            ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=True)
+            for t, d in check.reused.items()
+        ]
     )
     await session.flush()
     payload = events.ApplicationSubmitted(
@@ -124,8 +128,9 @@ async def submit(
         documents_supplied=len(check.supplied),
         documents_reused=len(check.reused),
     )
-    await publish(session, event_tables, payload, case_key=application.id, source="intake",
-                  subscribers=subscribers, now=now)
+    await publish(
+        session, event_tables, payload, case_key=application.id, source="intake", subscribers=subscribers, now=now
+    )
     return application
 
 
@@ -188,8 +193,12 @@ async def document_links(session: AsyncSession, application_ids: Sequence[str]) 
 
 
 async def withdraw(
-    session: AsyncSession, application: Application, *, event_tables: EventTables,
-    subscribers: Sequence[Subscriber], now: datetime,
+    session: AsyncSession,
+    application: Application,
+    *,
+    event_tables: EventTables,
+    subscribers: Sequence[Subscriber],
+    now: datetime,
 ) -> Application:
     """Withdraw an open application."""
     if application.status not in OPEN_STATUSES:
@@ -198,14 +207,27 @@ async def withdraw(
     application.withdrawn_at = now
     _add_timeline(application, now, "withdrawn")
     await session.flush()
-    await publish(session, event_tables, events.ApplicationWithdrawn(application_id=application.id, withdrawn_at=now),
-                  case_key=application.id, source="intake", subscribers=subscribers, now=now)
+    await publish(
+        session,
+        event_tables,
+        events.ApplicationWithdrawn(application_id=application.id, withdrawn_at=now),
+        case_key=application.id,
+        source="intake",
+        subscribers=subscribers,
+        now=now,
+    )
     return application
 
 
 async def evaluate(
-    session: AsyncSession, application: Application, *, score: int, comment: str | None,
-    event_tables: EventTables, subscribers: Sequence[Subscriber], now: datetime,
+    session: AsyncSession,
+    application: Application,
+    *,
+    score: int,
+    comment: str | None,
+    event_tables: EventTables,
+    subscribers: Sequence[Subscriber],
+    now: datetime,
 ) -> Application:
     """Rate a connected application, once."""
     if application.status != "connected":
@@ -218,8 +240,9 @@ async def evaluate(
     _add_timeline(application, now, "evaluated")
     await session.flush()
     payload = events.ApplicationEvaluated(application_id=application.id, score=score, evaluated_at=now)
-    await publish(session, event_tables, payload, case_key=application.id, source="intake",
-                  subscribers=subscribers, now=now)
+    await publish(
+        session, event_tables, payload, case_key=application.id, source="intake", subscribers=subscribers, now=now
+    )
     return application
 
 

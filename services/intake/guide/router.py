@@ -26,7 +26,9 @@ async def guide(request: Request, clock: CurrentClock) -> dict[str, Any]:
     return guide
 
 
-@router.post("/precheck", response_model=PrecheckRead, responses=problem_responses(Unauthorized, UnknownRegion, Unprocessable))
+@router.post(
+    "/precheck", response_model=PrecheckRead, responses=problem_responses(Unauthorized, UnknownRegion, Unprocessable)
+)
 async def precheck(
     request: Request, case: PrecheckRequest, session: DbSession, clock: CurrentClock, principal: OptionalPrincipal
 ) -> PrecheckRead:

@@ -34,7 +34,7 @@ class TokenRead(BaseModel):
     """An OAuth2 bearer token."""
 
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
 
 

@@ -38,11 +38,11 @@ async def _verify(password_hash: str, password: str) -> bool:
     return await anyio.to_thread.run_sync(check)
 
 
-async def register_applicant(session: AsyncSession, *, username: str, password: str, name: str, now: datetime) -> Account:
+async def register_applicant(
+    session: AsyncSession, *, username: str, password: str, name: str, now: datetime
+) -> Account:
     """A new applicant account; 409 if the username is taken."""
-    return await create_account(
-        session, username=username, password=password, name=name, role="applicant", now=now
-    )
+    return await create_account(session, username=username, password=password, name=name, role="applicant", now=now)
 
 
 async def create_account(

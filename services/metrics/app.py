@@ -1,0 +1,71 @@
+"""The metrics service: case facts, rollups, complaints and the regulator's reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from fastapi import FastAPI
+from starlette.types import Scope
+
+from services.common.app import ServiceParts, create_service_app
+from services.common.calendar import WorkingDayCalendar
+from services.common.clock import Clock
+from services.common.events import make_events_router
+from services.common.limits import BodySizeLimit
+from services.common.rules import load_rule_book
+from services.metrics.complaints.router import router as complaints_router
+from services.metrics.db import event_tables
+from services.metrics.facts.handlers import build_handlers
+from services.metrics.figures.reports import router as reports_router
+from services.metrics.figures.router import router as figures_router
+from services.metrics.imports.router import router as imports_router
+from services.metrics.settings import MetricsSettings
+
+JSON_BODY_LIMIT = 1024 * 1024
+IMPORT_PATH = "/api/v1/imports/cases"
+
+
+def create_app(
+    settings: MetricsSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> FastAPI:
+    """Build the metrics app; nothing is connected until its lifespan starts."""
+    settings = settings or MetricsSettings()
+    calendar = calendar or WorkingDayCalendar.default()
+    parts = ServiceParts(
+        title="zerovisit metrics",
+        description="Pseudonymous case facts, rollups and the regulator's figures, reports and complaints.",
+        routers=[
+            figures_router,
+            reports_router,
+            imports_router,
+            complaints_router,
+            make_events_router(event_tables, build_handlers(calendar)),
+        ],
+        openapi_tags=[
+            {"name": "metrics", "description": "Figures per report category and grid company, with evidence."},
+            {"name": "reports", "description": "The half-year report, as JSON or CSV."},
+            {"name": "imports", "description": "Historical cases in bulk."},
+            {"name": "complaints", "description": "12398 hotline complaints."},
+        ],
+    )
+    # Metrics publish nothing: no relay runs, whatever the subscriber settings say.
+    app = create_service_app(settings, parts, clock=clock, http_client=http_client)
+    app.state.rules = load_rule_book()
+    app.state.calendar = calendar
+    app.state.event_tables = event_tables
+    app.add_middleware(BodySizeLimit, limit_for=_body_limit(settings))
+    return app
+
+
+def _body_limit(settings: MetricsSettings) -> Callable[[Scope], int]:
+    def limit_for(scope: Scope) -> int:
+        if scope.get("path") == IMPORT_PATH and scope.get("method") == "POST":
+            return settings.import_max_bytes
+        return JSON_BODY_LIMIT
+
+    return limit_for

@@ -1,0 +1,1 @@
+"""12398 hotline complaints recorded by regulators."""

@@ -1,0 +1,75 @@
+"""POST /complaints (regulators, admins) and GET /complaints (scoped like every figure)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from sqlalchemy import Table, func, select
+
+from services.common.auth import Principal, require_roles
+from services.common.clock import CurrentClock, local_date
+from services.common.db import DbSession
+from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.metrics.access import ReadScope
+from services.metrics.complaints.models import Complaint
+from services.metrics.complaints.schemas import ComplaintCreate, ComplaintPage, ComplaintRead
+from services.metrics.periods import BadPeriod, resolve
+
+router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+Recorder = Annotated[Principal, Depends(require_roles("regulator", "admin"))]
+COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ComplaintRead,
+    responses=problem_responses(Unauthorized, Forbidden, Unprocessable),
+)
+async def record_complaint(
+    request: Request, body: ComplaintCreate, session: DbSession, recorder: Recorder, clock: CurrentClock
+) -> ComplaintRead:
+    """Record a 12398 hotline complaint in one of the caller's regions."""
+    if recorder.role == "regulator" and not recorder.covers_region(body.region):
+        raise Forbidden(f"Region {body.region} is outside your regions.")
+    received_on = local_date(body.received_at)
+    served = request.app.state.rules.in_force_on(received_on).grid_company_for(body.region)
+    if served != body.grid_company:
+        who = served or "no grid company"
+        raise Unprocessable(f"Region {body.region} is served by {who}, not {body.grid_company}.")
+    complaint = Complaint(
+        id=str(uuid.uuid4()),
+        received_on=received_on,
+        recorded_by=recorder.subject,
+        created_at=clock.now(),
+        **body.model_dump(),
+    )
+    session.add(complaint)
+    await session.flush()
+    return ComplaintRead.model_validate(complaint)
+
+
+@router.get("", response_model=ComplaintPage, responses=problem_responses(Unauthorized, Forbidden, BadPeriod))
+async def list_complaints(
+    session: DbSession,
+    scope: ReadScope,
+    period: Annotated[str | None, Query(max_length=32)] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ComplaintPage:
+    """Complaints in the caller's scope, newest first, optionally within a period (by date received)."""
+    where = [scope.fact_filter(COMPLAINT)]
+    if period is not None or start is not None or end is not None:
+        within = resolve(period, start, end)
+        where.append(COMPLAINT.c.received_on.between(within.start, within.end))
+    total = int((await session.execute(select(func.count()).select_from(COMPLAINT).where(*where))).scalar_one())
+    statement = select(Complaint).where(*where).order_by(Complaint.received_at.desc(), Complaint.id)
+    complaints = (await session.scalars(statement.limit(limit).offset(offset))).all()
+    return ComplaintPage(
+        items=[ComplaintRead.model_validate(c) for c in complaints], total=total, limit=limit, offset=offset
+    )

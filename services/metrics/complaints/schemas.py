@@ -1,0 +1,59 @@
+"""Complaint bodies."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+
+Topic = Literal["delay", "fee", "visit", "documents", "service", "other"]
+# A run of seven or more digits is a phone, ID or account number: metrics keep no personal data.
+_NUMBER_RUN = re.compile(r"\d[\d -]{5,}\d")
+
+
+class ComplaintBase(BaseModel):
+    """What the hotline recorded."""
+
+    received_at: datetime
+    region: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")]
+    grid_company: Annotated[str, StringConstraints(pattern=r"^\S{1,32}$")]
+    category: Topic
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    application_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class ComplaintCreate(ComplaintBase):
+    """A complaint to record; the summary must not hold names or numbers of people."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    received_at: AwareDatetime
+
+    @field_validator("summary")
+    @classmethod
+    def _no_numbers(cls, summary: str) -> str:
+        if _NUMBER_RUN.search(summary):
+            raise ValueError("the summary must not contain phone, ID or account numbers")
+        return summary
+
+
+class ComplaintRead(ComplaintBase):
+    """A recorded complaint."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    received_on: date
+    recorded_by: str
+    created_at: datetime
+
+
+class ComplaintPage(BaseModel):
+    """Complaints, newest first."""
+
+    items: list[ComplaintRead]
+    total: int
+    limit: int
+    offset: int

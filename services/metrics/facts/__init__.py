@@ -1,0 +1,1 @@
+"""Case facts: one pseudonymous row per case, merged from events or imported."""

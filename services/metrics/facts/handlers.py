@@ -1,0 +1,184 @@
+"""Facts from events: each handler sets what its event says, so applying one twice changes nothing.
+
+Intake and workflow publish independently, so job.* events may come before application.submitted:
+a handler fills in what it knows and leaves the rest for the events still to come.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.calendar import WorkingDayCalendar
+from services.common.clock import local_date
+from services.common.events import EventEnvelope, EventHandlers
+from services.metrics.facts import inbound
+from services.metrics.facts.models import CaseFact
+from services.metrics.facts.service import changing
+
+
+def _job_common(fact: CaseFact, event: inbound.JobEvent) -> None:
+    fact.job_id = event.job_id
+    fact.grid_company = fact.grid_company or event.grid_company
+    fact.region = fact.region or event.region
+    fact.current_step = event.current_step
+    # Per publisher, events of a case arrive in order: the newest job event has the steps as they stand.
+    fact.steps = [step.model_dump(mode="json") for step in event.steps]
+
+
+def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
+    """The handlers that turn intake's and workflow's events into facts and rollups."""
+    handlers = EventHandlers()
+
+    @handlers.on("application.submitted")
+    async def on_submitted(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.ApplicationSubmitted, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            for name in (
+                "category",
+                "report_category",
+                "business_type",
+                "grid_company",
+                "region",
+                "channel",
+                "rule_set",
+                "zero_investment",
+                "allowed_visits",
+                "total_limit_working_days",
+                "submitted_at",
+                "documents_supplied",
+                "documents_reused",
+            ):
+                setattr(fact, name, getattr(event, name))
+            fact.case_due_on = event.due_on
+            if not fact.steps:
+                fact.steps = [step.model_dump(mode="json") for step in event.steps]
+
+    @handlers.on("application.withdrawn")
+    async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.ApplicationWithdrawn, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            fact.withdrawn_at = event.withdrawn_at
+
+    @handlers.on("application.evaluated")
+    async def on_evaluated(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.ApplicationEvaluated, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            fact.evaluation_score = event.score
+
+    @handlers.on("job.created")
+    async def on_job_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobCreated, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+            fact.category = fact.category or event.category
+            fact.case_due_on = fact.case_due_on or event.due_on
+
+    @handlers.on("job.step_completed")
+    async def on_step_completed(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobEvent, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+
+    @handlers.on("job.paused")
+    async def on_paused(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobPaused, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+            fact.paused_on = local_date(event.at)
+            pause = {
+                "reason": event.reason,
+                "paused_at": event.at.isoformat(),
+                "resumed_at": None,
+                "paused_working_days": None,
+            }
+            if pause["paused_at"] not in {p["paused_at"] for p in fact.pauses}:
+                fact.pauses = [*fact.pauses, pause]
+
+    @handlers.on("job.resumed")
+    async def on_resumed(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobResumed, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+            fact.paused_on = None
+            fact.pauses = _close_pause(fact.pauses, event)
+            fact.paused_working_days = event.total_paused_working_days
+            fact.longest_pause_working_days = max(fact.longest_pause_working_days, event.paused_working_days)
+
+    @handlers.on("job.fee_recorded")
+    async def on_fee(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobFeeRecorded, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+            if event.fee_id not in {fee["fee_id"] for fee in fact.fees}:
+                fee = {
+                    "fee_id": event.fee_id,
+                    "code": event.code,
+                    "amount_yuan": str(event.amount_yuan),
+                    "payer": event.payer,
+                    "flagged": event.flagged,
+                }
+                fact.fees = [*fact.fees, fee]
+            _total_fees(fact)
+
+    @handlers.on("job.visit_recorded")
+    async def on_visit(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobVisitRecorded, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+            if event.visit_id not in {visit["visit_id"] for visit in fact.visit_log}:
+                visit = {
+                    "visit_id": event.visit_id,
+                    "visited_on": event.visited_on.isoformat(),
+                    "over_allowance": event.over_allowance,
+                }
+                fact.visit_log = [*fact.visit_log, visit]
+            if fact.connected_at is None:
+                fact.visits = len(fact.visit_log)
+
+    @handlers.on("job.connected")
+    async def on_connected(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobConnected, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+            fact.current_step = None
+            fact.paused_on = None
+            fact.connected_at = event.connected_at
+            # The workflow's own figures stand in until the submission is known; then they are recomputed.
+            fact.reported_working_days = event.working_days
+            fact.reported_within_limit = event.within_limit
+            fact.paused_working_days = event.paused_working_days
+            fact.customer_cost = event.customer_cost_yuan
+            fact.visits = event.visits
+
+    return handlers
+
+
+def _close_pause(pauses: list[dict[str, Any]], event: inbound.JobResumed) -> list[dict[str, Any]]:
+    closed = [dict(pause) for pause in pauses]
+    if any(pause.get("resumed_at") == event.at.isoformat() for pause in closed):
+        return closed
+    for pause in reversed(closed):
+        if pause.get("resumed_at") is None:
+            pause.update(resumed_at=event.at.isoformat(), paused_working_days=event.paused_working_days)
+            return closed
+    # A resume without its pause (never expected): keep the span it reports all the same.
+    closed.append(
+        {
+            "reason": event.reason,
+            "paused_at": None,
+            "resumed_at": event.at.isoformat(),
+            "paused_working_days": event.paused_working_days,
+        }
+    )
+    return closed
+
+
+def _total_fees(fact: CaseFact) -> None:
+    flagged = [Decimal(fee["amount_yuan"]) for fee in fact.fees if fee["flagged"]]
+    fact.flagged_fees = len(flagged)
+    fact.flagged_fee_yuan = sum(flagged, Decimal(0))
+    if fact.connected_at is None:
+        fact.customer_cost = sum((Decimal(f["amount_yuan"]) for f in fact.fees if f["payer"] == "customer"), Decimal(0))

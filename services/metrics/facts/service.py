@@ -1,0 +1,73 @@
+"""Changing a fact: lock or create it, change it, recompute it, move its rollup contribution."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.calendar import WorkingDayCalendar
+from services.metrics.facts import derive, open_cases
+from services.metrics.facts.models import LIVE, CaseFact
+from services.metrics.rollups import service as rollup_service
+
+FACT: Table = CaseFact.__table__  # type: ignore[assignment]
+
+
+def _blank(case_id: str, source: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": case_id,
+        "source": source,
+        "is_open": True,
+        "counted": False,
+        "paused_working_days": 0,
+        "longest_pause_working_days": 0,
+        "overdue_steps": 0,
+        "customer_cost": Decimal(0),
+        "flagged_fees": 0,
+        "flagged_fee_yuan": Decimal(0),
+        "visits": 0,
+        "steps": [],
+        "fees": [],
+        "visit_log": [],
+        "pauses": [],
+        "updated_at": now,
+    }
+
+
+async def _locked(session: AsyncSession, case_id: str, *, source: str, now: datetime) -> CaseFact:
+    """The fact of a case, made empty if this is the first word of it, locked for this transaction."""
+    dialect = session.get_bind().dialect.name
+    # Events of one case from two publishers may arrive at once: whichever inserts first wins, the other
+    # waits on the row lock below and merges into what the first wrote.
+    if dialect == "postgresql":
+        statement: Any = postgresql.insert(FACT).on_conflict_do_nothing(index_elements=["id"])
+    elif dialect == "sqlite":
+        statement = sqlite.insert(FACT).on_conflict_do_nothing(index_elements=["id"])
+    else:
+        statement = insert(FACT)
+    await session.execute(statement.values(**_blank(case_id, source, now)))
+    fact = await session.get(CaseFact, case_id, with_for_update=True, populate_existing=True)
+    assert fact is not None
+    return fact
+
+
+@asynccontextmanager
+async def changing(
+    session: AsyncSession, case_id: str, *, calendar: WorkingDayCalendar, now: datetime, source: str = LIVE
+) -> AsyncIterator[CaseFact]:
+    """Yield a case's fact to change; afterwards its derived fields and its rollup share follow."""
+    fact = await _locked(session, case_id, source=source, now=now)
+    old = derive.contribution(fact)
+    yield fact
+    fact.updated_at = now
+    derive.refresh(fact, calendar=calendar)
+    await session.flush()
+    await open_cases.sync(session, fact)
+    await rollup_service.apply_change(session, old=old, new=derive.contribution(fact))

@@ -1,0 +1,1 @@
+"""The regulator's figures: summary, grid companies, overdue cases, violations, evidence, reports."""

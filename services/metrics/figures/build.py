@@ -1,0 +1,67 @@
+"""Summary rows and the company ranking, built from tallies and open overdue counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.rules import REPORT_CATEGORIES
+from services.metrics.access import Scope
+from services.metrics.figures import service as figures_service
+from services.metrics.figures.schemas import CategoryRow, CompanyRow
+from services.metrics.periods import Period
+from services.metrics.rollups.tally import Tally
+
+
+def _rows(tallies: dict[str, Tally], overdue: dict[str, int]) -> list[CategoryRow]:
+    return [
+        CategoryRow(
+            category=category,
+            open_overdue_count=overdue.get(category, 0),
+            **tallies.get(category, Tally()).figures(),
+        )
+        for category in REPORT_CATEGORIES
+    ]
+
+
+async def summary_rows(session: AsyncSession, *, period: Period, scope: Scope, today: date) -> list[CategoryRow]:
+    """One row per report category, zero rows included."""
+    tallies = await figures_service.tallies(session, period=period, scope=scope, by_company=False)
+    overdue = await figures_service.open_overdue(session, scope=scope, today=today, by_company=False)
+    return _rows({c: t for (c, _), t in tallies.items()}, {c: n for (c, _), n in overdue.items()})
+
+
+def _worst_first(row: CompanyRow) -> tuple[bool, float, float, str]:
+    # No connected case means nothing to judge: such a company goes last, not first.
+    rate = row.within_limit_rate
+    return (rate is None, rate if rate is not None else 0.0, -(row.avg_working_days or 0.0), row.grid_company)
+
+
+async def company_rows(session: AsyncSession, *, period: Period, scope: Scope, today: date) -> list[CompanyRow]:
+    """Every grid company with cases in scope, worst first, each with its per-category rows."""
+    tallies = await figures_service.tallies(session, period=period, scope=scope, by_company=True)
+    overdue = await figures_service.open_overdue(session, scope=scope, today=today, by_company=True)
+    per_company: dict[str, dict[str, Tally]] = defaultdict(dict)
+    per_company_overdue: dict[str, dict[str, int]] = defaultdict(dict)
+    for (category, company), tally in tallies.items():
+        per_company[company or ""][category] = tally
+    for (category, company), count in overdue.items():
+        per_company_overdue[company or ""][category] = count
+    companies = []
+    for company in sorted(per_company.keys() | per_company_overdue.keys()):
+        total = Tally()
+        for tally in per_company[company].values():
+            total.merge(tally)
+        companies.append(
+            CompanyRow(
+                grid_company=company,
+                rank=0,
+                open_overdue_count=sum(per_company_overdue[company].values()),
+                rows=_rows(per_company[company], per_company_overdue[company]),
+                **total.figures(),
+            )
+        )
+    companies.sort(key=_worst_first)
+    return [company.model_copy(update={"rank": rank}) for rank, company in enumerate(companies, start=1)]

@@ -1,0 +1,103 @@
+"""Case lists behind the figures: open overdue cases now, and the violations of a period."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.calendar import WorkingDayCalendar
+from services.metrics.access import Scope
+from services.metrics.facts.models import CaseFact
+from services.metrics.figures.schemas import OverdueCase, Violation, ViolationKind
+from services.metrics.figures.service import FACT, OPEN_CASE, overdue_filter
+from services.metrics.periods import Period
+
+
+async def _page(
+    session: AsyncSession, where: Sequence[Any], order: Sequence[Any], limit: int, offset: int
+) -> tuple[list[CaseFact], int]:
+    total = int((await session.execute(select(func.count()).select_from(FACT).where(*where))).scalar_one())
+    facts = (await session.scalars(select(CaseFact).where(*where).order_by(*order).limit(limit).offset(offset))).all()
+    return list(facts), total
+
+
+async def overdue(
+    session: AsyncSession, *, scope: Scope, today: date, calendar: WorkingDayCalendar, limit: int, offset: int
+) -> tuple[list[OverdueCase], int]:
+    """Open cases past their next deadline, the longest overdue first."""
+    where = [*overdue_filter(today), scope.fact_filter(OPEN_CASE)]
+    total = int((await session.execute(select(func.count()).select_from(OPEN_CASE).where(*where))).scalar_one())
+    page = select(OPEN_CASE.c.id).where(*where).order_by(OPEN_CASE.c.due_on, OPEN_CASE.c.id).limit(limit).offset(offset)
+    ids = list((await session.scalars(page)).all())
+    loaded = {f.id: f for f in (await session.scalars(select(CaseFact).where(CaseFact.id.in_(ids)))).all()}
+    items = []
+    for fact in (loaded[case_id] for case_id in ids):
+        assert fact.due_on is not None
+        items.append(
+            OverdueCase(
+                case_id=fact.id,
+                source=fact.source,
+                category=fact.category,
+                report_category=fact.report_category,
+                grid_company=fact.grid_company,
+                region=fact.region,
+                current_step=fact.current_step,
+                due_on=fact.due_on,
+                working_days_overdue=calendar.working_days_between(fact.due_on, today),
+                paused=fact.paused_on is not None,
+            )
+        )
+    return items, total
+
+
+def _kinds(fact: CaseFact, long_pause: int) -> list[ViolationKind]:
+    kinds: list[ViolationKind] = []
+    if fact.flagged_fees > 0:
+        kinds.append("customer_fee_zero_investment")
+    if fact.allowed_visits is not None and fact.visits > fact.allowed_visits:
+        kinds.append("visits_over_allowance")
+    if fact.overdue_steps > 0:
+        kinds.append("overdue_steps")
+    if fact.longest_pause_working_days > long_pause:
+        kinds.append("long_pause")
+    return kinds
+
+
+async def violations(
+    session: AsyncSession, *, period: Period, scope: Scope, long_pause: int, limit: int, offset: int
+) -> tuple[list[Violation], int]:
+    """Cases connected in the period, or still open and submitted by its end, that broke a rule."""
+    in_period = or_(
+        FACT.c.connected_on.between(period.start, period.end),
+        and_(FACT.c.is_open.is_(True), FACT.c.submitted_on <= period.end),
+    )
+    broke = or_(
+        FACT.c.flagged_fees > 0,
+        and_(FACT.c.allowed_visits.is_not(None), FACT.c.visits > FACT.c.allowed_visits),
+        FACT.c.overdue_steps > 0,
+        FACT.c.longest_pause_working_days > long_pause,
+    )
+    where = [in_period, broke, scope.fact_filter(FACT)]
+    facts, total = await _page(session, where, [FACT.c.connected_on, FACT.c.id], limit, offset)
+    items = [
+        Violation(
+            case_id=fact.id,
+            source=fact.source,
+            report_category=fact.report_category,
+            grid_company=fact.grid_company,
+            region=fact.region,
+            connected_on=fact.connected_on,
+            kinds=_kinds(fact, long_pause),
+            flagged_fee_yuan=float(fact.flagged_fee_yuan),
+            visits=fact.visits,
+            allowed_visits=fact.allowed_visits,
+            overdue_steps=[s["code"] for s in fact.steps if s.get("overdue")],
+            longest_pause_working_days=fact.longest_pause_working_days,
+        )
+        for fact in facts
+    ]
+    return items, total

@@ -1,0 +1,68 @@
+"""The half-year report: JSON, or CSV with the same numbers when the client accepts text/csv."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, Header
+from fastapi.responses import Response
+
+from services.common.clock import CurrentClock, local_date
+from services.common.db import DbSession
+from services.common.errors import Forbidden, Unauthorized, problem_responses
+from services.metrics.access import ReadScope
+from services.metrics.figures import build
+from services.metrics.figures.schemas import CategoryRow, Figures, Report
+from services.metrics.periods import BadPeriod, parse_label
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+CSV_MEDIA_TYPE = "text/csv"
+CSV_COLUMNS = ("grid_company", "category", *Figures.model_fields)
+
+
+def _csv_line(company: str, row: CategoryRow) -> list[Any]:
+    values = row.model_dump()
+    # Empty cells for figures without cases; repr-exact numbers so the CSV equals the JSON.
+    return [company, row.category, *("" if values[name] is None else values[name] for name in Figures.model_fields)]
+
+
+def report_csv(report: Report) -> str:
+    """The report as CSV: the "all" rows first, then each company's rows in ranking order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.rows:
+        writer.writerow(_csv_line("all", row))
+    for company in report.companies:
+        for row in company.rows:
+            writer.writerow(_csv_line(company.grid_company, row))
+    return buffer.getvalue()
+
+
+@router.get(
+    "/{period}",
+    response_model=Report,
+    responses={
+        **problem_responses(Unauthorized, Forbidden, BadPeriod),
+        200: {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+    },
+)
+async def report(
+    period: str, session: DbSession, scope: ReadScope, clock: CurrentClock, accept: str | None = Header(None)
+) -> Report | Response:
+    """The report of a period (2026H1, 2026Q3, 2026-09): per category, and per grid company worst first."""
+    resolved = parse_label(period)
+    today = local_date(clock.now())
+    answer = Report(
+        period=resolved.label,
+        period_from=resolved.start,
+        period_to=resolved.end,
+        rows=await build.summary_rows(session, period=resolved, scope=scope, today=today),
+        companies=await build.company_rows(session, period=resolved, scope=scope, today=today),
+    )
+    if accept and CSV_MEDIA_TYPE in accept.lower():
+        headers = {"Content-Disposition": f'attachment; filename="report-{resolved.label}.csv"'}
+        return Response(report_csv(answer), media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers=headers)
+    return answer

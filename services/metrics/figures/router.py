@@ -1,0 +1,107 @@
+"""The regulator's endpoints: summary, grid companies, overdue cases, violations, evidence of a case."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from services.common.clock import CurrentClock, local_date
+from services.common.db import DbSession
+from services.common.errors import Forbidden, NotFound, Unauthorized, problem_responses
+from services.metrics.access import ReadScope
+from services.metrics.facts.models import CaseFact
+from services.metrics.facts.schemas import CaseRead
+from services.metrics.figures import build
+from services.metrics.figures import cases as case_lists
+from services.metrics.figures.schemas import CompanyRanking, OverduePage, Summary, ViolationPage
+from services.metrics.periods import BadPeriod, Period, resolve
+
+router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
+_ERRORS = problem_responses(Unauthorized, Forbidden, BadPeriod)
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+async def _period(
+    period: Annotated[str | None, Query(max_length=32, examples=["2026H1"])] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Period:
+    return resolve(period, start, end)
+
+
+RequestedPeriod = Annotated[Period, Depends(_period)]
+
+
+@router.get("/summary", response_model=Summary, responses=_ERRORS)
+async def summary(session: DbSession, scope: ReadScope, period: RequestedPeriod, clock: CurrentClock) -> Summary:
+    """One row per report category for cases connected in the period (read from the rollups)."""
+    rows = await build.summary_rows(session, period=period, scope=scope, today=local_date(clock.now()))
+    return Summary(period=period.label, rows=rows)
+
+
+@router.get("/grid-companies", response_model=CompanyRanking, responses=_ERRORS)
+async def grid_companies(
+    session: DbSession, scope: ReadScope, period: RequestedPeriod, clock: CurrentClock
+) -> CompanyRanking:
+    """Every grid company in scope, worst first: lowest share within the limit, then longest average time."""
+    companies = await build.company_rows(session, period=period, scope=scope, today=local_date(clock.now()))
+    return CompanyRanking(period=period.label, companies=companies)
+
+
+@router.get("/overdue", response_model=OverduePage, responses=problem_responses(Unauthorized, Forbidden))
+async def overdue(
+    request: Request,
+    session: DbSession,
+    scope: ReadScope,
+    clock: CurrentClock,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> OverduePage:
+    """Open cases past their next deadline now."""
+    items, total = await case_lists.overdue(
+        session,
+        scope=scope,
+        today=local_date(clock.now()),
+        calendar=request.app.state.calendar,
+        limit=limit,
+        offset=offset,
+    )
+    return OverduePage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/violations", response_model=ViolationPage, responses=_ERRORS)
+async def violations(
+    request: Request,
+    session: DbSession,
+    scope: ReadScope,
+    period: RequestedPeriod,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> ViolationPage:
+    """Customer fees where zero investment applies, visits over the allowance, overdue steps, long pauses."""
+    long_pause: int = request.app.state.settings.long_pause_working_days
+    items, total = await case_lists.violations(
+        session, period=period, scope=scope, long_pause=long_pause, limit=limit, offset=offset
+    )
+    return ViolationPage(
+        period=period.label,
+        long_pause_working_days=long_pause,
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/cases/{application_id}", response_model=CaseRead, responses=problem_responses(Unauthorized, Forbidden, NotFound)
+)
+async def case_evidence(application_id: str, session: DbSession, scope: ReadScope) -> CaseRead:
+    """The evidence of one case (an application id, or the id an imported case was given); 404 outside scope."""
+    fact = await session.get(CaseFact, application_id)
+    if fact is None or not scope.covers(fact.region, fact.grid_company):
+        raise NotFound(f"No case {application_id} in your scope.")
+    return CaseRead.model_validate(fact)

@@ -1,0 +1,116 @@
+"""What the regulator's endpoints answer (names in DESIGN.md, "Names that clients rely on")."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+ViolationKind = Literal["customer_fee_zero_investment", "visits_over_allowance", "overdue_steps", "long_pause"]
+
+
+class Figures(BaseModel):
+    """The numbers of a set of cases: rates are fractions 0-1, costs in yuan, times in working days."""
+
+    connected_count: int
+    avg_working_days: float | None
+    p90_working_days: int | None
+    avg_steps: float | None
+    avg_documents: float | None
+    avg_customer_cost: float | None
+    within_limit_rate: float | None
+    zero_visit_rate: float | None
+    online_rate: float | None
+    avg_paused_working_days: float | None
+    open_overdue_count: int
+
+
+class CategoryRow(Figures):
+    """The figures of one report category."""
+
+    category: str
+
+
+class Summary(BaseModel):
+    """One row per report category, in a fixed order; a category without cases has count 0."""
+
+    period: str
+    rows: list[CategoryRow]
+
+
+class CompanyRow(Figures):
+    """A grid company's figures over every category, with its rank (1 = worst) and per-category rows."""
+
+    grid_company: str
+    rank: int
+    rows: list[CategoryRow]
+
+
+class CompanyRanking(BaseModel):
+    """Grid companies worst first: lowest share within the limit, then the longest average time."""
+
+    period: str
+    companies: list[CompanyRow]
+
+
+class Report(BaseModel):
+    """The half-year report: the summary and the company ranking of one period."""
+
+    period: str
+    period_from: date
+    period_to: date
+    rows: list[CategoryRow]
+    companies: list[CompanyRow]
+
+
+class OverdueCase(BaseModel):
+    """An open case past its next deadline."""
+
+    case_id: str
+    source: str
+    category: str | None
+    report_category: str | None
+    grid_company: str | None
+    region: str | None
+    current_step: str | None
+    due_on: date
+    working_days_overdue: int
+    paused: bool
+
+
+class OverduePage(BaseModel):
+    """Open overdue cases, the longest overdue first."""
+
+    items: list[OverdueCase]
+    total: int
+    limit: int
+    offset: int
+
+
+class Violation(BaseModel):
+    """A case with at least one breach of the rules, and the evidence of each."""
+
+    case_id: str
+    source: str
+    report_category: str | None
+    grid_company: str | None
+    region: str | None
+    connected_on: date | None
+    kinds: list[ViolationKind]
+    flagged_fee_yuan: float
+    visits: int
+    allowed_visits: int | None
+    overdue_steps: list[str]
+    longest_pause_working_days: int
+
+
+class ViolationPage(BaseModel):
+    """Violations of a period."""
+
+    period: str
+    long_pause_working_days: int
+    items: list[Violation]
+    total: int
+    limit: int
+    offset: int

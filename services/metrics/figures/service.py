@@ -1,0 +1,83 @@
+"""Figures from the rollups: tallies per report category (and company), plus open overdue counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Table, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.metrics.access import Scope
+from services.metrics.facts.models import CaseFact, OpenCase
+from services.metrics.periods import Period
+from services.metrics.rollups.models import SUM_COLUMNS, Rollup, RollupHistogram
+from services.metrics.rollups.rebuild import fact_sums
+from services.metrics.rollups.tally import Tally
+
+FACT: Table = CaseFact.__table__  # type: ignore[assignment]
+OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
+ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
+HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
+Key = tuple[str, str | None]
+
+
+def _key(row: Any, by_company: bool) -> Key:
+    return (row.report_category, row.grid_company if by_company else None)
+
+
+async def tallies(session: AsyncSession, *, period: Period, scope: Scope, by_company: bool) -> dict[Key, Tally]:
+    """Tallies of the counted cases connected in the period, per report category (and grid company)."""
+    result: dict[Key, Tally] = defaultdict(Tally)
+    months = period.whole_months()
+    if months is not None:
+        group = [ROLLUP.c.report_category, *([ROLLUP.c.grid_company] if by_company else [])]
+        where = (ROLLUP.c.month.between(*months), scope.rollup_filter(ROLLUP))
+        sums = [func.sum(ROLLUP.c[name]).label(name) for name in SUM_COLUMNS]
+        for row in await session.execute(select(*group, *sums).where(*where).group_by(*group)):
+            result[_key(row, by_company)].add_sums(row)
+        hgroup = [
+            HISTOGRAM.c.report_category,
+            *([HISTOGRAM.c.grid_company] if by_company else []),
+            HISTOGRAM.c.working_days,
+        ]
+        hwhere = (HISTOGRAM.c.month.between(*months), scope.rollup_filter(HISTOGRAM))
+        statement = select(*hgroup, func.sum(HISTOGRAM.c["count"]).label("n")).where(*hwhere).group_by(*hgroup)
+        for row in await session.execute(statement):
+            result[_key(row, by_company)].histogram[int(row.working_days)] += int(row.n)
+    for start, end in period.cut_days():
+        await _add_cut_days(session, result, start=start, end=end, scope=scope, by_company=by_company)
+    return result
+
+
+async def _add_cut_days(
+    session: AsyncSession, result: dict[Key, Tally], *, start: date, end: date, scope: Scope, by_company: bool
+) -> None:
+    """Days of a month the period only partly covers, aggregated from the facts by connection date."""
+    group = [FACT.c.report_category, *([FACT.c.grid_company] if by_company else [])]
+    where = (FACT.c.counted.is_(True), FACT.c.connected_on.between(start, end), scope.fact_filter(FACT))
+    for row in await session.execute(select(*group, *fact_sums()).where(*where).group_by(*group)):
+        result[_key(row, by_company)].add_sums(row)
+    hgroup = [*group, FACT.c.working_days]
+    for row in await session.execute(select(*hgroup, func.count().label("n")).where(*where).group_by(*hgroup)):
+        result[_key(row, by_company)].histogram[int(row.working_days)] += int(row.n)
+
+
+def overdue_filter(today: date) -> Any:
+    """Open cases past their next deadline; a paused case only if the deadline had passed when it paused."""
+    return (
+        OPEN_CASE.c.due_on < today,
+        or_(OPEN_CASE.c.paused_on.is_(None), OPEN_CASE.c.due_on < OPEN_CASE.c.paused_on),
+    )
+
+
+async def open_overdue(session: AsyncSession, *, scope: Scope, today: date, by_company: bool) -> dict[Key, int]:
+    """Open overdue cases now, per report category (and grid company), from the small open_case table."""
+    group = [OPEN_CASE.c.report_category, *([OPEN_CASE.c.grid_company] if by_company else [])]
+    statement = (
+        select(*group, func.count().label("n"))
+        .where(*overdue_filter(today), scope.fact_filter(OPEN_CASE), OPEN_CASE.c.report_category.is_not(None))
+        .group_by(*group)
+    )
+    return {_key(row, by_company): int(row.n) for row in await session.execute(statement)}

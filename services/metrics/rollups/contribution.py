@@ -1,0 +1,54 @@
+"""What one counted case adds to the rollups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from services.metrics.rollups.models import LEVELS
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """A counted case's share of its buckets: one of each count, its figures for each sum."""
+
+    month: int
+    report_category: str
+    grid_company: str
+    region: str
+    working_days: int
+    steps: int
+    documents: int
+    customer_cost: Decimal
+    within_limit: bool
+    zero_visit: bool
+    online: bool
+    paused_working_days: int
+
+    def bucket_keys(self) -> list[dict[str, Any]]:
+        """The bucket of every region level this case is counted in."""
+        return [
+            {
+                "level": level,
+                "region": self.region[:level],
+                "month": self.month,
+                "report_category": self.report_category,
+                "grid_company": self.grid_company,
+            }
+            for level in LEVELS
+        ]
+
+    def sums(self, sign: int) -> dict[str, Any]:
+        """The increments of every sum column, negated when the contribution is taken away."""
+        return {
+            "connected_count": sign,
+            "sum_working_days": sign * self.working_days,
+            "sum_steps": sign * self.steps,
+            "sum_documents": sign * self.documents,
+            "sum_customer_cost": sign * self.customer_cost,
+            "within_limit_count": sign * int(self.within_limit),
+            "zero_visit_count": sign * int(self.zero_visit),
+            "online_count": sign * int(self.online),
+            "sum_paused_working_days": sign * self.paused_working_days,
+        }

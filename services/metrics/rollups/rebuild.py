@@ -1,0 +1,138 @@
+"""Rollups (and open_case) recomputed from the facts: a bulk rebuild, and a check comparing them row for row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, Table, case, delete, func, insert, literal_column, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.metrics.facts.models import OPEN_CASE_COLUMNS, CaseFact, OpenCase
+from services.metrics.rollups.models import KEY_COLUMNS, LEVELS, SUM_COLUMNS, Rollup, RollupHistogram
+
+FACT: Table = CaseFact.__table__  # type: ignore[assignment]
+ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
+HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
+OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
+
+
+def _keys(level: int) -> list[Any]:
+    # Literal SQL, not bound parameters: PostgreSQL only sees the same grouping expression twice that way.
+    level_sql: Any = literal_column(str(level))
+    # In KEY_COLUMNS order, as INSERT ... SELECT and the check rely on; the level (first) is a constant and
+    # stays out of GROUP BY, where SQLite would read a bare number as a column position.
+    return [
+        level_sql.label("level"),
+        func.substr(FACT.c.region, literal_column("1"), level_sql).label("region"),
+        FACT.c.connected_month.label("month"),
+        FACT.c.report_category,
+        FACT.c.grid_company,
+    ]
+
+
+def fact_sums() -> list[Any]:
+    """The rollup sum columns as aggregates over case facts."""
+    one: Any = literal_column("1")
+    zero: Any = literal_column("0")
+    return [
+        func.count().label("connected_count"),
+        func.sum(FACT.c.working_days).label("sum_working_days"),
+        func.sum(func.coalesce(FACT.c.step_count, zero)).label("sum_steps"),
+        func.sum(func.coalesce(FACT.c.documents_supplied, zero)).label("sum_documents"),
+        func.sum(FACT.c.customer_cost).label("sum_customer_cost"),
+        func.sum(case((FACT.c.within_limit.is_(True), one), else_=zero)).label("within_limit_count"),
+        func.sum(case((FACT.c.visits == zero, one), else_=zero)).label("zero_visit_count"),
+        func.sum(case((FACT.c.channel != literal_column("'hall'"), one), else_=zero)).label("online_count"),
+        func.sum(FACT.c.paused_working_days).label("sum_paused_working_days"),
+    ]
+
+
+def sums_select(level: int) -> Select[Any]:
+    """Every bucket of one region level with its counts and sums, straight from the facts."""
+    keys = _keys(level)
+    return select(*keys, *fact_sums()).where(FACT.c.counted.is_(True)).group_by(*keys[1:])
+
+
+def histogram_select(level: int) -> Select[Any]:
+    """Every bucket of one region level with its working-day histogram, straight from the facts."""
+    keys = [*_keys(level), FACT.c.working_days]
+    return select(*keys, func.count().label("count")).where(FACT.c.counted.is_(True)).group_by(*keys[1:])
+
+
+def open_cases_select() -> Select[Any]:
+    """The open_case rows the facts call for."""
+    columns = [FACT.c[name] for name in OPEN_CASE_COLUMNS]
+    return select(*columns).where(FACT.c.is_open.is_(True), FACT.c.due_on.is_not(None))
+
+
+async def _lock(session: AsyncSession) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # Event handlers wait while the rollups are replaced; one whose fact change is not yet committed
+        # then applies its change on top of the rebuilt rows, which do not include it.
+        await session.execute(text("LOCK TABLE rollup, rollup_histogram, open_case IN EXCLUSIVE MODE"))
+
+
+async def rebuild(session: AsyncSession) -> int:
+    """Replace every rollup and open_case row with what the facts say; returns the number of rollup rows."""
+    await _lock(session)
+    await session.execute(delete(HISTOGRAM))
+    await session.execute(delete(ROLLUP))
+    await session.execute(delete(OPEN_CASE))
+    await session.execute(insert(OPEN_CASE).from_select(list(OPEN_CASE_COLUMNS), open_cases_select()))
+    for level in LEVELS:
+        await session.execute(insert(ROLLUP).from_select([*KEY_COLUMNS, *SUM_COLUMNS], sums_select(level)))
+        await session.execute(
+            insert(HISTOGRAM).from_select([*KEY_COLUMNS, "working_days", "count"], histogram_select(level))
+        )
+    return int((await session.execute(select(func.count()).select_from(ROLLUP))).scalar_one())
+
+
+@dataclass
+class CheckResult:
+    """Where the rollups and the facts disagree."""
+
+    rollup_rows: int = 0
+    histogram_rows: int = 0
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def agree(self) -> bool:
+        """Whether the rollups equal a rebuild from the facts."""
+        return not self.differences
+
+
+def _compare(
+    kind: str,
+    expected: dict[tuple[Any, ...], tuple[Any, ...]],
+    actual: dict[tuple[Any, ...], tuple[Any, ...]],
+    result: CheckResult,
+) -> None:
+    for key in sorted(expected.keys() | actual.keys(), key=repr):
+        want, have = expected.get(key), actual.get(key)
+        if want != have:
+            result.differences.append(f"{kind} {key}: facts say {want}, rollups hold {have}")
+
+
+async def check(session: AsyncSession) -> CheckResult:
+    """Compare the rollups with what a rebuild from the facts would write."""
+    result = CheckResult()
+    n = len(KEY_COLUMNS)
+    expected: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    expected_histogram: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for level in LEVELS:
+        for row in await session.execute(sums_select(level)):
+            expected[tuple(row[:n])] = tuple(row[n:])
+        for row in await session.execute(histogram_select(level)):
+            expected_histogram[tuple(row[: n + 1])] = (row[n + 1],)
+    rollup_columns = [ROLLUP.c[name] for name in (*KEY_COLUMNS, *SUM_COLUMNS)]
+    actual = {tuple(row[:n]): tuple(row[n:]) for row in await session.execute(select(*rollup_columns))}
+    histogram_columns = [HISTOGRAM.c[name] for name in (*KEY_COLUMNS, "working_days", "count")]
+    actual_histogram = {tuple(row[: n + 1]): (row[n + 1],) for row in await session.execute(select(*histogram_columns))}
+    result.rollup_rows, result.histogram_rows = len(actual), len(actual_histogram)
+    _compare("rollup", expected, actual, result)
+    _compare("histogram", expected_histogram, actual_histogram, result)
+    expected_open = {row[0]: tuple(row[1:]) for row in await session.execute(open_cases_select())}
+    actual_open = {row[0]: tuple(row[1:]) for row in await session.execute(select(OPEN_CASE))}
+    _compare("open_case", expected_open, actual_open, result)
+    return result

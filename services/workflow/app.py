@@ -1,0 +1,65 @@
+"""The workflow service: jobs, steps, deadlines, pauses, fees, visits, the audit chain and the calendar."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import FastAPI
+
+from services.common.app import ServiceParts, create_service_app, relay_task
+from services.common.calendar import WorkingDayCalendar
+from services.common.clock import Clock
+from services.common.events import make_events_router
+from services.common.rules import load_rule_book
+from services.workflow import events
+from services.workflow.calendar import state as calendar_state
+from services.workflow.calendar.router import router as calendar_router
+from services.workflow.db import event_tables
+from services.workflow.jobs.actions import router as job_actions_router
+from services.workflow.jobs.handlers import make_handlers
+from services.workflow.jobs.router import audit_router
+from services.workflow.jobs.router import router as jobs_router
+from services.workflow.settings import WorkflowSettings
+
+TAGS = [
+    {"name": "jobs", "description": "A grid company's work on each application, step by step, against deadlines."},
+    {"name": "audit", "description": "The hash chain of every change to a job."},
+    {"name": "calendar", "description": "Working days on the State Council holiday calendar."},
+]
+
+
+def create_app(
+    settings: WorkflowSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> FastAPI:
+    """Build the workflow app; the calendar is read from the database at startup unless one is given."""
+    settings = settings or WorkflowSettings()
+    app: FastAPI | None = None
+
+    def running_app() -> FastAPI:
+        assert app is not None
+        return app
+
+    parts = ServiceParts(
+        title="zerovisit workflow",
+        description="Jobs for field staff and managers: steps with working-day deadlines, pauses, fees, "
+        "visits and an audit chain. Every time is set by the server.",
+        routers=[
+            jobs_router,
+            job_actions_router,
+            audit_router,
+            calendar_router,
+            make_events_router(event_tables, make_handlers(running_app)),
+        ],
+        openapi_tags=TAGS,
+        startup=[calendar_state.startup],
+        background=[relay_task(event_tables)] if settings.relay_enabled else [],
+        published=events.PUBLISHED,
+    )
+    app = create_service_app(settings, parts, clock=clock, http_client=http_client)
+    app.state.rules = load_rule_book()
+    app.state.event_tables = event_tables
+    calendar_state.install(app, calendar)
+    return app

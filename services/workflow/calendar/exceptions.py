@@ -1,0 +1,7 @@
+"""Calendar errors."""
+
+from services.common.errors import Unprocessable
+
+
+class DateOutOfRange(Unprocessable):
+    slug, title = "date-out-of-range", "Date out of range"

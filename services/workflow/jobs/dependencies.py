@@ -1,0 +1,69 @@
+"""Who may touch which job, loaded or 404, and the context of a change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from services.common.auth import CurrentPrincipal, Principal, require_roles
+from services.common.db import DbSession
+from services.common.errors import Forbidden
+from services.workflow.jobs import concurrency, queries
+from services.workflow.jobs.context import Context, build_context
+from services.workflow.jobs.exceptions import VersionRequired
+from services.workflow.jobs.models import Job
+
+CompanyPrincipal = Annotated[Principal, Depends(require_roles("staff", "manager", "admin"))]
+ManagerPrincipal = Annotated[Principal, Depends(require_roles("manager", "admin"))]
+
+
+def company_scope(principal: Principal) -> str | None:
+    """The grid company whose jobs the caller may see; None for an admin, who sees all."""
+    if principal.role == "admin":
+        return None
+    if not principal.grid_company:
+        raise Forbidden("Your token names no grid company.")
+    return principal.grid_company
+
+
+async def _company_job(job_id: str, session: DbSession, principal: CompanyPrincipal) -> Job:
+    return await queries.get(session, job_id, grid_company=company_scope(principal))
+
+
+async def _managed_job(job_id: str, session: DbSession, principal: ManagerPrincipal) -> Job:
+    return await queries.get(session, job_id, grid_company=company_scope(principal))
+
+
+CompanyJob = Annotated[Job, Depends(_company_job)]
+ManagedJob = Annotated[Job, Depends(_managed_job)]
+
+
+def _if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The job's `version` as last read (also its ETag). Completing a step requires it; "
+            "other changes check it when it is sent. A stale version is answered with 409.",
+        ),
+    ] = None,
+) -> int | None:
+    return concurrency.parse_version(if_match)
+
+
+def _required_if_match(version: Annotated[int | None, Depends(_if_match)]) -> int:
+    if version is None:
+        raise VersionRequired("Send If-Match with the job's version, as read from GET /api/v1/jobs/{id}.")
+    return version
+
+
+IfMatch = Annotated[int | None, Depends(_if_match)]
+RequiredIfMatch = Annotated[int, Depends(_required_if_match)]
+
+
+async def _context(request: Request, session: DbSession, principal: CurrentPrincipal) -> Context:
+    return await build_context(request.app, session, actor=principal.subject)
+
+
+JobContext = Annotated[Context, Depends(_context)]

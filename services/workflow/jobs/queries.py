@@ -1,0 +1,77 @@
+"""Finding jobs: one by id within a company, or a filtered page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.calendar import WorkingDayCalendar
+from services.workflow.jobs import deadlines
+from services.workflow.jobs.exceptions import JobNotFound
+from services.workflow.jobs.models import IN_PROGRESS, PAUSED, Job
+
+
+@dataclass(frozen=True)
+class JobFilters:
+    """What a list of jobs may be narrowed by; None means no filter."""
+
+    status: str | None = None
+    step: str | None = None
+    overdue: bool | None = None
+    due_within: int | None = None
+    assignee: str | None = None
+    application_id: str | None = None
+
+
+async def get(session: AsyncSession, job_id: str, *, grid_company: str | None) -> Job:
+    """A job of the company (any job when grid_company is None); another company's job is 404."""
+    job = await session.get(Job, job_id)
+    if job is None or (grid_company is not None and job.grid_company != grid_company):
+        raise JobNotFound(f"No job {job_id}.")
+    return job
+
+
+def _overdue(calendar: WorkingDayCalendar, today: date) -> ColumnElement[bool]:
+    cutoff = deadlines.overdue_if_due_before(calendar, today)
+    return or_(
+        and_(Job.status == IN_PROGRESS, Job.due_on < cutoff),
+        and_(Job.status == PAUSED, Job.paused_while_overdue.is_(True)),
+    )
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    grid_company: str | None,
+    filters: JobFilters,
+    calendar: WorkingDayCalendar,
+    today: date,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Job], int]:
+    """A page of jobs, newest submission first, and how many match."""
+    query = select(Job)
+    if grid_company is not None:
+        query = query.where(Job.grid_company == grid_company)
+    if filters.status is not None:
+        query = query.where(Job.status == filters.status)
+    if filters.step is not None:
+        query = query.where(Job.current_step == filters.step)
+    if filters.assignee is not None:
+        query = query.where(Job.assignee == filters.assignee)
+    if filters.application_id is not None:
+        query = query.where(Job.application_id == filters.application_id)
+    if filters.overdue is not None:
+        overdue = _overdue(calendar, today)
+        query = query.where(overdue if filters.overdue else not_(overdue))
+    if filters.due_within is not None:
+        # A paused job's clock is stopped: nothing of it comes due until it resumes.
+        horizon = deadlines.due_by(calendar, today, filters.due_within)
+        query = query.where(Job.status == IN_PROGRESS, Job.due_on <= horizon)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    jobs = await session.scalars(query.order_by(Job.submitted_at.desc(), Job.id).limit(limit).offset(offset))
+    return jobs.all(), total

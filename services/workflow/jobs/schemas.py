@@ -1,0 +1,164 @@
+"""Job bodies: what field staff and managers send, and what they read back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from services.workflow.events import PauseReason, Payer
+
+Status = Literal["in_progress", "paused", "connected", "withdrawn"]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Yuan = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
+
+
+class StepRead(BaseModel):
+    """A step with its clock; for the current step, elapsed days and overdue are as of now."""
+
+    code: str
+    name: str
+    limit_working_days: int
+    started_at: datetime | None
+    due_on: date | None
+    due_on_provisional: bool
+    completed_at: datetime | None
+    elapsed_working_days: int | None
+    paused_working_days: int
+    overdue: bool
+
+
+class PauseRead(BaseModel):
+    """A stop of the clock; working_days is set once it ends."""
+
+    step: str
+    reason: PauseReason
+    note: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    working_days: int | None
+
+
+class FeeRead(BaseModel):
+    """A recorded fee; flagged when a customer pays where zero investment applies."""
+
+    id: str
+    code: str
+    amount_yuan: Decimal
+    payer: Payer
+    note: str | None
+    flagged: bool
+    recorded_at: datetime
+    recorded_by: str
+
+
+class VisitRead(BaseModel):
+    """A customer's trip to an office; over_allowance when the category allows fewer."""
+
+    id: str
+    visited_on: date
+    purpose: str
+    over_allowance: bool
+    recorded_at: datetime
+    recorded_by: str
+
+
+class JobRead(BaseModel):
+    """A job as field staff and managers see it."""
+
+    id: str
+    application_id: str
+    status: Status
+    category: str
+    grid_company: str
+    region: str
+    rule_set: str
+    current_step: str | None
+    due_on: date | None
+    overdue: bool
+    assignee: str | None
+    version: int
+    submitted_at: datetime
+    connected_at: datetime | None
+    withdrawn_at: datetime | None
+    steps: list[StepRead]
+    paused_working_days: int
+    pauses: list[PauseRead]
+    fees: list[FeeRead]
+    visits: list[VisitRead]
+
+
+class JobPage(BaseModel):
+    """A page of jobs and how many match in all."""
+
+    items: list[JobRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class AssignmentUpdate(BaseModel):
+    """Who in the company works the job; null unassigns it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+
+
+class PauseCreate(BaseModel):
+    """Why the clock stops."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: PauseReason
+    note: Note | None = None
+
+
+class FeeCreate(BaseModel):
+    """A fee charged for the connection, in yuan with at most two decimal places."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    amount_yuan: Yuan
+    payer: Payer
+    note: Note | None = None
+
+
+class VisitCreate(BaseModel):
+    """A customer trip to an office, on a day that is not in the future."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    visited_on: date
+    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class AuditEntryRead(BaseModel):
+    """One link of a job's audit chain."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class BrokenLink(BaseModel):
+    """Where a chain does not verify, and why."""
+
+    job_id: str
+    seq: int
+    reason: str
+
+
+class AuditReport(BaseModel):
+    """The result of recomputing audit chains."""
+
+    ok: bool
+    checked: int
+    broken: list[BrokenLink]

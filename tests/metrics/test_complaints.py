@@ -1,0 +1,74 @@
+"""12398 complaints: recorded by regulators in their regions, listed by scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.intake.identity.keys import SigningKey
+from tests.metrics.support import auth
+from tests.support.services import Service
+
+COMPLAINTS = "/api/v1/complaints"
+
+
+def _complaint(region: str, grid_company: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "received_at": "2026-03-05T10:15:00+08:00",
+        "region": region,
+        "grid_company": grid_company,
+        "category": "delay",
+        "summary": "装表接电超过承诺时限",
+        **changes,
+    }
+
+
+async def test_a_regulator_records_a_complaint_in_its_region_and_lists_it(
+    metrics: Service, signing_key: SigningKey
+) -> None:
+    beijing = auth(signing_key, "regulator", regions=["11"])
+
+    created = await metrics.client.post(COMPLAINTS, json=_complaint("110105", "SGCC-BJ"), headers=beijing)
+    await metrics.client.post(COMPLAINTS, json=_complaint("310101", "SGCC-SH"), headers=auth(signing_key, "admin"))
+    listed = (await metrics.client.get(COMPLAINTS, params={"period": "2026Q1"}, headers=beijing)).json()
+
+    assert created.status_code == 201
+    assert created.json()["received_on"] == "2026-03-05"
+    assert [item["id"] for item in listed["items"]] == [created.json()["id"]]
+
+
+async def test_a_regulator_cannot_record_outside_its_regions(metrics: Service, signing_key: SigningKey) -> None:
+    response = await metrics.client.post(
+        COMPLAINTS, json=_complaint("310101", "SGCC-SH"), headers=auth(signing_key, "regulator", regions=["11"])
+    )
+
+    assert response.status_code == 403
+
+
+async def test_a_complaint_summary_with_a_phone_number_is_refused(metrics: Service, signing_key: SigningKey) -> None:
+    body = _complaint("110105", "SGCC-BJ", summary="客户电话 138 0013 8000 要求回电")
+
+    response = await metrics.client.post(COMPLAINTS, json=body, headers=auth(signing_key, "regulator", regions=["11"]))
+
+    assert response.status_code == 422
+
+
+async def test_a_complaint_naming_the_wrong_grid_company_is_refused(metrics: Service, signing_key: SigningKey) -> None:
+    response = await metrics.client.post(
+        COMPLAINTS, json=_complaint("110105", "SGCC-SH"), headers=auth(signing_key, "admin")
+    )
+
+    assert response.status_code == 422
+
+
+async def test_a_manager_lists_only_its_companys_complaints(metrics: Service, signing_key: SigningKey) -> None:
+    admin = auth(signing_key, "admin")
+    await metrics.client.post(COMPLAINTS, json=_complaint("110105", "SGCC-BJ"), headers=admin)
+    await metrics.client.post(COMPLAINTS, json=_complaint("440305", "CSG-SZ"), headers=admin)
+
+    listed = (await metrics.client.get(COMPLAINTS, headers=auth(signing_key, "manager", grid_company="CSG-SZ"))).json()
+    refused = await metrics.client.post(
+        COMPLAINTS, json=_complaint("440305", "CSG-SZ"), headers=auth(signing_key, "manager", grid_company="CSG-SZ")
+    )
+
+    assert [item["grid_company"] for item in listed["items"]] == ["CSG-SZ"]
+    assert refused.status_code == 403

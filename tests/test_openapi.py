@@ -1,0 +1,26 @@
+"""The committed OpenAPI documents are what the code serves."""
+
+from __future__ import annotations
+
+import pytest
+
+from services import openapi
+
+
+@pytest.mark.parametrize("service", openapi.SERVICES)
+def test_committed_document_matches_the_code(service: str) -> None:
+    committed = (openapi.OPENAPI_DIR / f"{service}.json").read_text(encoding="utf-8")
+    assert committed == openapi.render(openapi.document(service)), f"run `make openapi` for {service}"
+
+
+@pytest.mark.parametrize("service", openapi.SERVICES)
+def test_every_operation_documents_its_problem_responses(service: str) -> None:
+    spec = openapi.document(service)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            if path.startswith("/api/") and operation.get("security") is not None:
+                assert "401" in codes, f"{method.upper()} {path} does not document 401"
+            for code in codes - {"200", "201", "204"}:
+                content = operation["responses"][code].get("content", {})
+                assert "application/problem+json" in content, f"{method.upper()} {path} {code}"

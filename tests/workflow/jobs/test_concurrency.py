@@ -1,0 +1,73 @@
+"""The version claim is one atomic UPDATE: a transaction that waited for another's change loses."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.clock import FixedClock
+from services.common.db import Database
+from services.workflow.jobs import concurrency
+from services.workflow.jobs.exceptions import StaleVersion
+from services.workflow.jobs.models import Job
+from tests.support.services import Service
+from tests.workflow.support import Callers, submit
+
+
+@pytest.mark.parametrize("header", ["3", '"3"', 'W/"3"', " 3 "])
+def test_if_match_is_read_bare_or_as_an_etag(header: str) -> None:
+    assert concurrency.parse_version(header) == 3
+
+
+async def test_a_claim_waiting_on_a_committed_claim_of_the_same_version_is_stale(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job_id = (await submit(workflow, clock, callers))["id"]
+    database: Database = workflow.app.state.database
+
+    async def claim_in(session: AsyncSession, job: Job) -> None:
+        async with session.begin():
+            await concurrency.claim(session, job, expected=1)
+
+    async with database.sessionmaker() as first, database.sessionmaker() as second:
+        async with second.begin():
+            late = await second.get(Job, job_id)
+        assert late is not None and late.version == 1
+        async with first.begin():
+            early = await first.get(Job, job_id)
+            assert early is not None
+            await concurrency.claim(first, early, expected=1)
+            waiting = asyncio.create_task(claim_in(second, late))
+            await asyncio.sleep(0.3)
+            # The second claim waits for the first transaction (its row lock, or SQLite's write lock).
+            assert not waiting.done()
+        with pytest.raises(StaleVersion):
+            await waiting
+
+    async with database.sessionmaker() as session:
+        final = await session.get(Job, job_id)
+        assert final is not None and final.version == 2
+
+
+async def test_a_change_without_if_match_that_waited_applies_to_the_job_as_left(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job_id = (await submit(workflow, clock, callers))["id"]
+    database: Database = workflow.app.state.database
+
+    async with database.sessionmaker() as first, database.sessionmaker() as second:
+        async with second.begin():
+            late = await second.get(Job, job_id)
+        assert late is not None
+        async with first.begin():
+            early = await first.get(Job, job_id)
+            assert early is not None
+            await concurrency.claim(first, early, expected=None)
+            early.assignee = "staff-9"
+        async with second.begin():
+            await concurrency.claim(second, late, expected=None)
+            seen = (late.version, late.assignee, [s.code for s in late.steps])
+
+    assert seen == (3, "staff-9", ["accept", "connect"])

@@ -1,0 +1,123 @@
+"""Intake's events make and close jobs, once each."""
+
+from __future__ import annotations
+
+import uuid
+
+from services.common.clock import FixedClock
+from tests.support.services import Service
+from tests.workflow.support import Callers, at, deliver, problem, submit, submitted
+
+
+async def test_a_submission_makes_a_job_with_the_2025_steps_and_due_dates(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers, rule_set="2025-ndrc-nea", region="110105")
+
+    assert (job["status"], job["category"], job["grid_company"], job["region"]) == (
+        "in_progress",
+        "sme_lv",
+        "SGCC-BJ",
+        "110105",
+    )
+    assert (job["rule_set"], job["current_step"], job["version"]) == ("2025-ndrc-nea", "accept", 1)
+    accept, connect = job["steps"]
+    assert (accept["code"], accept["limit_working_days"], connect["code"], connect["limit_working_days"]) == (
+        "accept",
+        3,
+        "connect",
+        12,
+    )
+    # Thursday 2026-11-26 plus 3 working days is Tuesday 2026-12-01.
+    assert (accept["started_at"], accept["due_on"], accept["elapsed_working_days"]) == (
+        "2026-11-26T02:00:00Z",
+        "2026-12-01",
+        0,
+    )
+    assert (connect["started_at"], connect["due_on"]) == (None, None)
+    assert job["due_on"] == "2026-12-01"
+
+
+async def test_a_submission_under_the_2018_rule_set_keeps_the_2018_limits(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers, rule_set="2018-nea")
+
+    assert [(s["code"], s["limit_working_days"]) for s in job["steps"]] == [("accept", 5), ("connect", 20)]
+    assert job["steps"][0]["due_on"] == "2026-12-03"
+
+
+async def test_the_same_application_announced_twice_makes_one_job(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    data = submitted(submitted_at=clock.now())
+
+    first = await deliver(workflow, clock, "application.submitted", data)
+    second = await deliver(workflow, clock, "application.submitted", data)
+
+    assert (first.json(), second.json()) == ({"status": "applied"}, {"status": "applied"})
+    listed = await workflow.client.get("/api/v1/jobs", headers=callers.admin())
+    assert listed.json()["total"] == 1
+
+
+async def test_a_redelivered_event_is_recorded_as_a_duplicate(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    data, event_id = submitted(submitted_at=clock.now()), uuid.uuid4()
+
+    await deliver(workflow, clock, "application.submitted", data, event_id=event_id)
+    again = await deliver(workflow, clock, "application.submitted", data, event_id=event_id)
+
+    assert again.json() == {"status": "duplicate"}
+    assert (await workflow.client.get("/api/v1/jobs", headers=callers.admin())).json()["total"] == 1
+
+
+async def test_a_submission_naming_an_unknown_rule_set_is_refused_and_makes_nothing(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    response = await deliver(
+        workflow, clock, "application.submitted", submitted(submitted_at=clock.now(), rule_set="2099-future")
+    )
+
+    assert response.status_code == 422
+    assert (await workflow.client.get("/api/v1/jobs", headers=callers.admin())).json()["total"] == 0
+
+
+async def test_a_withdrawal_closes_the_job(workflow: Service, clock: FixedClock, callers: Callers) -> None:
+    job = await submit(workflow, clock, callers)
+
+    withdrawn = {"application_id": job["application_id"], "withdrawn_at": at("2026-11-26 11:00").isoformat()}
+
+    response = await deliver(workflow, clock, "application.withdrawn", withdrawn)
+
+    assert response.json() == {"status": "applied"}
+    read = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()
+    assert (read["status"], read["withdrawn_at"], read["current_step"], read["version"]) == (
+        "withdrawn",
+        "2026-11-26T03:00:00Z",
+        None,
+        2,
+    )
+
+
+async def test_a_withdrawn_job_takes_no_further_actions(workflow: Service, clock: FixedClock, callers: Callers) -> None:
+    job = await submit(workflow, clock, callers)
+    await deliver(
+        workflow,
+        clock,
+        "application.withdrawn",
+        {"application_id": job["application_id"], "withdrawn_at": clock.now().isoformat()},
+    )
+    base = f"/api/v1/jobs/{job['id']}"
+
+    answers = [
+        await workflow.client.post(f"{base}/steps/accept/complete", headers={**callers.staff(), "If-Match": "2"}),
+        await workflow.client.post(f"{base}/pause", json={"reason": "customer_request"}, headers=callers.staff()),
+        await workflow.client.post(
+            f"{base}/fees", json={"code": "x", "amount_yuan": "1", "payer": "grid"}, headers=callers.staff()
+        ),
+        await workflow.client.post(f"{base}/assign", json={"assignee": "staff-2"}, headers=callers.manager()),
+    ]
+
+    assert [a.status_code for a in answers] == [409, 409, 409, 409]
+    assert {problem(a) for a in answers} == {"job-closed"}
