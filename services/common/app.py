@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
-from services.common.clock import Clock, SystemClock
+from services.common.clock import Clock, FileClock, SystemClock
 from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay
@@ -89,7 +89,7 @@ def create_service_app(
         openapi_tags=parts.openapi_tags or None,
     )
     app.state.settings = settings
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock or (FileClock(settings.clock_file) if settings.clock_file else SystemClock())
     install_problem_handlers(app)
     install_observability(app, settings.service_name)
     app.include_router(health.router)

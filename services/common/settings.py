@@ -47,6 +47,8 @@ class ServiceSettings(BaseSettings):
     relay_backoff_base_seconds: float = Field(default=0.5, gt=0)
     relay_backoff_max_seconds: float = Field(default=300, gt=0)
     log_json: bool = False
+    # Only for `zerovisit demo`: every service reads simulated time from this file instead of the system clock.
+    clock_file: Path | None = None
 
     def resolved_database_url(self) -> str:
         """The configured URL, or an SQLite file under var/ named after the service."""
