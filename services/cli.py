@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import import_module
@@ -43,6 +44,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # a supervisor's SIGTERM stops the children like Ctrl-C does
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one service in this process, or all three as child processes."""
     if args.service:
@@ -59,35 +64,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 0
     asyncio.run(_migrate(SERVICES, "head"))
+    # Each child in its own session: Ctrl-C reaches only this parent, which then stops every child once.
     children = [
-        subprocess.Popen([sys.executable, "-m", "services.cli", "run", "--service", name])  # noqa: S603
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "services.cli", "run", "--service", name], start_new_session=True
+        )
         for name in SERVICES
     ]
     for name in SERVICES:
         settings = service_settings(name)
         print(f"{name:9} http://{settings.host}:{settings.port}  (docs: http://{settings.host}:{settings.port}/docs)")
-    print(
-        "Make staff accounts with: zerovisit users create --username U --password P --role staff --grid-company SGCC-BJ"
-    )
+    print("Make staff accounts with: zerovisit users create --username U --password P --role staff --grid-company G")
     print("Ctrl-C stops all three.")
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         while all(child.poll() is None for child in children):
-            try:
-                children[0].wait(timeout=0.5)
-            except subprocess.TimeoutExpired:
-                continue
+            time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.terminate()
         for child in children:
             try:
-                child.wait(timeout=10)
+                child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
-    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGINT, None)]
+    failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGTERM)]
     return 1 if failed else 0
 
 
