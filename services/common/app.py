@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from services.common.clock import Clock, FileClock, SystemClock
 from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay
+from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
 from services.common.observability import install_observability
 from services.common.settings import ServiceSettings
 
@@ -37,6 +38,8 @@ class ServiceParts:
     startup: Sequence[Startup] = ()
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     published: Sequence[type[EventPayload]] = ()
+    # Larger request bodies allowed on particular routes, by (method, path); every other route gets 1 MiB.
+    body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 def create_service_app(
@@ -48,6 +51,7 @@ def create_service_app(
     verifier: TokenVerifier | None = None,
 ) -> FastAPI:
     """A FastAPI app whose lifespan owns the engine, the HTTP client and background tasks."""
+    settings.refuse_development_secrets()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,6 +95,11 @@ def create_service_app(
     app.state.settings = settings
     app.state.clock = clock or (FileClock(settings.clock_file) if settings.clock_file else SystemClock())
     install_problem_handlers(app)
+    limits = dict(parts.body_limits)
+    app.add_middleware(
+        BodySizeLimit,
+        limit_for=lambda scope: limits.get((scope.get("method", ""), scope.get("path", "")), DEFAULT_BODY_LIMIT),
+    )
     install_observability(app, settings.service_name)
     app.include_router(health.router)
     for router in parts.routers:
@@ -112,7 +121,11 @@ def _render_errors_as_problems_in_openapi(app: FastAPI) -> None:
         problem_ref = {"$ref": "#/components/schemas/Problem"}
         for operations in spec.get("paths", {}).values():
             for operation in operations.values():
-                for code, response in operation.get("responses", {}).items():
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    # A body that cannot be decoded at all (not UTF-8, broken multipart) is 400, not 422.
+                    responses.setdefault("400", {"description": "The body could not be parsed"})
+                for code, response in responses.items():
                     if code.isdigit() and int(code) >= 400:
                         response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})

@@ -10,6 +10,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.common.errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge
 
 
+DEFAULT_BODY_LIMIT = 1024 * 1024
+
+
 class BodySizeLimit:
     """Answers 413 as soon as a request body passes the limit for its path."""
 

@@ -50,6 +50,18 @@ class ServiceSettings(BaseSettings):
     # Only for `zerovisit demo`: every service reads simulated time from this file instead of the system clock.
     clock_file: Path | None = None
 
+    def refuse_development_secrets(self) -> None:
+        """Refuse to listen beyond this machine with the development events secret (forged events)."""
+        loopback = self.host in ("127.0.0.1", "localhost", "::1")
+        shared = self.events_secret == DEV_EVENTS_SECRET or any(
+            s.secret == DEV_EVENTS_SECRET for s in self.subscribers
+        )
+        if shared and not loopback:
+            raise ValueError(
+                f"{self.service_name}: listening on {self.host} needs real event secrets; "
+                "set the *_EVENTS_SECRET and *_SUBSCRIBERS settings"
+            )
+
     def resolved_database_url(self) -> str:
         """The configured URL, or an SQLite file under var/ named after the service."""
         if self.database_url:

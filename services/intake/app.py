@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import httpx
 from fastapi import FastAPI
-from starlette.types import Scope
 
 from services.common.app import ServiceParts, create_service_app, relay_task
 from services.common.auth import KeySource, TokenVerifier
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
-from services.common.limits import BodySizeLimit
 from services.common.rules import load_rule_book
 from services.intake import events
 from services.intake.applications.router import router as applications_router
@@ -27,7 +23,6 @@ from services.intake.identity.service import LoginThrottle
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
 
-JSON_BODY_LIMIT = 1024 * 1024
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -64,6 +59,7 @@ def create_app(
         ],
         startup=[_startup],
         published=events.PUBLISHED,
+        body_limits={("POST", "/api/v1/documents"): settings.upload_max_bytes + MULTIPART_OVERHEAD},
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
     )
     app = create_service_app(settings, parts, clock=clock, http_client=http_client)
@@ -71,14 +67,4 @@ def create_app(
     app.state.calendar = calendar or WorkingDayCalendar.default()
     app.state.event_tables = event_tables
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
-    app.add_middleware(BodySizeLimit, limit_for=_body_limit(settings))
     return app
-
-
-def _body_limit(settings: IntakeSettings) -> Callable[[Scope], int]:
-    def limit_for(scope: Scope) -> int:
-        if scope.get("path") == "/api/v1/documents" and scope.get("method") == "POST":
-            return settings.upload_max_bytes + MULTIPART_OVERHEAD
-        return JSON_BODY_LIMIT
-
-    return limit_for

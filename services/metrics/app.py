@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import httpx
 from fastapi import FastAPI
-from starlette.types import Scope
 
 from services.common.app import ServiceParts, create_service_app
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
-from services.common.limits import BodySizeLimit
 from services.common.rules import load_rule_book
 from services.metrics.complaints.router import router as complaints_router
 from services.metrics.db import event_tables
@@ -22,7 +18,6 @@ from services.metrics.figures.router import router as figures_router
 from services.metrics.imports.router import router as imports_router
 from services.metrics.settings import MetricsSettings
 
-JSON_BODY_LIMIT = 1024 * 1024
 IMPORT_PATH = "/api/v1/imports/cases"
 
 
@@ -52,20 +47,11 @@ def create_app(
             {"name": "imports", "description": "Historical cases in bulk."},
             {"name": "complaints", "description": "12398 hotline complaints."},
         ],
+        body_limits={("POST", IMPORT_PATH): settings.import_max_bytes},
     )
     # Metrics publish nothing: no relay runs, whatever the subscriber settings say.
     app = create_service_app(settings, parts, clock=clock, http_client=http_client)
     app.state.rules = load_rule_book()
     app.state.calendar = calendar
     app.state.event_tables = event_tables
-    app.add_middleware(BodySizeLimit, limit_for=_body_limit(settings))
     return app
-
-
-def _body_limit(settings: MetricsSettings) -> Callable[[Scope], int]:
-    def limit_for(scope: Scope) -> int:
-        if scope.get("path") == IMPORT_PATH and scope.get("method") == "POST":
-            return settings.import_max_bytes
-        return JSON_BODY_LIMIT
-
-    return limit_for

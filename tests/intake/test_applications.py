@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 
 from services.common.calendar import WorkingDayCalendar
+from services.common.clock import FixedClock
 from services.common.rules import load_rule_book
 from tests.intake.helpers import SME_DOCUMENTS, application_body, sign_in, upload, upload_all
 from tests.support.services import Service
@@ -65,11 +66,12 @@ async def test_a_valid_document_on_file_is_reused_and_not_asked_again(intake: Se
     assert sorted(documents["reused"]) == sorted(first_ids)
 
 
-async def test_an_expired_document_is_not_reused_and_is_named(intake: Service) -> None:
+async def test_an_expired_document_is_not_reused_and_is_named(intake: Service, clock: FixedClock) -> None:
     headers = await sign_in(intake.client, "alice")
     await upload(intake.client, headers, "business_license", valid_until="2031-01-01")
     await upload(intake.client, headers, "property_certificate", valid_until=None)
-    await upload(intake.client, headers, "id_card", valid_until="2026-11-25")  # ended yesterday
+    await upload(intake.client, headers, "id_card", valid_until="2026-11-27")
+    clock.advance(timedelta(days=2))  # the ID card ended yesterday
     response = await intake.client.post("/api/v1/applications", headers=headers, json=application_body([]))
     assert response.status_code == 422
     assert response.json()["missing_documents"] == ["id_card"]

@@ -122,3 +122,24 @@ async def test_an_unknown_document_type_is_a_validation_problem(intake: Service)
 
 async def test_documents_need_a_token(intake: Service) -> None:
     assert (await intake.client.get("/api/v1/documents")).status_code == 401
+
+
+async def test_an_expiring_type_needs_its_validity_end(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    missing = await upload(intake.client, headers, "id_card", valid_until=None)
+    past = await upload(intake.client, headers, "business_license", valid_until="2026-11-25")
+    timeless = await upload(intake.client, headers, "property_certificate", valid_until=None)
+    assert missing.status_code == past.status_code == 422
+    assert missing.json()["field"] == "valid_until"
+    assert timeless.status_code == 201
+    assert len((await intake.client.get("/api/v1/documents", headers=headers)).json()["items"]) == 1
+
+
+async def test_stored_files_are_private_to_the_service(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    document = (await upload(intake.client, headers, "id_card")).json()
+    from services.intake.documents import storage
+
+    path = storage.path_for(intake.app.state.settings.documents_dir, document["sha256"])
+    assert path.stat().st_mode & 0o077 == 0
+    assert path.parent.stat().st_mode & 0o077 == 0

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from services.common.clock import FixedClock
 from tests.intake.helpers import sign_in, upload
 from tests.support.services import Service
 
@@ -53,10 +56,11 @@ async def test_a_regional_override_raises_the_threshold(intake: Service) -> None
     assert local["grid_company"] == "CSG-SZ"
 
 
-async def test_precheck_with_a_token_says_what_is_on_file(intake: Service) -> None:
+async def test_precheck_with_a_token_says_what_is_on_file(intake: Service, clock: FixedClock) -> None:
     headers = await sign_in(intake.client, "alice")
     await upload(intake.client, headers, "id_card")
-    await upload(intake.client, headers, "business_license", valid_until="2020-01-01")
+    await upload(intake.client, headers, "business_license", valid_until="2026-11-27")
+    clock.advance(timedelta(days=2))
     answer = (await intake.client.post("/api/v1/precheck", headers=headers, json=_case())).json()
     assert answer["documents_on_file"] == ["id_card"]
     anonymous = (await intake.client.post("/api/v1/precheck", json=_case())).json()

@@ -1,6 +1,6 @@
 """Document errors."""
 
-from services.common.errors import NotFound, PayloadTooLarge, UnsupportedMediaType
+from services.common.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
 
 
 class FileTooLarge(PayloadTooLarge):
@@ -13,3 +13,7 @@ class UnsupportedFile(UnsupportedMediaType):
 
 class DocumentNotFound(NotFound):
     slug, title = "document-not-found", "Document not found"
+
+
+class ValidityRequired(Unprocessable):
+    slug, title = "validity-required", "Validity end date missing or past"

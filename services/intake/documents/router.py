@@ -10,12 +10,12 @@ from fastapi.responses import FileResponse
 from pydantic import StringConstraints
 
 from services.common.auth import Principal, require_roles
-from services.common.clock import CurrentClock
+from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
-from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.errors import Forbidden, Unauthorized, problem_responses
 from services.intake.documents import service as document_service
 from services.intake.documents import storage
-from services.intake.documents.exceptions import DocumentNotFound, FileTooLarge, UnsupportedFile
+from services.intake.documents.exceptions import DocumentNotFound, FileTooLarge, UnsupportedFile, ValidityRequired
 from services.intake.documents.models import Document
 from services.intake.documents.schemas import DocumentPage, DocumentRead, DocumentType
 from services.intake.settings import IntakeSettings
@@ -43,7 +43,7 @@ def document_read(document: Document) -> DocumentRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentRead,
-    responses=problem_responses(*_AUTH_ERRORS, FileTooLarge, UnsupportedFile, Unprocessable),
+    responses=problem_responses(*_AUTH_ERRORS, FileTooLarge, UnsupportedFile, ValidityRequired),
 )
 async def upload_document(
     request: Request,
@@ -57,6 +57,12 @@ async def upload_document(
 ) -> DocumentRead:
     """Upload a document once; it is reused for every later application while it is valid."""
     settings: IntakeSettings = request.app.state.settings
+    today = local_date(clock.now())
+    rule_set = request.app.state.rules.in_force_on(today)
+    if valid_until is None and type in rule_set.expiring_document_types:
+        raise ValidityRequired(f"A {type} carries a validity end date; send it as valid_until.", field="valid_until")
+    if valid_until is not None and valid_until < today:
+        raise ValidityRequired("This document's validity has already ended.", field="valid_until")
     document = await document_service.upload(
         session,
         owner_id=applicant.subject,

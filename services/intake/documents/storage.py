@@ -48,14 +48,15 @@ def sniff(head: bytes) -> str:
 
 def store(source: BinaryIO, directory: Path, *, max_bytes: int) -> StoredFile:
     """Copy a file into the store under its SHA-256, refusing it past max_bytes or if it is not allowed."""
-    directory.mkdir(parents=True, exist_ok=True)
+    # Identity scans: readable by the service's own user only.
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     head = source.read(4096)
     media_type = sniff(head)
     digest = hashlib.sha256()
     size = 0
     temporary = directory / f".upload-{uuid.uuid4().hex}"
     try:
-        with open(temporary, "wb") as target:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as target:
             chunk = head
             while chunk:
                 size += len(chunk)
@@ -65,7 +66,7 @@ def store(source: BinaryIO, directory: Path, *, max_bytes: int) -> StoredFile:
                 target.write(chunk)
                 chunk = source.read(_CHUNK)
         final = path_for(directory, digest.hexdigest())
-        final.parent.mkdir(parents=True, exist_ok=True)
+        final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.replace(temporary, final)  # same bytes under the same name: replacing is harmless
     finally:
         temporary.unlink(missing_ok=True)
