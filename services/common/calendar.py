@@ -11,7 +11,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import accumulate
 
 import chinese_calendar
@@ -106,6 +106,17 @@ class WorkingDayCalendar:
         """Whether staff work on the day."""
         schedule = self.year(d.year)
         return d in schedule.makeup_workdays or (d.weekday() < 5 and d not in schedule.holidays)
+
+    def last_working_day(self, day: date) -> date:
+        """The latest working day on or before a day.
+
+        Something due before this day is overdue on `day`: a whole working day has passed since it was due,
+        so a deadline on the eve of a weekend or holiday is not overdue until work resumes.
+        """
+        # Runs of days off are short (the longest, Spring Festival with its weekends, is about ten days).
+        while not self.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
 
     def add_working_days(self, start: date, days: int) -> DeadlineResult:
         """The day that is `days` working days after start (start itself not counted)."""

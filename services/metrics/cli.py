@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common.calendar import WorkingDayCalendar
 from services.common.clock import local_date
 from services.common.db import make_engine
 from services.common.errors import ProblemError
@@ -87,11 +88,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"error: {exc.detail}")
         return 2
     scope = Scope((args.region or "",), args.grid_company)
-    today = local_date(datetime.now(UTC))
+    overdue_before = WorkingDayCalendar.default().last_working_day(local_date(datetime.now(UTC)))
 
     async def work(session: AsyncSession) -> tuple[list[CategoryRow], list[CompanyRow]]:
-        rows = await build.summary_rows(session, period=period, scope=scope, today=today)
-        return rows, await build.company_rows(session, period=period, scope=scope, today=today)
+        rows = await build.summary_rows(session, period=period, scope=scope, overdue_before=overdue_before)
+        return rows, await build.company_rows(session, period=period, scope=scope, overdue_before=overdue_before)
 
     rows, companies = asyncio.run(in_transaction(_url(args), work))
     title = f"Getting Electricity {period.label} ({period.start} to {period.end})"

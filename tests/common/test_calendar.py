@@ -176,3 +176,9 @@ def test_is_working_day_matches_source_for_every_known_day(calendar: WorkingDayC
     while d.year <= LAST_SOURCE_YEAR:
         assert calendar.is_working_day(d) == reference_is_working_day(d), d
         d += timedelta(days=1)
+
+
+def test_the_last_working_day_before_golden_week_ends_it(calendar: WorkingDayCalendar) -> None:
+    assert calendar.last_working_day(date(2026, 10, 5)) == date(2026, 9, 30)
+    assert calendar.last_working_day(date(2026, 10, 10)) == date(2026, 10, 10)  # the make-up Saturday
+    assert calendar.last_working_day(date(2026, 10, 11)) == date(2026, 10, 10)

@@ -128,3 +128,22 @@ async def test_the_evidence_of_a_live_case_shows_its_steps_fees_and_pauses(
     )
     assert evidence["paused_working_days"] == 5 and Decimal(evidence["customer_cost"]) == 0
     assert [fee["fee_id"] for fee in evidence["fees"]] == ["f-1"]
+
+
+async def test_a_case_due_before_a_holiday_is_not_overdue_until_work_resumes(
+    metrics: Service, signing_key: SigningKey, clock: FixedClock
+) -> None:
+    # Submitted Thursday 2026-09-24; Mid-autumn (09-25..27) is off, so accept is due on 09-30, the eve of
+    # the National Day holiday (10-01..07).
+    case = await _open_case(metrics, clock, datetime(2026, 9, 24, 1, 0, tzinfo=UTC))
+    due = CALENDAR.add_working_days(local_date(case.submitted_at), 3).date
+    admin = auth(signing_key, "admin")
+
+    clock.instant = datetime(2026, 10, 5, 2, 0, tzinfo=UTC)  # Monday of Golden Week
+    during = (await metrics.client.get("/api/v1/metrics/overdue", headers=admin)).json()
+    clock.instant = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)  # Friday after it: 10-08 was a working day
+    after = (await metrics.client.get("/api/v1/metrics/overdue", headers=admin)).json()
+
+    assert due == datetime(2026, 9, 30).date()
+    assert during["items"] == []
+    assert [item["case_id"] for item in after["items"]] == [case.application_id]

@@ -26,10 +26,12 @@ def _rows(tallies: dict[str, Tally], overdue: dict[str, int]) -> list[CategoryRo
     ]
 
 
-async def summary_rows(session: AsyncSession, *, period: Period, scope: Scope, today: date) -> list[CategoryRow]:
+async def summary_rows(
+    session: AsyncSession, *, period: Period, scope: Scope, overdue_before: date
+) -> list[CategoryRow]:
     """One row per report category, zero rows included."""
     tallies = await figures_service.tallies(session, period=period, scope=scope, by_company=False)
-    overdue = await figures_service.open_overdue(session, scope=scope, today=today, by_company=False)
+    overdue = await figures_service.open_overdue(session, scope=scope, overdue_before=overdue_before, by_company=False)
     return _rows({c: t for (c, _), t in tallies.items()}, {c: n for (c, _), n in overdue.items()})
 
 
@@ -39,10 +41,12 @@ def _worst_first(row: CompanyRow) -> tuple[bool, float, float, str]:
     return (rate is None, rate if rate is not None else 0.0, -(row.avg_working_days or 0.0), row.grid_company)
 
 
-async def company_rows(session: AsyncSession, *, period: Period, scope: Scope, today: date) -> list[CompanyRow]:
+async def company_rows(
+    session: AsyncSession, *, period: Period, scope: Scope, overdue_before: date
+) -> list[CompanyRow]:
     """Every grid company with cases in scope, worst first, each with its per-category rows."""
     tallies = await figures_service.tallies(session, period=period, scope=scope, by_company=True)
-    overdue = await figures_service.open_overdue(session, scope=scope, today=today, by_company=True)
+    overdue = await figures_service.open_overdue(session, scope=scope, overdue_before=overdue_before, by_company=True)
     per_company: dict[str, dict[str, Tally]] = defaultdict(dict)
     per_company_overdue: dict[str, dict[str, int]] = defaultdict(dict)
     for (category, company), tally in tallies.items():

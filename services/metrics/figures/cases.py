@@ -26,10 +26,10 @@ async def _page(
 
 
 async def overdue(
-    session: AsyncSession, *, scope: Scope, today: date, calendar: WorkingDayCalendar, limit: int, offset: int
+    session: AsyncSession, *, scope: Scope, overdue_before: date, calendar: WorkingDayCalendar, limit: int, offset: int
 ) -> tuple[list[OverdueCase], int]:
     """Open cases past their next deadline, the longest overdue first."""
-    where = [*overdue_filter(today), scope.fact_filter(OPEN_CASE)]
+    where = [*overdue_filter(overdue_before), scope.fact_filter(OPEN_CASE)]
     total = int((await session.execute(select(func.count()).select_from(OPEN_CASE).where(*where))).scalar_one())
     page = select(OPEN_CASE.c.id).where(*where).order_by(OPEN_CASE.c.due_on, OPEN_CASE.c.id).limit(limit).offset(offset)
     ids = list((await session.scalars(page)).all())
@@ -47,7 +47,7 @@ async def overdue(
                 region=fact.region,
                 current_step=fact.current_step,
                 due_on=fact.due_on,
-                working_days_overdue=calendar.working_days_between(fact.due_on, today),
+                working_days_overdue=calendar.working_days_between(fact.due_on, overdue_before),
                 paused=fact.paused_on is not None,
             )
         )

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Header
 from fastapi.responses import Response
 
-from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, problem_responses
 from services.metrics.access import ReadScope
 from services.metrics.figures import build
+from services.metrics.figures.dependencies import OverdueBefore
 from services.metrics.figures.schemas import CategoryRow, Figures, Report
 from services.metrics.periods import BadPeriod, parse_label
 
@@ -50,17 +50,20 @@ def report_csv(report: Report) -> str:
     },
 )
 async def report(
-    period: str, session: DbSession, scope: ReadScope, clock: CurrentClock, accept: str | None = Header(None)
+    period: str,
+    session: DbSession,
+    scope: ReadScope,
+    overdue_before: OverdueBefore,
+    accept: str | None = Header(None),
 ) -> Report | Response:
     """The report of a period (2026H1, 2026Q3, 2026-09): per category, and per grid company worst first."""
     resolved = parse_label(period)
-    today = local_date(clock.now())
     answer = Report(
         period=resolved.label,
         period_from=resolved.start,
         period_to=resolved.end,
-        rows=await build.summary_rows(session, period=resolved, scope=scope, today=today),
-        companies=await build.company_rows(session, period=resolved, scope=scope, today=today),
+        rows=await build.summary_rows(session, period=resolved, scope=scope, overdue_before=overdue_before),
+        companies=await build.company_rows(session, period=resolved, scope=scope, overdue_before=overdue_before),
     )
     if accept and CSV_MEDIA_TYPE in accept.lower():
         headers = {"Content-Disposition": f'attachment; filename="report-{resolved.label}.csv"'}

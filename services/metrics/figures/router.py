@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, NotFound, Unauthorized, problem_responses
 from services.metrics.access import ReadScope
@@ -15,6 +14,7 @@ from services.metrics.facts.models import CaseFact
 from services.metrics.facts.schemas import CaseRead
 from services.metrics.figures import build
 from services.metrics.figures import cases as case_lists
+from services.metrics.figures.dependencies import OverdueBefore
 from services.metrics.figures.schemas import CompanyRanking, OverduePage, Summary, ViolationPage
 from services.metrics.periods import BadPeriod, Period, resolve
 
@@ -36,18 +36,20 @@ RequestedPeriod = Annotated[Period, Depends(_period)]
 
 
 @router.get("/summary", response_model=Summary, responses=_ERRORS)
-async def summary(session: DbSession, scope: ReadScope, period: RequestedPeriod, clock: CurrentClock) -> Summary:
+async def summary(
+    session: DbSession, scope: ReadScope, period: RequestedPeriod, overdue_before: OverdueBefore
+) -> Summary:
     """One row per report category for cases connected in the period (read from the rollups)."""
-    rows = await build.summary_rows(session, period=period, scope=scope, today=local_date(clock.now()))
+    rows = await build.summary_rows(session, period=period, scope=scope, overdue_before=overdue_before)
     return Summary(period=period.label, rows=rows)
 
 
 @router.get("/grid-companies", response_model=CompanyRanking, responses=_ERRORS)
 async def grid_companies(
-    session: DbSession, scope: ReadScope, period: RequestedPeriod, clock: CurrentClock
+    session: DbSession, scope: ReadScope, period: RequestedPeriod, overdue_before: OverdueBefore
 ) -> CompanyRanking:
     """Every grid company in scope, worst first: lowest share within the limit, then longest average time."""
-    companies = await build.company_rows(session, period=period, scope=scope, today=local_date(clock.now()))
+    companies = await build.company_rows(session, period=period, scope=scope, overdue_before=overdue_before)
     return CompanyRanking(period=period.label, companies=companies)
 
 
@@ -56,7 +58,7 @@ async def overdue(
     request: Request,
     session: DbSession,
     scope: ReadScope,
-    clock: CurrentClock,
+    overdue_before: OverdueBefore,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> OverduePage:
@@ -64,7 +66,7 @@ async def overdue(
     items, total = await case_lists.overdue(
         session,
         scope=scope,
-        today=local_date(clock.now()),
+        overdue_before=overdue_before,
         calendar=request.app.state.calendar,
         limit=limit,
         offset=offset,

@@ -64,20 +64,22 @@ async def _add_cut_days(
         result[_key(row, by_company)].histogram[int(row.working_days)] += int(row.n)
 
 
-def overdue_filter(today: date) -> Any:
-    """Open cases past their next deadline; a paused case only if the deadline had passed when it paused."""
+def overdue_filter(overdue_before: date) -> Any:
+    """Open cases due before the cutoff; a paused case only if the deadline had passed when it paused."""
     return (
-        OPEN_CASE.c.due_on < today,
+        OPEN_CASE.c.due_on < overdue_before,
         or_(OPEN_CASE.c.paused_on.is_(None), OPEN_CASE.c.due_on < OPEN_CASE.c.paused_on),
     )
 
 
-async def open_overdue(session: AsyncSession, *, scope: Scope, today: date, by_company: bool) -> dict[Key, int]:
+async def open_overdue(
+    session: AsyncSession, *, scope: Scope, overdue_before: date, by_company: bool
+) -> dict[Key, int]:
     """Open overdue cases now, per report category (and grid company), from the small open_case table."""
     group = [OPEN_CASE.c.report_category, *([OPEN_CASE.c.grid_company] if by_company else [])]
     statement = (
         select(*group, func.count().label("n"))
-        .where(*overdue_filter(today), scope.fact_filter(OPEN_CASE), OPEN_CASE.c.report_category.is_not(None))
+        .where(*overdue_filter(overdue_before), scope.fact_filter(OPEN_CASE), OPEN_CASE.c.report_category.is_not(None))
         .group_by(*group)
     )
     return {_key(row, by_company): int(row.n) for row in await session.execute(statement)}
