@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +13,8 @@ from sqlalchemy import DateTime, Dialect, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
+
+from services.common.errors import Unprocessable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -46,6 +48,23 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class TextWithNul(Unprocessable):
+    """Text that no database column can hold: PostgreSQL rejects the NUL character in text."""
+
+    slug, title = "text-with-nul", "Text contains a NUL character"
+
+
+def _reject_nul(
+    _connection: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    # Every value bound for the database passes here, whichever request field or event it came from,
+    # so a NUL is refused the same way on SQLite and PostgreSQL instead of failing inside the driver.
+    for row in parameters if executemany else (parameters,):
+        values = row.values() if isinstance(row, Mapping) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise TextWithNul("Text must not contain the NUL character (U+0000).")
+
+
 def new_metadata() -> MetaData:
     """A MetaData with the project's constraint naming convention."""
     return MetaData(naming_convention=NAMING_CONVENTION)
@@ -74,17 +93,19 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """An async engine that refuses text with NUL; SQLite gets WAL, foreign keys and a busy timeout."""
     if is_sqlite(url):
         _ensure_parent(make_url(url).database or "")
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "before_cursor_execute", _reject_nul)
+    return engine
 
 
 def _ensure_parent(path: str) -> None:

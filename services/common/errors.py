@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -171,6 +172,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         error.headers.update(exc.headers or {})
         return problem_response(error, request)
 
+    async def on_data_error(request: Request, exc: Exception) -> JSONResponse:
+        # The database refused a value the schema let through (a NUL character in text on PostgreSQL, a
+        # number out of a column's range): bad input, and the transaction has been rolled back.
+        logger.info("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(Unprocessable("A value cannot be stored (for example a NUL character)."), request)
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(ProblemError("An unexpected error occurred."), request)
@@ -178,4 +185,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(DataError, on_data_error)
     app.add_exception_handler(Exception, on_unexpected)

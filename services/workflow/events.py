@@ -12,6 +12,8 @@ from services.common.events import EventPayload
 
 PauseReason = Literal["customer_request", "customer_not_ready", "government_approval_pending"]
 Payer = Literal["customer", "grid"]
+# Why the customer had to come to an office: a closed list, so no free text (and no personal data) travels.
+VisitPurpose = Literal["sign_contract", "submit_documents", "pay_fee", "site_matter", "other"]
 
 
 class JobStep(BaseModel):
@@ -105,7 +107,7 @@ class JobVisitRecorded(JobEvent):
 
     visit_id: str
     visited_on: date
-    purpose: str
+    purpose: VisitPurpose
     over_allowance: bool
 
 

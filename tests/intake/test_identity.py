@@ -66,3 +66,11 @@ async def test_jwks_publishes_one_rsa_signing_key(intake: Service) -> None:
     assert [key["kty"] for key in jwks["keys"]] == ["RSA"]
     assert jwks["keys"][0]["alg"] == "RS256"
     assert "d" not in jwks["keys"][0]
+
+
+async def test_a_nul_character_is_refused_as_bad_input(intake: Service) -> None:
+    response = await intake.client.post(
+        "/api/v1/auth/register", json={"username": "nul_user", "password": "pw-long-enough", "name": "A\u0000B"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.workflow.events import PauseReason, Payer
+from services.workflow.events import PauseReason, Payer, VisitPurpose
 
 Status = Literal["in_progress", "paused", "connected", "withdrawn"]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -59,7 +59,7 @@ class VisitRead(BaseModel):
 
     id: str
     visited_on: date
-    purpose: str
+    purpose: VisitPurpose
     over_allowance: bool
     recorded_at: datetime
     recorded_by: str
@@ -133,7 +133,7 @@ class VisitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     visited_on: date
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    purpose: VisitPurpose
 
 
 class AuditEntryRead(BaseModel):

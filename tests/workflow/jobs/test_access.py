@@ -40,7 +40,7 @@ async def test_staff_of_another_company_get_404_on_every_action(
             f"{base}/fees", json={"code": "x", "amount_yuan": 1, "payer": "grid"}, headers=outsider
         ),
         await workflow.client.post(
-            f"{base}/visits", json={"visited_on": "2026-11-26", "purpose": "x"}, headers=outsider
+            f"{base}/visits", json={"visited_on": "2026-11-26", "purpose": "other"}, headers=outsider
         ),
         await workflow.client.post(
             f"{base}/assign", json={"assignee": "x"}, headers={**callers.manager(SHANGHAI_GRID), "If-Match": "1"}

@@ -25,7 +25,7 @@ async def _busy_job(workflow: Service, clock: FixedClock, callers: Callers) -> d
         f"{base}/fees", json={"code": "meter_box", "amount_yuan": "80", "payer": "customer"}, headers=callers.staff()
     )
     await workflow.client.post(
-        f"{base}/visits", json={"visited_on": "2026-11-27", "purpose": "sign"}, headers=callers.staff()
+        f"{base}/visits", json={"visited_on": "2026-11-27", "purpose": "sign_contract"}, headers=callers.staff()
     )
     read = (await workflow.client.get(base, headers=callers.staff())).json()
     await complete(workflow, read, "accept", callers.staff())

@@ -100,7 +100,7 @@ async def test_a_pause_and_a_resume_are_announced(workflow: Service, clock: Fixe
 async def test_fees_and_visits_are_announced(workflow: Service, clock: FixedClock, callers: Callers) -> None:
     job = await submit(workflow, clock, callers)
     fee = await _post(workflow, job, "fees", callers.staff(), code="meter_box", amount_yuan="99.90", payer="customer")
-    visit = await _post(workflow, job, "visits", callers.staff(), visited_on="2026-11-26", purpose="hall")
+    visit = await _post(workflow, job, "visits", callers.staff(), visited_on="2026-11-26", purpose="pay_fee")
 
     (fee_event,) = await published(workflow, "job.fee_recorded")
     (visit_event,) = await published(workflow, "job.visit_recorded")
@@ -115,7 +115,7 @@ async def test_fees_and_visits_are_announced(workflow: Service, clock: FixedCloc
     assert {k: visit_event["data"][k] for k in ("visit_id", "visited_on", "purpose", "over_allowance")} == {
         "visit_id": visit["id"],
         "visited_on": "2026-11-26",
-        "purpose": "hall",
+        "purpose": "pay_fee",
         "over_allowance": False,
     }
 
@@ -127,7 +127,7 @@ async def test_a_connection_is_announced_with_its_figures(
     staff = callers.staff()
     await _post(workflow, job, "fees", staff, code="meter_box", amount_yuan="120.50", payer="customer")
     await _post(workflow, job, "fees", staff, code="line_works", amount_yuan="3000", payer="grid")
-    await _post(workflow, job, "visits", staff, visited_on="2026-11-26", purpose="hall")
+    await _post(workflow, job, "visits", staff, visited_on="2026-11-26", purpose="pay_fee")
     await _post(workflow, job, "pause", staff, reason="customer_request")
     clock.instant = at("2026-11-30 10:00")
     job = await _post(workflow, job, "resume", staff)

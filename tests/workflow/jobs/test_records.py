@@ -17,7 +17,7 @@ async def _fee(workflow: Service, job: dict[str, Any], callers: Callers, **body:
 
 
 async def _visit(workflow: Service, job: dict[str, Any], callers: Callers, visited_on: str = "2026-11-26") -> Any:
-    body = {"visited_on": visited_on, "purpose": "sign the contract at the service hall"}
+    body = {"visited_on": visited_on, "purpose": "sign_contract"}
     return await workflow.client.post(f"/api/v1/jobs/{job['id']}/visits", json=body, headers=callers.staff())
 
 
@@ -113,3 +113,11 @@ async def test_a_visit_in_the_future_is_422(workflow: Service, clock: FixedClock
     response = await _visit(workflow, job, callers, visited_on="2026-11-27")
 
     assert (response.status_code, problem(response)) == (422, "visit-in-future")
+
+
+async def test_a_visit_purpose_is_one_of_a_closed_list(workflow: Service, clock: FixedClock, callers: Callers) -> None:
+    job = await submit(workflow, clock, callers, category="sme_lv")
+    body = {"visited_on": "2026-11-26", "purpose": "met Mr Zhang, phone 13800138000"}
+    response = await workflow.client.post(f"/api/v1/jobs/{job['id']}/visits", json=body, headers=callers.staff())
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][-1] == "purpose"
