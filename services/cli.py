@@ -156,11 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
     create.set_defaults(handler=cmd_users_create)
 
+    from services.demo.cli import add_commands as add_demo_commands
     from services.metrics.cli import add_commands as add_metrics_commands
     from services.workflow.cli import add_commands as add_workflow_commands
 
     add_workflow_commands(commands)
     add_metrics_commands(commands)
+    add_demo_commands(commands)
     return parser
 
 
