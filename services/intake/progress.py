@@ -95,8 +95,11 @@ async def on_note(session: AsyncSession, envelope: EventEnvelope) -> None:
 async def on_connected(session: AsyncSession, envelope: EventEnvelope) -> None:
     """Power is on."""
     application = await _application(session, envelope)
-    if application is None or application.status == "withdrawn":
+    if application is None:
         return
+    if application.status == "withdrawn":
+        # The withdrawal crossed the connection in flight; workflow refused it, and power is on.
+        application.withdrawn_at = None
     application.status = "connected"
     application.connected_at = datetime.fromisoformat(str(envelope.data["connected_at"]))
     _record(application, envelope, steps=_steps_from(envelope), current_step=None)

@@ -156,6 +156,26 @@ async def test_a_withdrawn_case_is_neither_open_nor_counted(metrics: Service, cl
     assert (fact.is_open, fact.counted, fact.due_on) == (False, False, None)
 
 
+async def test_a_withdrawal_that_crossed_the_connection_leaves_the_case_counted(
+    metrics: Service, signing_key: SigningKey, clock: FixedClock
+) -> None:
+    case = LiveCase(SUBMITTED)
+    await deliver(metrics.client, clock, "application.submitted", case.submitted(), source="intake")
+    await deliver(
+        metrics.client,
+        clock,
+        "application.withdrawn",
+        {"application_id": case.application_id, "withdrawn_at": CONNECTED.isoformat()},
+        source="intake",
+    )
+    await deliver(metrics.client, clock, "job.connected", _connected(case), source="workflow")
+
+    fact = await _fact(metrics, case.application_id)
+
+    assert (fact.is_open, fact.counted) == (False, True)
+    assert (await _summary_row(metrics, signing_key, case.category))["connected_count"] == 1
+
+
 PERSONAL_KEYS = {"address", "contact_name", "contact_phone", "name", "number", "id_number", "phone", "purpose"}
 PERSONAL_VALUES = {"张三", "13800138000", "北京市朝阳区某街1号", "ZV20260105ABCDEF12", "见面签字"}
 

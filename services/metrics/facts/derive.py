@@ -31,9 +31,10 @@ def refresh(fact: CaseFact, *, calendar: WorkingDayCalendar) -> None:
     else:
         fact.within_limit = fact.reported_within_limit
     fact.due_on = _next_deadline(fact, calendar) if fact.is_open else None
+    # A connection wins over a withdrawal: workflow refuses to withdraw a connected job, so a withdrawal
+    # that crossed the connection in flight leaves a case that is connected and counted.
     fact.counted = (
         fact.connected_on is not None
-        and fact.withdrawn_at is None
         and fact.report_category is not None
         and fact.grid_company is not None
         and fact.region is not None

@@ -1,0 +1,52 @@
+"""Progress back to the applicant from workflow's job events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.common.clock import FixedClock
+from tests.intake.helpers import application_body, sign_in, upload_all
+from tests.metrics.support import deliver
+from tests.support.services import Service
+
+
+def _job_event(application_id: str, clock: FixedClock, **extra: Any) -> dict[str, Any]:
+    return {
+        "job_id": "job-1",
+        "application_id": application_id,
+        "grid_company": "SGCC-BJ",
+        "region": "110105",
+        "at": clock.now().isoformat(),
+        "current_step": None,
+        "steps": [
+            {"code": "accept", "name": "受理签约", "limit_working_days": 3, "completed_at": clock.now().isoformat()},
+            {"code": "connect", "name": "装表接电", "limit_working_days": 12, "completed_at": clock.now().isoformat()},
+        ],
+        **extra,
+    }
+
+
+async def _apply(intake: Service) -> tuple[dict[str, str], str]:
+    headers = await sign_in(intake.client, "alice")
+    created = await intake.client.post(
+        "/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers))
+    )
+    return headers, created.json()["id"]
+
+
+async def test_a_connection_reaches_the_applicant(intake: Service, clock: FixedClock) -> None:
+    headers, application_id = await _apply(intake)
+    connected = _job_event(application_id, clock, connected_at=clock.now().isoformat())
+    assert (await deliver(intake.client, clock, "job.connected", connected, source="workflow")).status_code == 200
+    read = (await intake.client.get(f"/api/v1/applications/{application_id}", headers=headers)).json()
+    assert read["status"] == "connected"
+    assert read["progress"]["timeline"][-1]["event"] == "job.connected"
+
+
+async def test_a_connection_wins_over_a_withdrawal_that_crossed_it(intake: Service, clock: FixedClock) -> None:
+    headers, application_id = await _apply(intake)
+    assert (await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=headers)).is_success
+    connected = _job_event(application_id, clock, connected_at=clock.now().isoformat())
+    await deliver(intake.client, clock, "job.connected", connected, source="workflow")
+    read = (await intake.client.get(f"/api/v1/applications/{application_id}", headers=headers)).json()
+    assert read["status"] == "connected"
