@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv run test lint openapi openapi-check migrate clean bench-metrics
+.PHONY: help venv run test lint openapi openapi-check migrate clean bench-metrics bench-load bench-events
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -14,6 +14,8 @@ help:
 	@echo "make openapi        regenerate openapi/*.json from the code"
 	@echo "make openapi-check  fail when openapi/*.json differs from the code"
 	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate"
+	@echo "make bench-load     submission and step completion at 64 clients beside a bare insert (PostgreSQL)"
+	@echo "make bench-events   submission to job latency at 20 submissions/s (PostgreSQL)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -47,6 +49,12 @@ openapi-check: venv
 
 bench-metrics: venv
 	$(PY) -m bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
+
+bench-load: venv
+	$(PY) -m bench.load.run --clients 64 --seconds 30
+
+bench-events: venv
+	$(PY) -m bench.events.run --rate 20 --seconds 30
 
 clean:
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

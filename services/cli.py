@@ -61,6 +61,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             port=settings.port,
             log_level="info",
             access_log=False,
+            # Each worker is a whole app with its own relay; relays share the outbox through row locks.
+            workers=args.workers if args.workers > 1 else None,
         )
         return 0
     asyncio.run(_migrate(SERVICES, "head"))
@@ -139,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="start the services (all three by default)")
     run.add_argument("--service", choices=SERVICES)
+    run.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (with --service)")
     run.set_defaults(handler=cmd_run)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")

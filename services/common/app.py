@@ -11,13 +11,15 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
 from services.common.clock import Clock, FileClock, SystemClock
 from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
-from services.common.events import EventPayload, EventTables, Relay
+from services.common.events import EventPayload, EventTables, Relay, outbox
 from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
 from services.common.observability import install_observability
 from services.common.settings import ServiceSettings
@@ -153,6 +155,24 @@ def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
     app.webhooks.post(payload.event_type, summary=payload.event_type)(webhook)
 
 
+def wake_relay_on_commit(database: Database, relay: Relay) -> None:
+    """Wake the relay as soon as a transaction of the app's sessions that published events has committed.
+
+    Only a nudge: the relay still polls every interval, which covers events written by other processes
+    (replicas, the command line) and a wake-up lost to a crash.
+    """
+    # Sessions of a class of this app's own, so that the listener hears this app's commits only.
+    session_class = type("RelayWakingSession", (Session,), {})
+
+    def after_commit(session: Session) -> None:
+        # A savepoint's release fires this too; the rows are visible to the relay only after the outermost commit.
+        if not session.in_nested_transaction() and session.info.pop(outbox.PUBLISHED, False):
+            relay.wake()
+
+    event.listen(session_class, "after_commit", after_commit)
+    database.sessionmaker.configure(sync_session_class=session_class)
+
+
 def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:
     """A background job that delivers the app's outbox to its subscribers until the app stops."""
 
@@ -173,6 +193,7 @@ def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, N
             name=settings.service_name,
         )
         app.state.relay = relay
+        wake_relay_on_commit(app.state.database, relay)
         await relay.run_forever(settings.relay_interval_seconds)
 
     return run

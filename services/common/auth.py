@@ -105,6 +105,19 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.keys = keys
+        # Building a key object from its JWK costs as much as checking a signature: keep the last ones built.
+        self._keys_built: dict[tuple[Any, ...], Any] = {}
+
+    def _constructed(self, jwk_dict: dict[str, Any]) -> Any:
+        """The key object of an RSA JWK, built once per key id and key material (n, e)."""
+        cache_key = (jwk_dict.get("kid"), jwk_dict.get("n"), jwk_dict.get("e"))
+        key = self._keys_built.get(cache_key)
+        if key is None:
+            key = jwk.construct(jwk_dict, ALGORITHM)
+            if len(self._keys_built) >= 16:
+                self._keys_built.clear()
+            self._keys_built[cache_key] = key
+        return key
 
     async def verify(self, token: str) -> Principal:
         """The principal of a valid token; Unauthorized for anything else."""
@@ -118,7 +131,7 @@ class TokenVerifier:
         if jwk_dict is None or jwk_dict.get("kty") != "RSA":
             raise Unauthorized("The token was signed with an unknown key.")
         try:
-            key = jwk.construct(jwk_dict, ALGORITHM)
+            key = self._constructed(jwk_dict)
             claims = jwt.decode(
                 token,
                 key,

@@ -74,7 +74,8 @@ def local_date(instant: datetime) -> date:
     return instant.astimezone(SHANGHAI).date()
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
+    # async although it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread.
     clock: Clock = request.app.state.clock
     return clock
 

@@ -94,6 +94,8 @@ def _sqlite_begin(connection: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine that refuses text with NUL; SQLite gets WAL, foreign keys and a busy timeout."""
+    # Errors name the statement but not the values: they are logged, and values hold applicants' details.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         _ensure_parent(make_url(url).database or "")
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)

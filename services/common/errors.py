@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any, ClassVar
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -137,6 +139,38 @@ _STATUS_TITLES = {
 }
 
 
+# SQLSTATE: class 08 is a connection exception; 57P01-57P03 are the server shutting down or starting up.
+_OUTAGE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+_NETWORK_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT, errno.EHOSTUNREACH,
+     errno.ENETUNREACH}
+)  # fmt: skip
+
+
+def is_database_outage(error: BaseException) -> bool:
+    """Whether an error (or one it was raised from) says the database cannot be reached right now.
+
+    A server restarting, a connection cut or refused, a pool with no connection to spare: the request may
+    succeed when tried again, so it is answered 503. A statement the database rejects is not an outage.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.DBAPIError):
+            if current.connection_invalidated or isinstance(current, sa_exc.OperationalError | sa_exc.InterfaceError):
+                return True
+            sqlstate = str(getattr(current.orig, "sqlstate", None) or getattr(current.orig, "pgcode", None) or "")
+            if sqlstate.startswith(_OUTAGE_SQLSTATES):
+                return True
+        elif isinstance(current, sa_exc.TimeoutError | ConnectionError | TimeoutError):
+            return True
+        elif isinstance(current, OSError) and current.errno in _NETWORK_ERRNOS:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for error in exc.errors():
@@ -182,8 +216,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(ProblemError("An unexpected error occurred."), request)
 
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        if not is_database_outage(exc):
+            raise exc  # a real fault: on to on_unexpected, a 500 and its traceback
+        logger.warning("database unreachable on %s %s: %r", request.method, request.url.path, exc)
+        return problem_response(ServiceUnavailable("The database is not reachable; try again shortly."), request)
+
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DataError, on_data_error)
+    # A database restarting or a connection cut is an outage to retry (503), not a fault in the request (500).
+    app.add_exception_handler(sa_exc.SQLAlchemyError, on_database_error)
+    app.add_exception_handler(OSError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)

@@ -9,7 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge
 
-
 DEFAULT_BODY_LIMIT = 1024 * 1024
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from services.common.db import Database
-from services.common.errors import Conflict, ProblemError, Unprocessable
+from services.common.errors import Conflict, ProblemError, Unprocessable, is_database_outage
 from services.common.events.envelope import EventEnvelope
 from services.common.events.signing import verify
 from services.common.events.tables import EventTables
@@ -89,6 +89,8 @@ async def apply_event(
     except ProblemError:
         raise
     except Exception as exc:
+        if is_database_outage(exc):
+            raise  # answered 503: the publisher waits for the database to return, spending no attempt
         logger.exception("handler for %s failed on event %s", envelope.type, envelope.id)
         raise ProblemError("The event could not be applied; it will be delivered again.") from exc
     return "applied"

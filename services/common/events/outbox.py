@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import insert
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.events.envelope import EventEnvelope, EventPayload
 from services.common.events.tables import PENDING, EventTables
 from services.common.settings import Subscriber
+
+# Set in session.info by publish: the app wakes its relay when that session's transaction commits.
+PUBLISHED = "zerovisit.events.published"
 
 
 def topic_matches(topics: Iterable[str], event_type: str) -> bool:
@@ -62,6 +66,14 @@ async def publish(
         if topic_matches(subscriber.topics, envelope.type)
     ]
     if rows:
-        # A Core executemany: the submission path pays one statement, not an ORM flush per row.
-        await session.execute(insert(tables.outbox), rows)
+        # A Core executemany of a statement built once, on the connection of the session's transaction:
+        # the submission path pays one round trip, and neither an ORM flush nor building a statement.
+        connection = await session.connection()
+        await connection.execute(_insert(tables.outbox), rows)
+        session.info[PUBLISHED] = True
     return envelope
+
+
+@functools.cache
+def _insert(outbox: Table) -> Insert:
+    return insert(outbox)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -59,6 +60,11 @@ class Relay:
         self._lease = timedelta(seconds=lease_seconds)
         self._timeout = request_timeout_seconds
         self._skip_locked = database.engine.dialect.name != "sqlite"
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Start the next round now rather than at the end of the poll interval; polling goes on regardless."""
+        self._wakeup.set()
 
     async def run_once(self) -> int:
         """Claim one batch, send it, record the results; returns how many rows were delivered."""
@@ -94,6 +100,8 @@ class Relay:
         """Run rounds until cancelled; a failing round (the database down, say) is logged and retried."""
         failures = 0
         while True:
+            # Cleared before the round, so a wake-up that comes while it runs brings the next one forward.
+            self._wakeup.clear()
             try:
                 delivered = await self.run_once()
                 failures = 0
@@ -104,8 +112,18 @@ class Relay:
             if delivered:
                 # Delivering an event may have unblocked the next one of its case: go again at once.
                 continue
-            # Back off while rounds keep failing, so an outage is not answered with a log line every tick.
-            await asyncio.sleep(min(interval_seconds * 2 ** min(failures, 16), max(interval_seconds, 30)))
+            if failures:
+                # Back off while rounds keep failing, so an outage is not answered with a log line every tick
+                # (nor with a round for every commit: a wake-up does not cut this wait short).
+                await asyncio.sleep(min(interval_seconds * 2 ** min(failures, 16), max(interval_seconds, 30)))
+            else:
+                await self._idle(interval_seconds)
+
+    async def _idle(self, seconds: float) -> None:
+        """Wait one poll interval, or less if woken."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wakeup.wait()
 
     async def pending_count(self) -> int:
         """Rows still to be delivered."""

@@ -83,6 +83,25 @@ def application_read(application: Application, links: list[ApplicationDocument])
     )
 
 
+# The fields of a read that a new application's row holds as they are.
+_ROW_FIELDS = tuple(
+    name for name in ApplicationRead.model_fields if name not in ("steps", "documents", "progress", "evaluation_score")
+)
+
+
+def submitted_read(submitted: application_service.Submitted) -> ApplicationRead:
+    """The owner's view of an application just written, from what was written (no read back)."""
+    row = submitted.row
+    return ApplicationRead(
+        **{name: row[name] for name in _ROW_FIELDS},
+        steps=[StepRead(**step) for step in row["steps"]],
+        documents=DocumentsRead(
+            required=list(row["required_documents"]), supplied=submitted.supplied, reused=submitted.reused
+        ),
+        progress=ProgressRead.model_validate(row["progress"]),
+    )
+
+
 async def _read(session: DbSession, application: Application) -> ApplicationRead:
     links = await application_service.document_links(session, [application.id])
     return application_read(application, links[application.id])
@@ -106,15 +125,15 @@ async def create_application(
 ) -> ApplicationRead | JSONResponse:
     """Apply; documents already on file and still valid are reused, missing ones are listed all at once."""
     now = clock.now()
-    digest = idempotency.request_hash(draft.model_dump(mode="json"))
     if idempotency_key is not None:
+        digest = idempotency.request_hash(draft.model_dump(mode="json"))
         replay = await idempotency.claim(
             session, owner_id=applicant.subject, key=idempotency_key, digest=digest, now=now
         )
         if replay is not None:
             return JSONResponse(replay.body, status_code=replay.status_code, headers={"Idempotent-Replayed": "true"})
     state = request.app.state
-    application = await application_service.submit(
+    submitted = await application_service.submit(
         session,
         owner_id=applicant.subject,
         draft=draft,
@@ -124,7 +143,7 @@ async def create_application(
         subscribers=state.settings.subscribers,
         now=now,
     )
-    answer = await _read(session, application)
+    answer = submitted_read(submitted)
     if idempotency_key is not None:
         await idempotency.remember(
             session,

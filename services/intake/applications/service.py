@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import local_date
@@ -31,6 +32,34 @@ from services.intake.documents.models import Document
 OPEN_STATUSES = ("submitted", "in_progress", "paused")
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A new application as written: its row, and the documents supplied now and reused from file."""
+
+    row: dict[str, Any]
+    supplied: list[str]
+    reused: list[str]
+
+
+class FiledDocument(NamedTuple):
+    """The columns of a document that the completeness check reads."""
+
+    id: str
+    type: str
+    valid_until: date | None
+    uploaded_at: datetime
+
+
+# Built once rather than per request (building a statement is Python work on the hot path). One query
+# finds both the documents named in the request and those on file for the required types.
+_DOCUMENTS = select(Document.id, Document.type, Document.valid_until, Document.uploaded_at).where(
+    Document.owner_id == bindparam("owner_id"),
+    or_(Document.type.in_(bindparam("types", expanding=True)), Document.id.in_(bindparam("ids", expanding=True))),
+)
+_INSERT_APPLICATION = insert(cast(Table, Application.__table__))
+_INSERT_LINKS = insert(cast(Table, ApplicationDocument.__table__))
+
+
 async def submit(
     session: AsyncSession,
     *,
@@ -41,7 +70,7 @@ async def submit(
     event_tables: EventTables,
     subscribers: Sequence[Subscriber],
     now: datetime,
-) -> Application:
+) -> Submitted:
     """A complete application, with every missing document named at once when it is not."""
     today = local_date(now)
     rule_set = rules.in_force_on(today)
@@ -58,10 +87,9 @@ async def submit(
     category = rule_set.category(placement.category)
     required = rule_set.required_documents(category.code, draft.business_type)
 
-    supplied = await _owned_documents(session, owner_id, draft.document_ids)
-    on_file = (
-        await session.scalars(select(Document).where(Document.owner_id == owner_id, Document.type.in_(required)))
-    ).all()
+    # Core statements on the session's connection, in its transaction: no identity map, no unit of work.
+    connection = await session.connection()
+    supplied, on_file = await _documents(connection, owner_id, required, draft.document_ids)
     check = check_documents(required, supplied=supplied, on_file=on_file, on=today)
     if not check.complete:
         raise IncompleteApplication(
@@ -73,39 +101,34 @@ async def submit(
 
     due = calendar.add_working_days(today, category.total_limit_working_days)
     steps = [step.model_dump() for step in category.steps]
-    application = Application(
-        id=str(uuid.uuid4()),
-        number=f"ZV{today:%Y%m%d}{uuid.uuid4().hex[:8].upper()}",
-        owner_id=owner_id,
-        status="submitted",
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "number": f"ZV{today:%Y%m%d}{uuid.uuid4().hex[:8].upper()}",
+        "owner_id": owner_id,
+        "status": "submitted",
         **draft.model_dump(exclude={"document_ids"}),
-        category=category.code,
-        access_voltage=placement.access_voltage,
-        zero_investment=placement.zero_investment,
-        grid_company=grid_company,
-        rule_set=rule_set.id,
-        steps=steps,
-        required_documents=list(required),
-        due_on=due.date,
-        due_on_provisional=due.provisional,
-        submitted_at=now,
-        progress=_initial_progress(steps, now),
-    )
-    session.add(application)
-    session.add_all(
-        [
-            ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=False)
-            for t, d in check.supplied.items()
-        ]
-        + [
-            ApplicationDocument(application_id=application.id, document_id=d.id, type=t, reused=True)
-            for t, d in check.reused.items()
-        ]
-    )
-    await session.flush()
+        "category": category.code,
+        "access_voltage": placement.access_voltage,
+        "zero_investment": placement.zero_investment,
+        "grid_company": grid_company,
+        "rule_set": rule_set.id,
+        "steps": steps,
+        "required_documents": list(required),
+        "due_on": due.date,
+        "due_on_provisional": due.provisional,
+        "submitted_at": now,
+        "progress": _initial_progress(steps, now),
+    }
+    await connection.execute(_INSERT_APPLICATION, row)
+    links = [
+        {"application_id": row["id"], "document_id": d.id, "type": t, "reused": False}
+        for t, d in check.supplied.items()
+    ] + [{"application_id": row["id"], "document_id": d.id, "type": t, "reused": True} for t, d in check.reused.items()]
+    if links:
+        await connection.execute(_INSERT_LINKS, links)
     payload = events.ApplicationSubmitted(
-        application_id=application.id,
-        number=application.number,
+        application_id=row["id"],
+        number=row["number"],
         category=category.code,
         report_category=rule_set.report_category(category.code, draft.business_type),
         business_type=draft.business_type,
@@ -128,10 +151,12 @@ async def submit(
         documents_supplied=len(check.supplied),
         documents_reused=len(check.reused),
     )
-    await publish(
-        session, event_tables, payload, case_key=application.id, source="intake", subscribers=subscribers, now=now
+    await publish(session, event_tables, payload, case_key=row["id"], source="intake", subscribers=subscribers, now=now)
+    return Submitted(
+        row=row,
+        supplied=[d.id for d in check.supplied.values()],
+        reused=[d.id for d in check.reused.values()],
     )
-    return application
 
 
 def _initial_progress(steps: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
@@ -144,18 +169,21 @@ def _initial_progress(steps: list[dict[str, Any]], now: datetime) -> dict[str, A
     }
 
 
-async def _owned_documents(session: AsyncSession, owner_id: str, ids: Sequence[str]) -> Sequence[Document]:
+async def _documents(
+    connection: AsyncConnection, owner_id: str, required: Sequence[str], ids: Sequence[str]
+) -> tuple[list[FiledDocument], list[FiledDocument]]:
+    """The owner's documents named by id (every id must be one), and those on file of the required types."""
     unique_ids = list(dict.fromkeys(ids))
-    if not unique_ids:
-        return []
-    documents = (
-        await session.scalars(select(Document).where(Document.id.in_(unique_ids), Document.owner_id == owner_id))
-    ).all()
-    unknown = sorted(set(unique_ids) - {d.id for d in documents})
+    params = {"owner_id": owner_id, "types": list(required), "ids": unique_ids}
+    found = [FiledDocument(*row) for row in await connection.execute(_DOCUMENTS, params)]
+    wanted = set(unique_ids)
+    supplied = [d for d in found if d.id in wanted]
+    unknown = sorted(wanted - {d.id for d in supplied})
     if unknown:
         # Someone else's document is as unknown as one that never existed.
         raise UnknownDocuments("Some document ids are not documents of yours.", unknown_document_ids=unknown)
-    return documents
+    types = set(required)
+    return supplied, [d for d in found if d.type in types]
 
 
 async def get_for_owner(session: AsyncSession, *, owner_id: str, application_id: str) -> Application:

@@ -99,6 +99,7 @@ class LoginThrottle:
 
     max_failures: int
     lockout_seconds: float
+    max_keys: int = 100_000
     _failures: dict[str, list[float]] = field(default_factory=dict)
 
     def locked_for(self, *keys: str) -> float:
@@ -106,8 +107,7 @@ class LoginThrottle:
         now = time.monotonic()
         waits = []
         for key in keys:
-            recent = [t for t in self._failures.get(key, []) if now - t < self.lockout_seconds]
-            self._failures[key] = recent
+            recent = self._recent(key, now)
             if len(recent) >= self.max_failures:
                 waits.append(self.lockout_seconds - (now - recent[0]))
         return max(waits, default=0.0)
@@ -117,8 +117,24 @@ class LoginThrottle:
         now = time.monotonic()
         for key in keys:
             self._failures.setdefault(key, []).append(now)
-        if len(self._failures) > 100_000:  # bound memory under a spray of usernames
-            self._failures.clear()
+        if len(self._failures) > self.max_keys:
+            self._forget_least_failed(now)
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        # Only keys with failures still in the window are kept: asking about a key never adds it.
+        recent = [t for t in self._failures.get(key, ()) if now - t < self.lockout_seconds]
+        if recent:
+            self._failures[key] = recent
+        else:
+            self._failures.pop(key, None)
+        return recent
+
+    def _forget_least_failed(self, now: float) -> None:
+        # Memory stays bounded under a spray of usernames, but the keys with the most recent failures, the
+        # lockouts in force first, are the last to be forgotten: overflowing the table lifts no lockout.
+        live = {key: [t for t in times if now - t < self.lockout_seconds] for key, times in self._failures.items()}
+        ranked = sorted(((key, times) for key, times in live.items() if times), key=lambda item: -len(item[1]))
+        self._failures = dict(ranked[: self.max_keys // 2])
 
     def succeeded(self, key: str) -> None:
         """Forget the failures of a username after a good sign-in."""
