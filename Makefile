@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv run test lint openapi openapi-check migrate clean bench-metrics bench-load bench-events
+.PHONY: help venv run test lint openapi openapi-check migrate clean bench-metrics bench-load bench-events fuzz faults
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -14,6 +14,8 @@ help:
 	@echo "make openapi        regenerate openapi/*.json from the code"
 	@echo "make openapi-check  fail when openapi/*.json differs from the code"
 	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate"
+	@echo "make fuzz           schemathesis against every service with 500 examples per operation"
+	@echo "make faults         kill services and restart PostgreSQL under traffic; count events lost and duplicated"
 	@echo "make bench-load     submission and step completion at 64 clients beside a bare insert (PostgreSQL)"
 	@echo "make bench-events   submission to job latency at 20 submissions/s (PostgreSQL)"
 
@@ -55,6 +57,12 @@ bench-load: venv
 
 bench-events: venv
 	$(PY) -m bench.events.run --rate 20 --seconds 30
+
+fuzz: venv
+	ZV_FUZZ_EXAMPLES=500 $(PY) -m pytest tests/fuzz
+
+faults: venv
+	$(PY) -m bench.faults.run
 
 clean:
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -53,13 +53,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.service:
         import uvicorn
 
+        from services.common.observability import configure_logging
+
         settings = service_settings(args.service)
+        if settings.log_json:
+            configure_logging(json_logs=True)
         uvicorn.run(
             f"services.{args.service}.app:create_app",
             factory=True,
             host=settings.host,
             port=settings.port,
             log_level="info",
+            # With JSON logs on, uvicorn keeps the handlers set above instead of installing its own.
+            log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
             access_log=False,
             # Each worker is a whole app with its own relay; relays share the outbox through row locks.
             workers=args.workers if args.workers > 1 else None,
