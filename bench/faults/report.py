@@ -99,7 +99,8 @@ def _drill(result: DrillResult) -> list[str]:
     lines.append(f"- drill duration (setup to verified): {result.seconds:.1f} s")
     verdict = result.verdict
     if verdict is not None:
-        lines += ["", "| events | sent | delivered | lost | duplicated | took more than one attempt |"]
+        lines += ["", "| events | sent (outbox rows) | delivered (in the subscriber's inbox) | lost | duplicated "
+                  "| took more than one attempt |"]  # fmt: skip
         lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
         for d in verdict.deliveries:
             lines.append(
@@ -111,7 +112,9 @@ def _drill(result: DrillResult) -> list[str]:
         lines.append(
             f"| **all** | **{total_sent}** | **{total_received}** | **{total_lost}** | **{verdict.duplicated}** | |"
         )
-        lines += ["", f"Cases: {verdict.applications} applications; regulator's summary counts "
+        unrecorded = sum(d.sent - d.delivered for d in verdict.deliveries)
+        lines += ["", f"Outbox rows not recorded delivered by their relay (pending or parked): {unrecorded}.",
+                  f"Cases: {verdict.applications} applications; regulator's summary counts "
                   f"{verdict.connected_in_summary} connected."]  # fmt: skip
         lines += [f"- {name}: {n}" for name, n in verdict.checks.items()]
     lines += [

@@ -70,7 +70,7 @@ async def test_a_relay_killed_mid_batch_is_taken_over_after_its_lease_and_each_e
                 return True if await backing_off_rows(intake) == 2 * CASES else None
 
             await eventually(backing_off)
-            # Back up: the next round claims all eight rows in one batch. Workflow answers two, applies
+            # Both return: the next round claims all eight rows as one batch. Workflow answers two, applies
             # the third and the relay never hears back; metrics answers all four.
             network.hold_after["workflow"] = 2
             network.down.clear()
