@@ -70,6 +70,12 @@ def write_results(path: Path, *, args: argparse.Namespace, postgres: str, outcom
         "- Server latency: the application's `submitted_at` (intake's clock, in the request) to the `at` of the "
         "job's `created` audit entry (workflow's clock, in the transaction that makes the job, just before it "
         "commits). Same machine, same clock.",
+        (
+            f"- The server runs with autovacuum off, so the runner ran `ANALYZE` on the service databases every "
+            f"{args.analyze_every:g} s, as autovacuum would."
+            if args.analyzed
+            else "- The planner's statistics were left to the server."
+        ),
         f"- Client latency: the client's send time to the first poll of workflow's database (every "
         f"{args.poll_ms:g} ms, asyncpg) that saw the job committed; it includes the submission's own response "
         f"time and is up to {args.poll_ms:g} ms late.",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ import httpx
 
 from bench.events.report import write_results
 from bench.load import seed
-from bench.load.stack import DEFAULT_POSTGRES, Stack, postgres_version, running_stack
+from bench.load.stack import DEFAULT_POSTGRES, Stack, analyzing, autovacuum_on, postgres_version, running_stack
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -70,6 +71,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--settle", type=float, default=60, help="longest wait for the last jobs after sending")
     parser.add_argument("--relay-interval", type=float, help="*_RELAY_INTERVAL_SECONDS for every service")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a SQLAlchemy URL of the PostgreSQL server")
+    parser.add_argument(
+        "--analyze-every",
+        type=float,
+        default=30,
+        help="when the server's autovacuum is off, ANALYZE the service databases this often (0: never)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--logs", type=Path, help="keep the servers' logs in this directory")
     return parser.parse_args(argv)
@@ -177,10 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.relay_interval is not None:
         for service in ("INTAKE", "WORKFLOW", "METRICS"):
             overrides[f"{service}_RELAY_INTERVAL_SECONDS"] = str(args.relay_interval)
+    args.analyzed = args.analyze_every > 0 and not asyncio.run(autovacuum_on(args.postgres))
     with running_stack(kind="events", server_url=args.postgres, keep_logs=args.logs, overrides=overrides) as stack:
         print(f"run {stack.run_id}: servers up at {', '.join(f'{k} :{stack.ports[k]}' for k in stack.processes)}")
         accounts = seed.make_accounts(stack, applicants=args.applicants, staff=0)
-        outcome = asyncio.run(measure(stack, accounts.applicants, args))
+        with analyzing(stack, args.analyze_every) if args.analyzed else contextlib.nullcontext():
+            outcome = asyncio.run(measure(stack, accounts.applicants, args))
     text = write_results(args.output, args=args, postgres=postgres, outcome=outcome)
     print(text)
     complete = all(s.status == 201 and s.seen is not None for s in outcome.samples)

@@ -77,6 +77,13 @@ def write_results(
         f"the last one is answered); {args.warmup:g} s of warm-up after the last user started, then "
         f"{args.seconds:g} s measured. Latency is the client's, exact percentiles over every request of the window.",
         f"- {pinning}. PostgreSQL is the machine's own server and is never pinned.",
+        (
+            f"- The server runs with autovacuum off, so the runner ran `ANALYZE` on the three service databases "
+            f"every {args.analyze_every:g} s, as autovacuum would (without statistics the relays' claim query "
+            "slows down with the square of the outbox backlog)."
+            if args.analyzed
+            else "- The runner left the planner's statistics to the server (autovacuum or nothing)."
+        ),
         "- The phases run one after another against the same running processes: the bare app, intake, "
         "workflow and metrics are all up in every phase; after each service phase the runner waits until both "
         "outboxes are empty and every application has its job before the next phase starts.",

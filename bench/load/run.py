@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -30,7 +31,15 @@ from bench.load import seed
 from bench.load.drain import Backlog, drain
 from bench.load.measure import PhaseResult, run_phase
 from bench.load.report import write_results
-from bench.load.stack import DEFAULT_POSTGRES, Stack, postgres_started, postgres_version, running_stack
+from bench.load.stack import (
+    DEFAULT_POSTGRES,
+    Stack,
+    analyzing,
+    autovacuum_on,
+    postgres_started,
+    postgres_version,
+    running_stack,
+)
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -48,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--server-cpus", help="taskset CPU list for the servers, e.g. 1 (default: not pinned)")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a SQLAlchemy URL of the PostgreSQL server")
     parser.add_argument("--only", choices=["bare", "submission", "steps"], action="append", help="phases to run")
+    parser.add_argument(
+        "--analyze-every",
+        type=float,
+        default=30,
+        help="when the server's autovacuum is off, ANALYZE the service databases this often (0: never)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--logs", type=Path, help="keep the servers' and locust's logs in this directory")
     return parser.parse_args(argv)
@@ -60,13 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     results: list[PhaseResult] = []
     backlogs: dict[str, Backlog] = {}
     postgres = asyncio.run(postgres_version(args.postgres))
+    args.analyzed = args.analyze_every > 0 and not asyncio.run(autovacuum_on(args.postgres))
     with running_stack(
         kind="load", server_url=args.postgres, workers=args.workers, cpus=args.server_cpus, bare=True,
         keep_logs=args.logs,
-    ) as stack:  # fmt: skip
+    ) as stack, contextlib.ExitStack() as stack_context:  # fmt: skip
         print(f"run {stack.run_id}: servers up at {', '.join(f'{k} :{stack.ports[k]}' for k in stack.processes)}")
         accounts = seed.make_accounts(stack, applicants=args.applicants, staff=args.staff)
         print(f"{len(accounts.applicants)} applicants with documents on file, {len(accounts.staff)} staff")
+        statistics = analyzing(stack, args.analyze_every) if args.analyzed else contextlib.nullcontext()
+        stack_context.enter_context(statistics)
         common = {
             "clients": args.clients,
             "seconds": args.seconds,
