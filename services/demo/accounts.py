@@ -44,7 +44,10 @@ def zerovisit(*args: str) -> tuple[int, str]:
 
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        code = zerovisit_cli.main(list(args))
+        try:
+            code = zerovisit_cli.main(list(args))
+        except SystemExit as exc:  # argparse refuses bad arguments by exiting
+            code = exc.code if isinstance(exc.code, int) else 2
     return code, output.getvalue().strip()
 
 
@@ -78,8 +81,9 @@ def create_accounts(teams: list[Team], regulator: Login, environment: Mapping[st
         for args in wanted:
             code, output = zerovisit("users", "create", *args)
             if code != 0:
-                raise AccountError(f"zerovisit users create {args[1]}: {output}")
+                raise AccountError(f"zerovisit users create {args[0]}: {output}")
 
 
 def _args(login: Login, role: str, *extra: str) -> list[str]:
-    return ["--username", login.username, "--password", login.password, "--role", role, *extra]
+    # One argument each: a password may begin with "-", which argparse would take for an option.
+    return [f"--username={login.username}", f"--password={login.password}", f"--role={role}", *extra]

@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.settings import REPO_ROOT
 from services.demo import files
+from services.demo.accounts import AccountError, create_accounts, plan_accounts
+from services.demo.http import Login
 from services.demo.people import arrival_days, population
-from services.demo.platform import MARKER, PlatformError, prepare_var_dir
+from services.demo.platform import MARKER, PlatformError, migrate, prepare_var_dir
 from services.intake.documents.storage import sniff
 from tests.support.databases import FreshDatabases
 
@@ -128,3 +130,16 @@ def test_a_var_dir_of_an_earlier_demo_is_emptied(tmp_path: Path) -> None:
     (tmp_path / "intake.db").write_bytes(b"old")
     prepare_var_dir(tmp_path)
     assert (tmp_path / MARKER).exists() and not (tmp_path / "intake.db").exists()
+
+
+def test_accounts_are_made_even_when_a_password_begins_with_a_dash(tmp_path: Path) -> None:
+    env = {f"{name.upper()}_VAR_DIR": str(tmp_path) for name in SERVICES}
+    migrate(env)
+    teams, _ = plan_accounts("dash-")
+    teams[0].manager = Login(teams[0].manager.username, "-starts-like-an-option")
+    regulator = Login("dash-regulator", "--looks-like-a-flag")
+
+    create_accounts(teams, regulator, env)
+
+    with pytest.raises(AccountError, match="dash-regulator"):  # taken now: refused with the reason, not an exit
+        create_accounts([], regulator, env)
