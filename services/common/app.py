@@ -24,6 +24,9 @@ from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
 from services.common.observability import install_observability
 from services.common.settings import ServiceSettings
 
+# How long a stopping service lets its relay finish the round under way before cutting it short.
+STOP_SECONDS = 3
+
 logger = logging.getLogger("zerovisit.app")
 
 Startup = Callable[[FastAPI], Awaitable[None]]
@@ -78,6 +81,11 @@ def create_service_app(
         try:
             yield
         finally:
+            relay = getattr(app.state, "relay", None)
+            if isinstance(relay, Relay):
+                # A round cut short would leave its rows leased, and their events late by a whole lease.
+                relay.stop()
+                await asyncio.wait(tasks, timeout=STOP_SECONDS)
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -187,6 +195,7 @@ def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, N
             app.state.http,
             clock=app.state.clock,
             batch_size=settings.relay_batch_size,
+            concurrency=settings.relay_concurrency,
             max_attempts=settings.relay_max_attempts,
             backoff_base_seconds=settings.relay_backoff_base_seconds,
             backoff_max_seconds=settings.relay_backoff_max_seconds,

@@ -102,8 +102,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
     else:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        # A fixed pool rather than overflow connections: under load those are opened and closed again and
+        # again, each paying for its own statement preparation and type lookups. Requests beyond it wait.
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
     event.listen(engine.sync_engine, "before_cursor_execute", _reject_nul)
@@ -117,20 +119,31 @@ def _ensure_parent(path: str) -> None:
 
 @dataclass
 class Database:
-    """The engine and session factory of one app."""
+    """The engine and session factory of one app.
+
+    On PostgreSQL there is also an engine whose connections autocommit, for a request whose whole write is
+    one statement: that statement is atomic by itself, and skipping BEGIN and COMMIT saves two round trips
+    (and the pool's liveness check shrinks from three to one).
+    """
 
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    autocommit: AsyncEngine | None = None
 
     @classmethod
     def connect(cls, url: str) -> Database:
         """Build the engine and session factory for a URL."""
         engine = make_engine(url)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        autocommit = (
+            None if is_sqlite(url) else make_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=0)
+        )
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False), autocommit)
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self.autocommit is not None:
+            await self.autocommit.dispose()
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:

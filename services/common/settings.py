@@ -43,6 +43,8 @@ class ServiceSettings(BaseSettings):
     relay_enabled: bool = True
     relay_interval_seconds: float = Field(default=0.2, gt=0)
     relay_batch_size: int = Field(default=100, ge=1)
+    # Deliveries in flight at once per subscriber, each for a different case (a case's events go one by one).
+    relay_concurrency: int = Field(default=8, ge=1, le=256)
     relay_max_attempts: int = Field(default=12, ge=1)
     relay_backoff_base_seconds: float = Field(default=0.5, gt=0)
     relay_backoff_max_seconds: float = Field(default=300, gt=0)
@@ -53,9 +55,7 @@ class ServiceSettings(BaseSettings):
     def refuse_development_secrets(self) -> None:
         """Refuse to listen beyond this machine with the development events secret (forged events)."""
         loopback = self.host in ("127.0.0.1", "localhost", "::1")
-        shared = self.events_secret == DEV_EVENTS_SECRET or any(
-            s.secret == DEV_EVENTS_SECRET for s in self.subscribers
-        )
+        shared = self.events_secret == DEV_EVENTS_SECRET or any(s.secret == DEV_EVENTS_SECRET for s in self.subscribers)
         if shared and not loopback:
             raise ValueError(
                 f"{self.service_name}: listening on {self.host} needs real event secrets; "

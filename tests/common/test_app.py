@@ -19,7 +19,8 @@ def test_a_service_listening_beyond_loopback_refuses_the_development_secret() ->
 
 async def test_every_service_refuses_an_oversized_body_before_reading_it(intake: Service) -> None:
     response = await intake.client.post(
-        "/api/v1/auth/register", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        "/api/v1/auth/register",
+        content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 413

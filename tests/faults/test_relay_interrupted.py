@@ -26,6 +26,7 @@ from tests.faults.support import (
     submit_cases,
 )
 from tests.flows.conftest import Platform, eventually
+from tests.support.services import run_service
 from tests.support.tokens import bearer, mint
 
 CASES = 4
@@ -61,7 +62,13 @@ async def test_a_relay_killed_mid_batch_is_taken_over_after_its_lease_and_each_e
         workflow = await receivers.enter_async_context(start("workflow", urls, var_dir, network, clock))
         metrics = await receivers.enter_async_context(start("metrics", urls, var_dir, network, clock))
 
-        async with start("intake", urls, var_dir, network, clock) as intake:
+        # One delivery at a time, so that the batch is cut at a known row: two answered, one applied
+        # unanswered, the rest never sent.
+        serial = run_service(
+            "intake", database_url=urls["intake"], var_dir=var_dir, network=network, clock=clock, relay=True,
+            relay_concurrency=1,
+        )  # fmt: skip
+        async with serial as intake:
             platform = Platform(intake, workflow, metrics, network, clock)
             network.down.update({"workflow", "metrics"})
             ids = await submit_cases(platform, CASES)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
 
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import FixedClock
@@ -212,3 +216,34 @@ async def test_staff_tokens_cannot_apply(intake: Service, signing_key: object) -
     token = mint(signing_key, sub="staff-1", role="staff", grid_company="SGCC-BJ")  # type: ignore[arg-type]
     response = await intake.client.post("/api/v1/applications", headers=bearer(token), json=application_body([]))
     assert response.status_code == 403
+
+
+async def test_a_submission_that_cannot_be_written_whole_leaves_nothing_behind(
+    intake: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import func, select
+
+    from services.common.events import outbox
+    from services.intake.applications.models import Application, ApplicationDocument
+
+    headers = await sign_in(intake.client, "alice")
+    ids = await upload_all(intake.client, headers)
+    first = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids))
+    assert first.status_code == 201
+    tables = intake.app.state.event_tables
+    database = intake.app.state.database
+    async with database.engine.connect() as connection:
+        [taken] = set((await connection.execute(select(tables.outbox.c.event_id))).scalars())
+
+    # The next event gets the id of the first: its outbox rows collide with those already there, the last
+    # thing the submission writes.
+    monkeypatch.setattr(outbox, "uuid4", lambda: uuid.UUID(taken))
+    with pytest.raises(IntegrityError):
+        await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids))
+
+    async with database.engine.connect() as connection:
+        counts = [
+            (await connection.execute(select(func.count()).select_from(table))).scalar_one()
+            for table in (Application.__table__, ApplicationDocument.__table__, tables.outbox)
+        ]
+    assert counts == [1, len(ids), 2]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import Insert, Table, insert
@@ -28,6 +30,51 @@ def topic_matches(topics: Iterable[str], event_type: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Queued:
+    """An event ready to be written to the outbox: one row per subscriber whose topics match."""
+
+    envelope: EventEnvelope
+    body: str  # serialised once: the stored text is exactly what is signed and POSTed, on every retry
+    subscribers: list[str]
+    now: datetime
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The outbox rows, one per subscriber."""
+        return [
+            {
+                "event_id": str(self.envelope.id),
+                "subscriber": subscriber,
+                "event_type": self.envelope.type,
+                "case_key": self.envelope.case_key,
+                "body": self.body,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": self.now,
+                "created_at": self.now,
+            }
+            for subscriber in self.subscribers
+        ]
+
+
+def queue(
+    payload: EventPayload, *, case_key: str, source: str, subscribers: Sequence[Subscriber], now: datetime
+) -> Queued:
+    """An event and the subscribers it goes to, not yet written."""
+    envelope = EventEnvelope(
+        id=uuid4(),
+        type=payload.event_type,
+        version=payload.version,
+        occurred_at=now,
+        case_key=case_key,
+        source=source,
+        data=payload.model_dump(mode="json"),
+    )
+    names = [subscriber.name for subscriber in subscribers if topic_matches(subscriber.topics, envelope.type)]
+    return Queued(envelope, envelope.model_dump_json(), names, now)
+
+
 async def publish(
     session: AsyncSession,
     tables: EventTables,
@@ -39,39 +86,14 @@ async def publish(
     now: datetime,
 ) -> EventEnvelope:
     """Queue an event for every subscriber whose topics match; only inserts, the caller commits."""
-    envelope = EventEnvelope(
-        id=uuid4(),
-        type=payload.event_type,
-        version=payload.version,
-        occurred_at=now,
-        case_key=case_key,
-        source=source,
-        data=payload.model_dump(mode="json"),
-    )
-    # Serialised once: the stored text is exactly what is signed and POSTed, on every retry.
-    body = envelope.model_dump_json()
-    rows = [
-        {
-            "event_id": str(envelope.id),
-            "subscriber": subscriber.name,
-            "event_type": envelope.type,
-            "case_key": case_key,
-            "body": body,
-            "status": PENDING,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for subscriber in subscribers
-        if topic_matches(subscriber.topics, envelope.type)
-    ]
-    if rows:
+    queued = queue(payload, case_key=case_key, source=source, subscribers=subscribers, now=now)
+    if queued.subscribers:
         # A Core executemany of a statement built once, on the connection of the session's transaction:
-        # the submission path pays one round trip, and neither an ORM flush nor building a statement.
+        # neither an ORM flush nor building a statement.
         connection = await session.connection()
-        await connection.execute(_insert(tables.outbox), rows)
+        await connection.execute(_insert(tables.outbox), queued.rows)
         session.info[PUBLISHED] = True
-    return envelope
+    return queued.envelope
 
 
 @functools.cache

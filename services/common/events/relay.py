@@ -9,6 +9,7 @@ import random
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -28,6 +29,13 @@ _UNREACHABLE_STATUSES = frozenset({502, 503, 504})
 _MAX_ERROR_LENGTH = 500
 
 
+def wake_relay(app: Any) -> None:
+    """Wake the app's relay, if it runs one, after a write outside a session (a session's commit wakes it)."""
+    relay = getattr(app.state, "relay", None)
+    if isinstance(relay, Relay):
+        relay.wake()
+
+
 class Relay:
     """Delivers pending outbox rows; several relays may share one PostgreSQL database."""
 
@@ -44,6 +52,7 @@ class Relay:
         backoff_base_seconds: float,
         backoff_max_seconds: float,
         lease_seconds: float = 30,
+        concurrency: int = 8,
         name: str,
         request_timeout_seconds: float = 5,
     ) -> None:
@@ -59,8 +68,15 @@ class Relay:
         self._backoff_max = backoff_max_seconds
         self._lease = timedelta(seconds=lease_seconds)
         self._timeout = request_timeout_seconds
+        self._concurrency = concurrency
         self._skip_locked = database.engine.dialect.name != "sqlite"
         self._wakeup = asyncio.Event()
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the round under way, then return from run_forever: nothing leased is left to wait out its lease."""
+        self._stopping = True
+        self._wakeup.set()
 
     def wake(self) -> None:
         """Start the next round now rather than at the end of the poll interval; polling goes on regardless."""
@@ -99,7 +115,7 @@ class Relay:
     async def run_forever(self, interval_seconds: float) -> None:
         """Run rounds until cancelled; a failing round (the database down, say) is logged and retried."""
         failures = 0
-        while True:
+        while not self._stopping:
             # Cleared before the round, so a wake-up that comes while it runs brings the next one forward.
             self._wakeup.clear()
             try:
@@ -142,35 +158,50 @@ class Relay:
             return await store.requeue_parked(conn, self._tables, now=now, subscriber=subscriber)
 
     async def _deliver(self, name: str, rows: list[ClaimedRow]) -> tuple[list[Outcome], list[int]]:
-        """Send one subscriber's rows in order; returns the outcomes and the rows left unsent."""
+        """Send one subscriber's rows, cases side by side and each case in order; the outcomes and rows unsent."""
         subscriber = self._subscribers[name]
         outcomes: list[Outcome] = []
         unsent: list[int] = []
-        failed_cases: set[str] = set()
         unreachable: Outcome | None = None
         started = time.monotonic()
+        # Half the lease is the budget (plus one request timeout, so keep the lease above twice that): a row must
+        # be recorded before its lease runs out and another relay may claim it again.
+        budget = self._lease.total_seconds() / 2
+        gate = asyncio.Semaphore(self._concurrency)
+        cases: dict[str, list[ClaimedRow]] = {}
         for row in rows:
             # The claim admits one row per case, but should a batch ever hold more, order still holds.
-            # Half the lease is the budget (plus one request timeout, so keep the lease above twice that): a
-            # row must be recorded before its lease runs out and another relay may claim it again.
-            if row.case_key in failed_cases or time.monotonic() - started > self._lease.total_seconds() / 2:
-                unsent.append(row.seq)
-                continue
-            if unreachable is not None:
-                # Not sent, so no attempt is spent; it waits as long as the row that found the door shut.
-                note = f"not sent: {unreachable.last_error}"
-                outcomes.append(Outcome(row.seq, PENDING, row.attempts, unreachable.next_attempt_at, note))
-                continue
-            error, down = await self._send(subscriber, row)
-            if error is None:
-                now = self._clock.now()
-                outcomes.append(Outcome(row.seq, DELIVERED, row.attempts + 1, now, delivered_at=now))
-                continue
-            failed_cases.add(row.case_key)
-            outcome = self._failed(row, error, down=down)
-            outcomes.append(outcome)
-            if down:
-                unreachable = outcome
+            cases.setdefault(row.case_key, []).append(row)
+
+        async def send_case(case_rows: list[ClaimedRow]) -> None:
+            nonlocal unreachable
+            for position, row in enumerate(case_rows):
+                async with gate:
+                    if time.monotonic() - started > budget:
+                        unsent.extend(r.seq for r in case_rows[position:])
+                        return
+                    if unreachable is not None:
+                        # Not sent, so no attempt is spent; it waits as long as the row that found the door shut.
+                        note = f"not sent: {unreachable.last_error}"
+                        outcomes.append(Outcome(row.seq, PENDING, row.attempts, unreachable.next_attempt_at, note))
+                        continue
+                    error, down = await self._send(subscriber, row)
+                if error is None:
+                    now = self._clock.now()
+                    outcomes.append(Outcome(row.seq, DELIVERED, row.attempts + 1, now, delivered_at=now))
+                    continue
+                outcome = self._failed(row, error, down=down)
+                outcomes.append(outcome)
+                if down and unreachable is None:
+                    unreachable = outcome
+                unsent.extend(r.seq for r in case_rows[position + 1 :])  # the case waits for this row
+                return
+
+        first, *others = cases.values()
+        # The first case alone, as a probe: a subscriber that is down then costs one request a round, not one
+        # per case in flight.
+        await send_case(first)
+        await asyncio.gather(*(send_case(case_rows) for case_rows in others))
         return outcomes, unsent
 
     async def _send(self, subscriber: Subscriber, row: ClaimedRow) -> tuple[str | None, bool]:

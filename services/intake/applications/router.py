@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -10,8 +11,9 @@ from fastapi.responses import JSONResponse
 
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock
-from services.common.db import DbSession
+from services.common.db import Database, DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.events import PUBLISHED, wake_relay
 from services.intake.applications import idempotency
 from services.intake.applications import service as application_service
 from services.intake.applications.exceptions import (
@@ -133,8 +135,8 @@ async def create_application(
         if replay is not None:
             return JSONResponse(replay.body, status_code=replay.status_code, headers={"Idempotent-Replayed": "true"})
     state = request.app.state
-    submitted = await application_service.submit(
-        session,
+    submission = functools.partial(
+        application_service.submit,
         owner_id=applicant.subject,
         draft=draft,
         rules=state.rules,
@@ -143,6 +145,17 @@ async def create_application(
         subscribers=state.settings.subscribers,
         now=now,
     )
+    database: Database = state.database
+    if idempotency_key is None and database.autocommit is not None:
+        # Nothing else to write in the same transaction: the submission goes in as one atomic statement.
+        async with database.autocommit.connect() as connection:
+            submitted = await submission(connection)
+        if submitted.published:
+            wake_relay(request.app)
+    else:
+        submitted = await submission(await session.connection())
+        if submitted.published:
+            session.info[PUBLISHED] = True
     answer = submitted_read(submitted)
     if idempotency_key is not None:
         await idempotency.remember(

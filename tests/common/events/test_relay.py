@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -215,3 +216,58 @@ async def test_a_row_for_an_unconfigured_subscriber_is_left_alone(
     assert await relay.run_once() == 0
     [row] = await outbox_rows(database)
     assert (row["status"], row["locked_until"]) == ("pending", None)
+
+
+class SlowWire(Wire):
+    """A receiver that takes a while to answer, counting how many deliveries it holds at once."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.first_sent = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        self.first_sent.set()
+        try:
+            await asyncio.sleep(0.02)
+            return await super().handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+
+async def _cases_for_a_slow_receiver(database: Database, receiver: Any, cases: int) -> SlowWire:
+    for n in range(cases):
+        await publish_thing(database, case_key=f"case-{n}")
+    return SlowWire(receiver)
+
+
+async def test_events_of_different_cases_are_delivered_side_by_side_up_to_the_limit(
+    database: Database, receiver: Any, clock: FixedClock
+) -> None:
+    wire = await _cases_for_a_slow_receiver(database, receiver, 12)
+    async with httpx.AsyncClient(transport=wire) as client:
+        relay = make_relay(database, client, clock, batch_size=20, concurrency=4)
+        assert await relay.run_once() == 12
+
+    assert wire.most_in_flight == 4
+    assert sorted(wire.deliveries.values()) == [1] * 12
+    assert len(await effects(database)) == 12
+
+
+async def test_a_stopped_relay_finishes_its_round_and_leaves_nothing_leased(
+    database: Database, receiver: Any, clock: FixedClock
+) -> None:
+    wire = await _cases_for_a_slow_receiver(database, receiver, 6)
+    async with httpx.AsyncClient(transport=wire) as client:
+        relay = make_relay(database, client, clock, concurrency=2)
+        running = asyncio.create_task(relay.run_forever(0.05))
+        await asyncio.wait_for(wire.first_sent.wait(), timeout=5)
+        relay.stop()  # mid-round
+        await asyncio.wait_for(running, timeout=5)  # returns by itself: not cancelled
+
+    rows = await outbox_rows(database)
+    assert [(row["locked_until"], row["claim_token"]) for row in rows] == [(None, None)] * 6
+    assert sum(row["status"] == "delivered" for row in rows) == sum(wire.deliveries.values()) > 0
