@@ -103,6 +103,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# The services whose events a relay delivers (metrics publishes none).
+PUBLISHERS = ("intake", "workflow")
+
+
+async def _relay(name: str) -> None:
+    import httpx
+
+    from services.common.app import build_relay, service_clock
+    from services.common.db import Database
+    from services.common.events.listener import serve_relay
+    from services.common.observability import configure_logging
+
+    settings = service_settings(name)
+    configure_logging(json_logs=settings.log_json)
+    tables = import_module(f"services.{name}.db").event_tables
+    database = Database.connect(settings.resolved_database_url())
+    http = httpx.AsyncClient(timeout=httpx.Timeout(5.0))
+    relay = build_relay(settings, database, tables, http, service_clock(settings))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, relay.stop)  # finish the round under way, then leave
+    print(f"{name}: relay delivering to {', '.join(s.name for s in settings.subscribers) or 'nobody'}", flush=True)
+    try:
+        await serve_relay(relay, database, settings.relay_interval_seconds)
+    finally:
+        await http.aclose()
+        await database.dispose()
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    """Deliver a service's outbox from a process of its own (run the service with *_RELAY_ENABLED=false)."""
+    asyncio.run(_relay(args.service))
+    return 0
+
+
 async def _create_user(args: argparse.Namespace) -> None:
     from services.intake.identity import service as identity_service
     from services.intake.settings import IntakeSettings
@@ -149,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--service", choices=SERVICES)
     run.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (with --service)")
     run.set_defaults(handler=cmd_run)
+
+    relay = commands.add_parser("relay", help="deliver one service's events from a process of its own")
+    relay.add_argument("--service", choices=PUBLISHERS, required=True)
+    relay.set_defaults(handler=cmd_relay)
 
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--service", choices=SERVICES)

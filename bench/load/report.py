@@ -90,8 +90,15 @@ def write_results(
         f"- Servers: `python -m services.cli run --service NAME` (uvicorn[standard]: uvloop, httptools), "
         f"{args.workers} worker(s) each; the bare app (`bench/load/bare.py`) with the same uvicorn call, workers "
         "and engine settings (`services.common.db.make_engine`), on its own database on the same server.",
-        "- Relays on in every service: intake delivers `application.*` to workflow and metrics, workflow "
-        "delivers `job.*` to intake and metrics, every delivery signed and applied through the inbox.",
+        "- Relays on throughout: intake delivers `application.*` to workflow and metrics, workflow delivers "
+        "`job.*` to intake and metrics, every delivery signed and applied through the inbox. "
+        + (
+            "As `docker-compose.yml` deploys them, each relay is a process of its own "
+            "(`python -m services.cli relay --service NAME`, woken by PostgreSQL's NOTIFY at commit) and the "
+            "services run with `*_RELAY_ENABLED=false`."
+            if args.relays == "separate"
+            else "Each relay runs inside its service's process (`*_RELAY_ENABLED=true`)."
+        ),
         "- Bare insert: POST /items, a pydantic body, one INSERT in its own transaction, 201 with the row.",
         f"- Submission: POST /api/v1/applications by {args.applicants} applicants (tokens shared round-robin by "
         "the users), a small/micro enterprise at low voltage in Beijing (sme_lv: 2 steps, 3 documents), every "

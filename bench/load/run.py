@@ -63,6 +63,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=30,
         help="when the server's autovacuum is off, ANALYZE the service databases this often (0: never)",
     )
+    parser.add_argument(
+        "--relays",
+        choices=["separate", "inside"],
+        default="separate",
+        help="relays as processes of their own, as docker-compose.yml deploys them, or inside the services",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--logs", type=Path, help="keep the servers' and locust's logs in this directory")
     return parser.parse_args(argv)
@@ -78,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args.analyzed = args.analyze_every > 0 and not asyncio.run(autovacuum_on(args.postgres))
     with running_stack(
         kind="load", server_url=args.postgres, workers=args.workers, cpus=args.server_cpus, bare=True,
-        keep_logs=args.logs,
+        keep_logs=args.logs, separate_relays=args.relays == "separate",
     ) as stack, contextlib.ExitStack() as stack_context:  # fmt: skip
         print(f"run {stack.run_id}: servers up at {', '.join(f'{k} :{stack.ports[k]}' for k in stack.processes)}")
         accounts = seed.make_accounts(stack, applicants=args.applicants, staff=args.staff)

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 SERVICES = ("intake", "workflow", "metrics")
+PUBLISHERS = ("intake", "workflow")  # the services whose outbox a relay delivers
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 HOST = "127.0.0.1"
 
@@ -203,6 +204,8 @@ class Stack:
     cpus: str | None
     overrides: dict[str, str] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
+    # As docker-compose.yml deploys them: `zerovisit relay` processes beside the services, not inside them.
+    separate_relays: bool = True
 
     def url(self, service: str) -> str:
         """The base URL of a service (or of the bare app)."""
@@ -243,7 +246,7 @@ class Stack:
             env[f"{prefix}_VAR_DIR"] = str(self.workdir / "var")
             env[f"{prefix}_EVENTS_SECRET"] = self.secrets[service]
             env[f"{prefix}_SUBSCRIBERS"] = json.dumps(subscribers[service])
-            env[f"{prefix}_RELAY_ENABLED"] = "true"
+            env[f"{prefix}_RELAY_ENABLED"] = "false" if self.separate_relays else "true"
             if service != "intake":
                 env[f"{prefix}_JWKS_URL"] = jwks
         env["BARE_DATABASE_URL"] = self.database_url("bare")
@@ -359,6 +362,7 @@ def running_stack(
     bare: bool = False,
     keep_logs: Path | None = None,
     overrides: dict[str, str] | None = None,
+    separate_relays: bool = True,
 ) -> Iterator[Stack]:
     """Fresh databases, migrated; the three services (and the bare app) running; all removed at the end."""
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
@@ -376,6 +380,7 @@ def running_stack(
         workers=workers,
         cpus=cpus,
         overrides=dict(overrides or {}),
+        separate_relays=separate_relays,
     )
     try:
         asyncio.run(create_databases(server_url, list(names.values())))
@@ -385,6 +390,8 @@ def running_stack(
             stack.start(service, argv + (["--workers", str(workers)] if workers > 1 else []))
             # Workflow and metrics fetch intake's keys when a token first arrives; intake goes first.
             stack.wait_ready([service], {})
+            if separate_relays and service in PUBLISHERS:
+                stack.start(f"{service}-relay", [PYTHON, "-m", "services.cli", "relay", "--service", service])
         if bare:
             from bench.load import bare as bare_app
 

@@ -103,7 +103,7 @@ def create_service_app(
         openapi_tags=parts.openapi_tags or None,
     )
     app.state.settings = settings
-    app.state.clock = clock or (FileClock(settings.clock_file) if settings.clock_file else SystemClock())
+    app.state.clock = clock or service_clock(settings)
     install_problem_handlers(app)
     limits = dict(parts.body_limits)
     app.add_middleware(
@@ -181,6 +181,30 @@ def wake_relay_on_commit(database: Database, relay: Relay) -> None:
     database.sessionmaker.configure(sync_session_class=session_class)
 
 
+def build_relay(
+    settings: ServiceSettings, database: Database, tables: EventTables, http: httpx.AsyncClient, clock: Clock
+) -> Relay:
+    """The relay of a service's outbox, as its settings describe it."""
+    return Relay(
+        database,
+        tables,
+        settings.subscribers,
+        http,
+        clock=clock,
+        batch_size=settings.relay_batch_size,
+        concurrency=settings.relay_concurrency,
+        max_attempts=settings.relay_max_attempts,
+        backoff_base_seconds=settings.relay_backoff_base_seconds,
+        backoff_max_seconds=settings.relay_backoff_max_seconds,
+        name=settings.service_name,
+    )
+
+
+def service_clock(settings: ServiceSettings) -> Clock:
+    """The clock a service reads: a clock file when one is set (demonstrations), else the system's."""
+    return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
+
+
 def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:
     """A background job that delivers the app's outbox to its subscribers until the app stops."""
 
@@ -188,19 +212,7 @@ def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, N
         settings: ServiceSettings = app.state.settings
         if not settings.subscribers:
             return
-        relay = Relay(
-            app.state.database,
-            tables,
-            settings.subscribers,
-            app.state.http,
-            clock=app.state.clock,
-            batch_size=settings.relay_batch_size,
-            concurrency=settings.relay_concurrency,
-            max_attempts=settings.relay_max_attempts,
-            backoff_base_seconds=settings.relay_backoff_base_seconds,
-            backoff_max_seconds=settings.relay_backoff_max_seconds,
-            name=settings.service_name,
-        )
+        relay = build_relay(settings, app.state.database, tables, app.state.http, app.state.clock)
         app.state.relay = relay
         wake_relay_on_commit(app.state.database, relay)
         await relay.run_forever(settings.relay_interval_seconds)

@@ -148,8 +148,12 @@ class Database:
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
-    async with database.sessionmaker() as session, session.begin():
+    # The transaction begins with the first statement, so a request that ends up not using the session
+    # costs no connection; an exception from the endpoint leaves the block, which rolls back.
+    async with database.sessionmaker() as session:
         yield session
+        if session.in_transaction():
+            await session.commit()
 
 
 # scope="function" commits before the response is sent: a client never sees a success that was rolled back.

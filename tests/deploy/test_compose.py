@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from typing import Any
 
@@ -40,3 +41,20 @@ def test_secrets_come_from_the_environment_not_the_file() -> None:
     assert "dev-events-secret" not in text
     for variable in ("POSTGRES_PASSWORD", "EVENTS_SECRET_INTAKE", "EVENTS_SECRET_WORKFLOW", "EVENTS_SECRET_METRICS"):
         assert "${" + variable in text
+
+
+def test_each_publishing_service_has_a_relay_of_its_own_with_the_same_subscribers() -> None:
+    services = _compose()["services"]
+    for name in ("intake", "workflow"):
+        prefix = name.upper()
+        api, relay = services[name], services[f"{name}-relay"]
+        assert api["environment"][f"{prefix}_RELAY_ENABLED"] == "false"
+        assert relay["command"] == ["zerovisit", "relay", "--service", name]
+        assert relay["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        subscribers = api["environment"][f"{prefix}_SUBSCRIBERS"]
+        assert relay["environment"][f"{prefix}_SUBSCRIBERS"] == subscribers
+        assert relay["environment"][f"{prefix}_DATABASE_URL"] == api["environment"][f"{prefix}_DATABASE_URL"]
+        listed = json.loads(re.sub(r"\$\{\w+\}", "from-the-environment", subscribers))
+        assert {subscriber["name"] for subscriber in listed} == (
+            {"workflow", "metrics"} if name == "intake" else {"intake", "metrics"}
+        )
