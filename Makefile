@@ -53,7 +53,8 @@ bench-metrics: venv
 	$(PY) -m bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
 
 bench-load: venv
-	$(PY) -m bench.load.run --clients 64 --seconds 30
+	$(PY) -m bench.load.run --clients 64 --seconds 30 --relays after
+	$(PY) -m bench.load.run --clients 64 --seconds 30 --relays separate --output bench/load/RESULTS-pipeline.md
 
 bench-events: venv
 	$(PY) -m bench.events.run --rate 20 --seconds 30

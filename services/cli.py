@@ -112,7 +112,6 @@ async def _relay(name: str) -> None:
 
     from services.common.app import build_relay, service_clock
     from services.common.db import Database
-    from services.common.events.listener import serve_relay
     from services.common.observability import configure_logging
 
     settings = service_settings(name)
@@ -126,7 +125,10 @@ async def _relay(name: str) -> None:
         loop.add_signal_handler(sig, relay.stop)  # finish the round under way, then leave
     print(f"{name}: relay delivering to {', '.join(s.name for s in settings.subscribers) or 'nobody'}", flush=True)
     try:
-        await serve_relay(relay, database, settings.relay_interval_seconds)
+        # No commit of the service wakes a relay in another process, so it polls: a query that finds nothing
+        # pending costs next to nothing. (PostgreSQL's NOTIFY would wake it at once, but every notifying
+        # commit holds a database-wide lock until its WAL is flushed: submissions would commit one at a time.)
+        await relay.run_forever(settings.relay_interval_seconds)
     finally:
         await http.aclose()
         await database.dispose()

@@ -58,9 +58,16 @@ def write_results(path: Path, *, args: argparse.Namespace, postgres: str, outcom
         "",
         "## How it was measured",
         "- Real processes: intake, workflow and metrics started with `python -m services.cli run --service NAME` "
-        "(uvicorn[standard], one worker each) on their own PostgreSQL databases, relays on in every service: "
-        "intake delivers `application.*` to workflow and metrics, workflow delivers `job.*` to intake and "
-        f"metrics. Relay poll interval: {interval}.",
+        "(uvicorn[standard], one worker each) on their own PostgreSQL databases; intake's relay delivers "
+        "`application.*` to workflow and metrics, workflow's delivers `job.*` to intake and metrics. "
+        + (
+            "As `docker-compose.yml` deploys them, each relay is a process of its own (`python -m services.cli "
+            "relay --service NAME`), which nothing wakes: it polls"
+            if args.relays == "separate"
+            else "Each relay runs inside its service's process, woken when the service's own transaction commits; "
+            "it also polls"
+        )
+        + f" every {interval}.",
         f"- Load: {len(samples)} submissions at {args.rate:g}/s for {args.seconds:g} s, open loop (each request is "
         "sent on schedule, whatever the earlier ones are doing), from the runner process itself "
         f"({versions('httpx')}, asyncio) over keep-alive connections to 127.0.0.1, {args.applicants} applicants "

@@ -33,7 +33,15 @@ import httpx
 
 from bench.events.report import write_results
 from bench.load import seed
-from bench.load.stack import DEFAULT_POSTGRES, Stack, analyzing, autovacuum_on, postgres_version, running_stack
+from bench.load.stack import (
+    DEFAULT_POSTGRES,
+    RELAY_PROCESS_INTERVAL,
+    Stack,
+    analyzing,
+    autovacuum_on,
+    postgres_version,
+    running_stack,
+)
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -71,6 +79,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--settle", type=float, default=60, help="longest wait for the last jobs after sending")
     parser.add_argument("--relay-interval", type=float, help="*_RELAY_INTERVAL_SECONDS for every service")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a SQLAlchemy URL of the PostgreSQL server")
+    parser.add_argument(
+        "--relays",
+        choices=["separate", "inside"],
+        default="separate",
+        help="relays as processes of their own, as docker-compose.yml deploys them, or inside the services",
+    )
     parser.add_argument(
         "--analyze-every",
         type=float,
@@ -181,12 +195,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     postgres = asyncio.run(postgres_version(args.postgres))
     overrides: dict[str, Any] = {}
+    if args.relay_interval is None and args.relays == "separate":
+        args.relay_interval = float(RELAY_PROCESS_INTERVAL)
     if args.relay_interval is not None:
         for service in ("INTAKE", "WORKFLOW", "METRICS"):
             overrides[f"{service}_RELAY_INTERVAL_SECONDS"] = str(args.relay_interval)
     args.analyzed = args.analyze_every > 0 and not asyncio.run(autovacuum_on(args.postgres))
-    with running_stack(kind="events", server_url=args.postgres, keep_logs=args.logs, overrides=overrides) as stack:
-        print(f"run {stack.run_id}: servers up at {', '.join(f'{k} :{stack.ports[k]}' for k in stack.processes)}")
+    with running_stack(
+        kind="events", server_url=args.postgres, keep_logs=args.logs, overrides=overrides,
+        separate_relays=args.relays == "separate",
+    ) as stack:  # fmt: skip
+        print(f"run {stack.run_id}: servers up at {', '.join(f'{k} :{stack.ports[k]}' for k in stack.ports)}")
         accounts = seed.make_accounts(stack, applicants=args.applicants, staff=0)
         with analyzing(stack, args.analyze_every) if args.analyzed else contextlib.nullcontext():
             outcome = asyncio.run(measure(stack, accounts.applicants, args))

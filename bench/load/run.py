@@ -65,9 +65,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--relays",
-        choices=["separate", "inside"],
-        default="separate",
-        help="relays as processes of their own, as docker-compose.yml deploys them, or inside the services",
+        choices=["after", "separate", "inside"],
+        default="after",
+        help="relay processes (as docker-compose.yml deploys them) started after each measured phase to "
+        "deliver its events, or running throughout; or relays inside the services",
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--logs", type=Path, help="keep the servers' and locust's logs in this directory")
@@ -84,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     args.analyzed = args.analyze_every > 0 and not asyncio.run(autovacuum_on(args.postgres))
     with running_stack(
         kind="load", server_url=args.postgres, workers=args.workers, cpus=args.server_cpus, bare=True,
-        keep_logs=args.logs, separate_relays=args.relays == "separate",
+        keep_logs=args.logs, separate_relays=args.relays != "inside", relays_running=args.relays != "after",
     ) as stack, contextlib.ExitStack() as stack_context:  # fmt: skip
-        print(f"run {stack.run_id}: servers up at {', '.join(f'{k} :{stack.ports[k]}' for k in stack.processes)}")
+        print(f"run {stack.run_id}: servers up at {', '.join(f'{k} :{stack.ports[k]}' for k in stack.ports)}")
         accounts = seed.make_accounts(stack, applicants=args.applicants, staff=args.staff)
         print(f"{len(accounts.applicants)} applicants with documents on file, {len(accounts.staff)} staff")
         statistics = analyzing(stack, args.analyze_every) if args.analyzed else contextlib.nullcontext()
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 **common,
             )  # fmt: skip
             result = measured(stack, args.postgres, submit)
-            backlogs["submission"] = drain(stack)
+            backlogs["submission"] = delivered(stack, args.relays)
             if "submission" in phases:
                 results.append(result)
                 print(_line(result), _backlog(backlogs["submission"]))
@@ -128,12 +129,23 @@ def main(argv: list[str] | None = None) -> int:
 
             result = measured(stack, args.postgres, steps)
             result.notes.append(f"{len(jobs)} open jobs with {sum(len(j[2]) for j in jobs)} steps to complete")
-            backlogs["steps"] = drain(stack)
+            backlogs["steps"] = delivered(stack, args.relays)
             results.append(result)
             print(_line(result), _backlog(backlogs["steps"]))
     text = write_results(args.output, args=args, postgres=postgres, results=results, backlogs=backlogs)
     print(text)
     return 0 if all(r.errors == 0 and r.exhausted_users == 0 for r in results) else 1
+
+
+def delivered(stack: Stack, relays: str) -> Backlog:
+    """Wait for a phase's events to be delivered, with the relays started for it when they wait for the phase."""
+    if relays == "after":
+        stack.start_relays()
+    try:
+        return drain(stack)
+    finally:
+        if relays == "after":
+            stack.stop_relays()
 
 
 def measured(stack: Stack, server_url: str, phase: Callable[[], PhaseResult], *, attempts: int = 3) -> PhaseResult:

@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 SERVICES = ("intake", "workflow", "metrics")
 PUBLISHERS = ("intake", "workflow")  # the services whose outbox a relay delivers
+RELAY_PROCESS_INTERVAL = "0.05"  # as docker-compose.yml sets it for the relay containers
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 HOST = "127.0.0.1"
 
@@ -247,6 +248,8 @@ class Stack:
             env[f"{prefix}_EVENTS_SECRET"] = self.secrets[service]
             env[f"{prefix}_SUBSCRIBERS"] = json.dumps(subscribers[service])
             env[f"{prefix}_RELAY_ENABLED"] = "false" if self.separate_relays else "true"
+            if self.separate_relays:
+                env[f"{prefix}_RELAY_INTERVAL_SECONDS"] = RELAY_PROCESS_INTERVAL
             if service != "intake":
                 env[f"{prefix}_JWKS_URL"] = jwks
         env["BARE_DATABASE_URL"] = self.database_url("bare")
@@ -299,6 +302,20 @@ class Stack:
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"{name} was not ready within {timeout:.0f} s:\n{process.tail()}")
                     time.sleep(0.2)
+
+    def start_relays(self) -> None:
+        """Start a relay process for each publishing service that has none running."""
+        for service in PUBLISHERS:
+            name = f"{service}-relay"
+            if name not in self.processes or not self.processes[name].alive():
+                self.start(name, [PYTHON, "-m", "services.cli", "relay", "--service", service])
+
+    def stop_relays(self) -> None:
+        """Stop the relay processes (each finishes the round under way)."""
+        for service in PUBLISHERS:
+            process = self.processes.pop(f"{service}-relay", None)
+            if process is not None:
+                process.stop()
 
     def check_alive(self) -> None:
         """Raise if a server died."""
@@ -363,6 +380,7 @@ def running_stack(
     keep_logs: Path | None = None,
     overrides: dict[str, str] | None = None,
     separate_relays: bool = True,
+    relays_running: bool = True,
 ) -> Iterator[Stack]:
     """Fresh databases, migrated; the three services (and the bare app) running; all removed at the end."""
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
@@ -390,8 +408,8 @@ def running_stack(
             stack.start(service, argv + (["--workers", str(workers)] if workers > 1 else []))
             # Workflow and metrics fetch intake's keys when a token first arrives; intake goes first.
             stack.wait_ready([service], {})
-            if separate_relays and service in PUBLISHERS:
-                stack.start(f"{service}-relay", [PYTHON, "-m", "services.cli", "relay", "--service", service])
+        if separate_relays and relays_running:
+            stack.start_relays()
         if bare:
             from bench.load import bare as bare_app
 

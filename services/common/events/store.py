@@ -48,7 +48,32 @@ async def claim(
     limit: int,
     skip_locked: bool,
 ) -> list[ClaimedRow]:
-    """Lease the oldest due rows whose case has no earlier pending row; call inside a transaction."""
+    """Lease the oldest due rows of each subscriber whose case has no earlier pending row; call in a transaction.
+
+    Each subscriber's rows are looked up on their own: one subscriber's pending rows come out of the
+    (subscriber, status, seq) index already in order, so the lookup stops after `limit` rows however long
+    the backlog, where a lookup over several subscribers would have to read and sort every pending row.
+    """
+    claimed: list[ClaimedRow] = []
+    for subscriber in sorted(subscribers):
+        claimed += await _claim_for(
+            conn, tables, subscriber, now=now, locked_until=locked_until, token=token, limit=limit,
+            skip_locked=skip_locked,
+        )  # fmt: skip
+    return sorted(claimed, key=lambda row: row.seq)
+
+
+async def _claim_for(
+    conn: AsyncConnection,
+    tables: EventTables,
+    subscriber: str,
+    *,
+    now: datetime,
+    locked_until: datetime,
+    token: str,
+    limit: int,
+    skip_locked: bool,
+) -> list[ClaimedRow]:
     candidate = tables.outbox.alias("candidate")
     earlier = tables.outbox.alias("earlier")
     # An earlier pending row of the same case, leased or backing off or not, holds every later one back:
@@ -62,8 +87,8 @@ async def claim(
     due = (
         select(candidate.c.seq)
         .where(
+            candidate.c.subscriber == subscriber,
             candidate.c.status == PENDING,
-            candidate.c.subscriber.in_(subscribers),
             candidate.c.next_attempt_at <= now,
             candidate.c.locked_until.is_(None) | (candidate.c.locked_until < now),
             ~blocked,
@@ -92,8 +117,7 @@ async def claim(
         outbox.c.body,
         outbox.c.attempts,
     )
-    rows = (await conn.execute(returning)).all()
-    return sorted((ClaimedRow(*row) for row in rows), key=lambda row: row.seq)
+    return [ClaimedRow(*row) for row in (await conn.execute(returning)).all()]
 
 
 async def record(conn: AsyncConnection, tables: EventTables, outcomes: Sequence[Outcome], token: str) -> None:
