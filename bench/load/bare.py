@@ -2,8 +2,8 @@
 
 Served exactly as `zerovisit run --service NAME` serves a service (uvicorn[standard], a factory, the same
 host, log level and access log setting, the same worker count) and on the same engine settings
-(`services.common.db.make_engine`: asyncpg, the same pool), so the difference to a service endpoint is
-what the service does per request.
+(`services.common.db.make_engine`: asyncpg, the same pool) and with the same garbage-collector freeze at
+start-up, so the difference to a service endpoint is what the service does per request.
 
     BARE_DATABASE_URL=postgresql+asyncpg://... python -m bench.load.bare --port 8010
 """
@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, DateTime, MetaData, String, Table, insert
 
+from services.common.app import freeze_startup_objects
 from services.common.db import make_engine
 
 metadata = MetaData()
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(os.environ["BARE_DATABASE_URL"])
+        freeze_startup_objects()  # as every service does at start-up
         try:
             yield
         finally:

@@ -89,8 +89,9 @@ def write_results(
         "outboxes are empty and every application has its job before the next phase starts.",
         f"- Servers: `python -m services.cli run --service NAME` (uvicorn[standard]: uvloop, httptools), "
         f"{args.workers} worker(s) each; the bare app (`bench/load/bare.py`) with the same uvicorn call, workers "
-        "and engine settings (`services.common.db.make_engine`), on its own database on the same server.",
-        "- Relays on throughout: intake delivers `application.*` to workflow and metrics, workflow delivers "
+        "and engine settings (`services.common.db.make_engine`) and the same garbage-collector freeze at start-up, "
+        "on its own database on the same server.",
+        "- Relays: intake delivers `application.*` to workflow and metrics, workflow delivers "
         "`job.*` to intake and metrics, every delivery signed and applied through the inbox. "
         + {
             "after": "As `docker-compose.yml` deploys them, each relay is a process of its own (`python -m "

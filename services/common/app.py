@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ def create_service_app(
             await step(app)
         if app.state.verifier is None:
             raise RuntimeError(f"{settings.service_name}: set a JWKS URL or file to verify tokens.")
+        freeze_startup_objects()
         tasks = [asyncio.create_task(job(app)) for job in parts.background]
         try:
             yield
@@ -118,6 +120,17 @@ def create_service_app(
         _document_webhook(app, payload)
     _render_errors_as_problems_in_openapi(app)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Move everything built so far out of the garbage collector's sight, for the life of the process.
+
+    Modules, routes, models, engines and rule sets live as long as the process; left in sight, every full
+    collection under load walks them all again and holds up the event loop meanwhile (the slowest requests
+    were slower by that much). Afterwards collections walk only what requests made.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _render_errors_as_problems_in_openapi(app: FastAPI) -> None:

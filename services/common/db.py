@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,10 +13,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, MetaData, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
 from services.common.errors import Unprocessable
+
+# Connections of each engine's pool (PostgreSQL; SQLite has one writer anyway).
+POOL_SIZE = 20
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -104,7 +109,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     else:
         # A fixed pool rather than overflow connections: under load those are opened and closed again and
         # again, each paying for its own statement preparation and type lookups. Requests beyond it wait.
-        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("pool_size", POOL_SIZE)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_async_engine(url, **kwargs)
@@ -129,15 +134,27 @@ class Database:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     autocommit: AsyncEngine | None = None
+    # A pool hands a returned connection to whoever asks next, even past requests already waiting, which
+    # under load left some waiting far longer than the rest: requests queue here instead, in order of arrival.
+    _autocommit_queue: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POOL_SIZE))
+    request_queue: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POOL_SIZE))
 
     @classmethod
     def connect(cls, url: str) -> Database:
         """Build the engine and session factory for a URL."""
         engine = make_engine(url)
-        autocommit = (
-            None if is_sqlite(url) else make_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=0)
-        )
+        autocommit = None
+        if not is_sqlite(url):
+            autocommit = make_engine(url, isolation_level="AUTOCOMMIT", pool_size=POOL_SIZE, max_overflow=0)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False), autocommit)
+
+    @contextlib.asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[AsyncConnection]:
+        """An autocommit connection (PostgreSQL only), first come, first served."""
+        if self.autocommit is None:
+            raise RuntimeError("no autocommit engine on this database")
+        async with self._autocommit_queue, self.autocommit.connect() as connection:
+            yield connection
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
@@ -150,7 +167,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     # The transaction begins with the first statement, so a request that ends up not using the session
     # costs no connection; an exception from the endpoint leaves the block, which rolls back.
-    async with database.sessionmaker() as session:
+    async with database.request_queue, database.sessionmaker() as session:
         yield session
         if session.in_transaction():
             await session.commit()

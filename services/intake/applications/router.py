@@ -120,20 +120,12 @@ async def _read(session: DbSession, application: Application) -> ApplicationRead
 async def create_application(
     request: Request,
     draft: ApplicationCreate,
-    session: DbSession,
     applicant: Applicant,
     clock: CurrentClock,
     idempotency_key: IdempotencyKey = None,
 ) -> ApplicationRead | JSONResponse:
     """Apply; documents already on file and still valid are reused, missing ones are listed all at once."""
     now = clock.now()
-    if idempotency_key is not None:
-        digest = idempotency.request_hash(draft.model_dump(mode="json"))
-        replay = await idempotency.claim(
-            session, owner_id=applicant.subject, key=idempotency_key, digest=digest, now=now
-        )
-        if replay is not None:
-            return JSONResponse(replay.body, status_code=replay.status_code, headers={"Idempotent-Replayed": "true"})
     state = request.app.state
     submission = functools.partial(
         application_service.submit,
@@ -148,23 +140,33 @@ async def create_application(
     database: Database = state.database
     if idempotency_key is None and database.autocommit is not None:
         # Nothing else to write in the same transaction: the submission goes in as one atomic statement.
-        async with database.autocommit.connect() as connection:
+        async with database.single_statement() as connection:
             submitted = await submission(connection)
         if submitted.published:
             wake_relay(request.app)
-    else:
+        return submitted_read(submitted)
+    # One transaction for the idempotency record and the submission, committed before the answer goes out.
+    async with database.sessionmaker() as session, session.begin():
+        if idempotency_key is not None:
+            digest = idempotency.request_hash(draft.model_dump(mode="json"))
+            replay = await idempotency.claim(
+                session, owner_id=applicant.subject, key=idempotency_key, digest=digest, now=now
+            )
+            if replay is not None:
+                headers = {"Idempotent-Replayed": "true"}
+                return JSONResponse(replay.body, status_code=replay.status_code, headers=headers)
         submitted = await submission(await session.connection())
         if submitted.published:
             session.info[PUBLISHED] = True
-    answer = submitted_read(submitted)
-    if idempotency_key is not None:
-        await idempotency.remember(
-            session,
-            owner_id=applicant.subject,
-            key=idempotency_key,
-            status_code=status.HTTP_201_CREATED,
-            body=jsonable_encoder(answer),
-        )
+        answer = submitted_read(submitted)
+        if idempotency_key is not None:
+            await idempotency.remember(
+                session,
+                owner_id=applicant.subject,
+                key=idempotency_key,
+                status_code=status.HTTP_201_CREATED,
+                body=jsonable_encoder(answer),
+            )
     return answer
 
 
