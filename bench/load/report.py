@@ -133,9 +133,14 @@ def write_results(
     lines += [
         "",
         "CPU per request, in milliseconds: what each party used over the whole locust run (warm-up included) "
-        "divided by every request of that run. Relays keep delivering in the background, so a phase also pays "
-        "for some events of the one before, and leaves some of its own for later (see the backlog below). "
-        "PostgreSQL counts every backend of the server, whoever's.",
+        "divided by every request of that run. "
+        + (
+            "No relay runs while a phase is measured: its events are delivered after it (see the backlog below). "
+            if args.relays == "after"
+            else "Relays keep delivering in the background, so a phase also pays for some events of the one before, "
+            "and leaves some of its own for later (see the backlog below). "
+        )
+        + "PostgreSQL counts every backend of the server, whoever's.",
         "",
         "| endpoint | " + " | ".join(servers) + " | PostgreSQL | locust |",
         "| --- | " + " | ".join("---:" for _ in servers) + " | ---: | ---: |",
@@ -169,6 +174,12 @@ def write_results(
             f"Submission throughput is {ratio:.2f} of the bare insert's; p99 {submission.p99_ms:.0f} ms; "
             f"{submission.errors} errors. Target (at least 0.5 of bare, p99 under 250 ms, no errors): "
             f"{'met' if met else 'NOT met'}.",
+        ]
+    if args.relays == "after":
+        lines += [
+            "",
+            "The same endpoints with every relay and the services they deliver to busy on the same two cores "
+            "during the measurement: `bench/load/RESULTS-pipeline.md` (`--relays separate`).",
         ]
     lines.append("")
     text = "\n".join(lines)
