@@ -247,3 +247,17 @@ async def test_a_submission_that_cannot_be_written_whole_leaves_nothing_behind(
             for table in (Application.__table__, ApplicationDocument.__table__, tables.outbox)
         ]
     assert counts == [1, len(ids), 2]
+
+
+async def test_a_document_listed_again_on_a_later_application_counts_as_reused(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    ids = await upload_all(intake.client, headers)
+    first = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids))
+    assert first.status_code == 201
+    assert sorted(first.json()["documents"]["supplied"]) == sorted(ids)
+
+    again = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids))
+
+    assert again.status_code == 201, again.text
+    assert again.json()["documents"]["supplied"] == []
+    assert sorted(again.json()["documents"]["reused"]) == sorted(ids)

@@ -58,7 +58,8 @@ class ApplicationDocument(Base):
     __tablename__ = "application_document"
 
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), primary_key=True)
-    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), primary_key=True)
+    # Indexed on its own too: applying asks whether an earlier application relied on a document.
+    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), primary_key=True, index=True)
     type: Mapped[str] = mapped_column(String(32))
     reused: Mapped[bool] = mapped_column(Boolean)
 

@@ -51,17 +51,20 @@ class FiledDocument(NamedTuple):
     type: str
     valid_until: date | None
     uploaded_at: datetime
+    relied_on: bool  # by an earlier application
 
 
 # Built once rather than per request (building a statement is Python work on the hot path). One query
 # finds both the documents named in the request and those on file for the required types.
-_DOCUMENTS = select(Document.id, Document.type, Document.valid_until, Document.uploaded_at).where(
+_RELIED_ON = select(ApplicationDocument.document_id).where(ApplicationDocument.document_id == Document.id).exists()
+_COLUMNS = (Document.id, Document.type, Document.valid_until, Document.uploaded_at, _RELIED_ON.label("relied_on"))
+_DOCUMENTS = select(*_COLUMNS).where(
     Document.owner_id == bindparam("owner_id"),
     or_(Document.type.in_(bindparam("types", expanding=True)), Document.id.in_(bindparam("ids", expanding=True))),
 )
 # PostgreSQL takes the lists as two array parameters: one statement text whatever their lengths, prepared once
 # per connection, where an expanding IN is rewritten (and prepared again) for every length.
-_DOCUMENTS_PG = select(Document.id, Document.type, Document.valid_until, Document.uploaded_at).where(
+_DOCUMENTS_PG = select(*_COLUMNS).where(
     Document.owner_id == bindparam("owner_id"),
     or_(
         Document.type == any_(bindparam("types", type_=ARRAY(String))),
@@ -112,6 +115,12 @@ async def submit(
             expired_documents=check.expired,
             required_documents=list(required),
         )
+
+    for doc_type, document in list(check.supplied.items()):
+        # Handed over once: a document that an earlier application already relied on is reused when the
+        # client lists it again, as much as when it is taken from file unasked.
+        if document.relied_on:
+            check.reused[doc_type] = check.supplied.pop(doc_type)
 
     due = calendar.add_working_days(today, category.total_limit_working_days)
     steps = [step.model_dump() for step in category.steps]
