@@ -137,7 +137,7 @@ class Database:
     # A pool hands a returned connection to whoever asks next, even past requests already waiting, which
     # under load left some waiting far longer than the rest: requests queue here instead, in order of arrival.
     _autocommit_queue: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POOL_SIZE))
-    request_queue: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POOL_SIZE))
+    _request_queue: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POOL_SIZE))
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -167,7 +167,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     # The transaction begins with the first statement, so a request that ends up not using the session
     # costs no connection; an exception from the endpoint leaves the block, which rolls back.
-    async with database.request_queue, database.sessionmaker() as session:
+    async with database._request_queue, database.sessionmaker() as session:
         yield session
         if session.in_transaction():
             await session.commit()

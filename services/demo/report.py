@@ -12,21 +12,7 @@ from rich.table import Table
 from services.demo.http import Api, Login
 from services.demo.records import Tally
 from services.demo.waiting import Agreement
-
-HEADERS = (
-    "category",
-    "connected",
-    "avg WD",
-    "P90 WD",
-    "steps",
-    "documents",
-    "cost (yuan)",
-    "within limit",
-    "zero visit",
-    "online",
-    "paused WD",
-    "open overdue",
-)
+from services.metrics.cli import REPORT_HEADERS
 
 
 def _show(value: Any, pattern: str = "{:.1f}") -> str:
@@ -78,7 +64,7 @@ def print_report(console: Console, report: dict[str, Any]) -> None:
         (title, [_cells(row, row["category"]) for row in report["rows"]]),
         ("Grid companies, worst first", [_cells(c, f"{c['rank']}. {c['grid_company']}") for c in report["companies"]]),
     ):
-        table = Table(*HEADERS, title=caption)
+        table = Table(*REPORT_HEADERS, title=caption)
         for line in lines:
             table.add_row(*line)
         console.print(table)

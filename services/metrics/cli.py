@@ -37,6 +37,23 @@ async def in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[T]])
         await engine.dispose()
 
 
+# The columns of the half-year table, as `zerovisit report` and `zerovisit demo` print it.
+REPORT_HEADERS = (
+    "category",
+    "connected",
+    "avg WD",
+    "P90 WD",
+    "steps",
+    "documents",
+    "cost (yuan)",
+    "within limit",
+    "zero visit",
+    "online",
+    "paused WD",
+    "open overdue",
+)
+
+
 def _url(args: argparse.Namespace) -> str:
     return str(args.database_url or MetricsSettings().resolved_database_url())
 
@@ -98,20 +115,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     title = f"Getting Electricity {period.label} ({period.start} to {period.end})"
     if args.region or args.grid_company:
         title += f", {' '.join(filter(None, [args.region, args.grid_company]))}"
-    headers = [
-        "category",
-        "connected",
-        "avg WD",
-        "P90 WD",
-        "steps",
-        "documents",
-        "cost (yuan)",
-        "within limit",
-        "zero visit",
-        "online",
-        "paused WD",
-        "open overdue",
-    ]
+    headers = REPORT_HEADERS
     console = Console()
     for caption, lines in (
         (title, [_cells(row, row.category) for row in rows]),

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import Insert, Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.events.envelope import EventEnvelope, EventPayload
 from services.common.events.tables import PENDING, EventTables
@@ -88,12 +88,16 @@ async def publish(
     """Queue an event for every subscriber whose topics match; only inserts, the caller commits."""
     queued = queue(payload, case_key=case_key, source=source, subscribers=subscribers, now=now)
     if queued.subscribers:
-        # A Core executemany of a statement built once, on the connection of the session's transaction:
-        # neither an ORM flush nor building a statement.
-        connection = await session.connection()
-        await connection.execute(_insert(tables.outbox), queued.rows)
+        await write(await session.connection(), tables, queued)
         session.info[PUBLISHED] = True
     return queued.envelope
+
+
+async def write(connection: AsyncConnection, tables: EventTables, queued: Queued) -> None:
+    """Insert a queued event's outbox rows on the connection given, in its transaction."""
+    if queued.subscribers:
+        # A Core executemany of a statement built once: neither an ORM flush nor building a statement.
+        await connection.execute(_insert(tables.outbox), queued.rows)
 
 
 @functools.cache

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import local_date
-from services.common.events import EventTables, Queued, publish, queue
+from services.common.events import EventTables, Queued, outbox, publish, queue
 from services.common.events.tables import PENDING
 from services.common.rules import RuleBook
 from services.common.settings import Subscriber
@@ -213,8 +213,7 @@ async def _write_submission(
     await connection.execute(_INSERT_APPLICATION, row)
     if links:
         await connection.execute(_INSERT_LINKS, links)
-    if queued.subscribers:
-        await connection.execute(insert(event_tables.outbox), queued.rows)
+    await outbox.write(connection, event_tables, queued)
 
 
 @functools.cache
