@@ -40,7 +40,6 @@ class IntakeSettings(ServiceSettings):
     signing_key_file: Path | None = None
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
-    idempotency_ttl_hours: int = Field(default=24, ge=1)
 
     @property
     def data_dir(self) -> Path:
