@@ -78,9 +78,9 @@ def create_service_app(
         app.state.database = state._database = Database.connect(settings.resolved_database_url())
         owns_client = http_client is None
         app.state.http = state._http = http_client or httpx.AsyncClient(timeout=httpx.Timeout(5.0))
-        app.state.verifier = verifier
+        state.verifier = verifier
         if verifier is None and (settings.jwks_url or settings.jwks_file):
-            app.state.verifier = build_verifier(
+            state.verifier = build_verifier(
                 issuer=settings.jwt_issuer,
                 audience=settings.jwt_audience,
                 jwks_url=settings.jwks_url,
@@ -92,7 +92,7 @@ def create_service_app(
             await state.calendar.start(state.database, state.clock)
         for step in parts.startup:
             await step(app)
-        if app.state.verifier is None:
+        if state.verifier is None:
             raise RuntimeError(f"{settings.service_name}: set a JWKS URL or file to verify tokens.")
         freeze_startup_objects()
         tasks = [asyncio.create_task(job(app)) for job in parts.background]

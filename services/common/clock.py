@@ -76,7 +76,7 @@ def local_date(instant: datetime) -> date:
 
 async def _clock(request: Request) -> Clock:
     # async although it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread.
-    clock: Clock = request.app.state.clock
+    clock: Clock = request.app.state.service.clock
     return clock
 
 
