@@ -23,7 +23,6 @@ from services.metrics.facts.models import CaseFact
 from services.metrics.facts.service import changing
 from services.workflow import events as job_events
 
-
 # What metrics keep of each step (its display name is the rule set's, not the case's).
 _STEP_FIELDS = {"code", "limit_working_days", "started_at", "due_on", "completed_at", "elapsed_working_days", "overdue"}
 
