@@ -40,7 +40,7 @@ test: venv
 
 lint: venv
 	.venv/bin/ruff check .
-	.venv/bin/mypy services
+	.venv/bin/mypy services tools
 	.venv/bin/lint-imports
 
 openapi: venv
@@ -50,20 +50,20 @@ openapi-check: venv
 	$(PY) -m services.openapi check
 
 bench-metrics: venv
-	$(PY) -m bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
+	$(PY) -m tools.bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
 
 bench-load: venv
-	$(PY) -m bench.load.run --clients 64 --seconds 30 --relays after
-	$(PY) -m bench.load.run --clients 64 --seconds 30 --relays separate --output bench/load/RESULTS-pipeline.md
+	$(PY) -m tools.bench.load.run --clients 64 --seconds 30 --relays after
+	$(PY) -m tools.bench.load.run --clients 64 --seconds 30 --relays separate --output tools/bench/load/RESULTS-pipeline.md
 
 bench-events: venv
-	$(PY) -m bench.events.run --rate 20 --seconds 30
+	$(PY) -m tools.bench.events.run --rate 20 --seconds 30
 
 fuzz: venv
 	ZV_FUZZ_EXAMPLES=500 $(PY) -m pytest tests/fuzz
 
 faults: venv
-	$(PY) -m bench.faults.run
+	$(PY) -m tools.bench.faults.run
 
 clean:
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
-from services.common.clock import Clock, FileClock, SystemClock
+from services.common.clock import Clock, SystemClock
 from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay, outbox
@@ -105,7 +105,7 @@ def create_service_app(
         openapi_tags=parts.openapi_tags or None,
     )
     app.state.settings = settings
-    app.state.clock = clock or service_clock(settings)
+    app.state.clock = clock or SystemClock()
     install_problem_handlers(app)
     limits = dict(parts.body_limits)
     app.add_middleware(
@@ -211,11 +211,6 @@ def build_relay(
         backoff_max_seconds=settings.relay_backoff_max_seconds,
         name=settings.service_name,
     )
-
-
-def service_clock(settings: ServiceSettings) -> Clock:
-    """The clock a service reads: a clock file when one is set (demonstrations), else the system's."""
-    return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
 
 
 def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:
