@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv run test lint openapi openapi-check migrate clean bench-metrics bench-load bench-events fuzz faults
+.PHONY: help venv run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events fuzz faults
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint           ruff, mypy and the import contracts"
 	@echo "make openapi        regenerate openapi/*.json from the code"
 	@echo "make openapi-check  fail when openapi/*.json differs from the code"
+	@echo "make demo           a simulated half-year through the three services on their own databases (var/demo/)"
 	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate"
 	@echo "make fuzz           schemathesis against every service with 500 examples per operation"
 	@echo "make faults         kill services and restart PostgreSQL under traffic; count events lost and duplicated"
@@ -48,6 +49,9 @@ openapi: venv
 
 openapi-check: venv
 	$(PY) -m services.openapi check
+
+demo: venv
+	$(PY) -m tools.demo
 
 bench-metrics: venv
 	$(PY) -m tools.bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
