@@ -60,10 +60,10 @@ def test_a_subscriber_is_reached_at_its_advertised_host_and_signed_for_with_its_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # As in docker-compose.yml: intake binds every interface and is reached by its container name.
-    monkeypatch.setenv("INTAKE_HOST", "0.0.0.0")
+    monkeypatch.setenv("INTAKE_HOST", "0.0.0.0")  # noqa: S104 - a setting, not a bind
     monkeypatch.setenv("INTAKE_ADVERTISED_HOST", "intake")
     monkeypatch.setenv("INTAKE_EVENTS_SECRET", "intake-secret")
-    monkeypatch.setenv("METRICS_HOST", "0.0.0.0")
+    monkeypatch.setenv("METRICS_HOST", "0.0.0.0")  # noqa: S104 - a setting, not a bind
 
     workflow = WorkflowSettings()
 
@@ -77,7 +77,8 @@ def test_a_subscriber_is_reached_at_its_advertised_host_and_signed_for_with_its_
 def test_settings_set_explicitly_win_over_the_topology(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTAKE_PORT", "9101")
     monkeypatch.setenv("WORKFLOW_JWKS_URL", "https://keys.example/jwks.json")
-    monkeypatch.setenv("WORKFLOW_SUBSCRIBERS", '[{"name": "metrics", "url": "http://m/internal/events", "secret": "s"}]')
+    listed = '[{"name": "metrics", "url": "http://m/internal/events", "secret": "s"}]'
+    monkeypatch.setenv("WORKFLOW_SUBSCRIBERS", listed)
 
     workflow = WorkflowSettings()
 

@@ -1,4 +1,4 @@
-"""The demonstration (`python -m tools.demo`): a few simulated weeks through the three services, run as child processes on free ports."""
+"""The demonstration (`python -m tools.demo`): a few simulated weeks through the three services on free ports."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from services.common.settings import REPO_ROOT
 from services.intake.documents.storage import sniff
 from tests.support.databases import FreshDatabases
-from tools.stack import migrate
 from tools.demo import files
 from tools.demo.accounts import AccountError, create_accounts, plan_accounts
 from tools.demo.http import Login
 from tools.demo.people import arrival_days, population
 from tools.demo.platform import MARKER, PlatformError, prepare_var_dir
+from tools.stack import migrate
 
 SERVICES = ("intake", "workflow", "metrics")
 # Rows each service holds for a connected case, counted straight from its database.
