@@ -144,10 +144,3 @@ def test_accounts_are_made_even_when_a_password_begins_with_a_dash(tmp_path: Pat
 
     with pytest.raises(AccountError, match="dash-regulator"):  # taken now: refused with the reason, not an exit
         create_accounts([], regulator, env)
-
-
-def test_the_product_does_not_ship_its_tools() -> None:
-    pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'packages = ["services"]' in pyproject
-    assert "tools/" in (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-    assert "COPY tools" not in (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
