@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
 from services.common.calendar import CalendarTables, LiveCalendar, WorkingDayCalendar
-from services.common.clock import Clock, FileClock, SystemClock
+from services.common.clock import Clock, SystemClock
 from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay, outbox
@@ -122,7 +122,7 @@ def create_service_app(
     )
     state = ServiceState(
         settings=settings,
-        clock=clock or service_clock(settings),
+        clock=clock or SystemClock(),
         rules=load_rule_book(),
         event_tables=parts.event_tables,
         idempotency=None
@@ -240,11 +240,6 @@ def build_relay(
         backoff_max_seconds=settings.relay_backoff_max_seconds,
         name=settings.service_name,
     )
-
-
-def service_clock(settings: ServiceSettings) -> Clock:
-    """The clock a service reads: a clock file when one is set (demonstrations), else the system's."""
-    return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
 
 
 def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:

@@ -7,24 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import DEV_EVENTS_SECRET, ServiceSettings, Subscriber
-
-
-def _default_subscribers() -> list[Subscriber]:
-    return [
-        Subscriber(
-            name="workflow",
-            url="http://127.0.0.1:8002/internal/events",
-            secret=DEV_EVENTS_SECRET,
-            topics=("application.*",),
-        ),
-        Subscriber(
-            name="metrics",
-            url="http://127.0.0.1:8003/internal/events",
-            secret=DEV_EVENTS_SECRET,
-            topics=("application.*",),
-        ),
-    ]
+from services.common.settings import DEFAULT_PORTS, ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
@@ -33,8 +16,8 @@ class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore", env_nested_delimiter="__")
 
     service_name: str = "intake"
-    port: int = 8001
-    subscribers: list[Subscriber] = Field(default_factory=_default_subscribers)
+    port: int = DEFAULT_PORTS["intake"]
+    routes = (("workflow", ("application.*",)), ("metrics", ("application.*",)))
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     token_ttl_seconds: int = Field(default=3600, ge=60)
     signing_key_file: Path | None = None
