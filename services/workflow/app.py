@@ -12,9 +12,8 @@ from services.common.events import make_events_router
 from services.workflow import events
 from services.workflow.calendar.router import router as calendar_router
 from services.workflow.db import calendar_tables, event_tables
-from services.workflow.jobs.actions import router as job_actions_router
+from services.workflow.jobs.audit_router import router as audit_router
 from services.workflow.jobs.handlers import make_handlers
-from services.workflow.jobs.router import audit_router
 from services.workflow.jobs.router import router as jobs_router
 from services.workflow.settings import WorkflowSettings
 
@@ -40,7 +39,6 @@ def create_app(
         "visits and an audit chain. Every time is set by the server.",
         routers=[
             jobs_router,
-            job_actions_router,
             audit_router,
             calendar_router,
             make_events_router(event_tables, make_handlers()),

@@ -18,8 +18,8 @@ from services.common.settings import Subscriber
 from services.workflow.calendar.files import CalendarFileError, YearFile, read_year_file
 from services.workflow.db import calendar_tables, event_tables
 from services.workflow.jobs import recompute
+from services.workflow.jobs.change import SOURCE
 from services.workflow.jobs.context import Context
-from services.workflow.jobs.publishing import SOURCE
 from services.workflow.settings import WorkflowSettings
 
 

@@ -21,6 +21,7 @@ from services.common.calendar.store import Executor
 from services.common.calendar.tables import CalendarTables
 from services.common.clock import Clock
 from services.common.db import Database, DbSession
+from services.common.errors import is_database_outage
 
 logger = logging.getLogger("zerovisit.calendar")
 
@@ -39,11 +40,27 @@ class LiveCalendar:
         self._marker: store.Marker | None = None
         self._checked_at = float("-inf")
         self._look_again_until = float("-inf")
+        self._source: tuple[Database, Clock] | None = None
+        self._started = False
 
     async def start(self, database: Database, clock: Clock) -> None:
-        """Seed an empty calendar from the chinesecalendar package, then read it."""
-        if self.fixed:
+        """Seed an empty calendar from the chinesecalendar package, then read it.
+
+        A database that cannot be reached does not stop the app from starting (it answers 503 meanwhile):
+        the calendar is read on first use instead.
+        """
+        self._source = (database, clock)
+        try:
+            await self._seed_and_read()
+        except Exception as exc:
+            if not is_database_outage(exc):
+                raise
+            logger.warning("calendar not read at startup, the database is unreachable; reading it on first use")
+
+    async def _seed_and_read(self) -> None:
+        if self.fixed or self._source is None:
             return
+        database, clock = self._source
         async with database.sessionmaker() as session, session.begin():
             if await store.is_empty(session, self.tables):
                 try:
@@ -53,6 +70,7 @@ class LiveCalendar:
                 except IntegrityError:
                     pass  # another replica seeded it first; its rows serve as well
             await self.reload(session)
+        self._started = True
 
     async def reload(self, session: Executor) -> WorkingDayCalendar:
         """Read the calendar from the database now."""
@@ -67,8 +85,12 @@ class LiveCalendar:
         The caller's session is used, not a new connection: on SQLite a second connection would wait for
         the write lock that the caller's transaction may already hold.
         """
+        if self.fixed:
+            return self.calendar
+        if not self._started:
+            await self._seed_and_read()
         now = time.monotonic()
-        if self.fixed or (now - self._checked_at < self.reload_seconds and now > self._look_again_until):
+        if now - self._checked_at < self.reload_seconds and now > self._look_again_until:
             return self.calendar
         self._checked_at = now
         if await store.marker(session, self.tables) != self._marker:

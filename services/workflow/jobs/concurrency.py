@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.workflow.jobs.exceptions import JobClosed, MalformedVersion, StaleVersion
-from services.workflow.jobs.models import OPEN_STATUSES, Job
+from services.workflow.jobs.models import Job
 
 
 def parse_version(header: str | None) -> int | None:
@@ -63,8 +63,7 @@ async def claim(session: AsyncSession, job: Job, *, expected: int | None) -> Non
     set_committed_value(job, "version", version)
 
 
-async def take_open(session: AsyncSession, job: Job, *, expected: int | None) -> None:
-    """Claim the job for one change (409 when stale), then 409 if it is connected or withdrawn."""
-    await claim(session, job, expected=expected)
-    if job.status not in OPEN_STATUSES:
+def require_open(job: Job) -> None:
+    """409 if the job is connected or withdrawn."""
+    if not job.is_open:
         raise JobClosed(f"The job is {job.status}; it takes no further changes.", status=job.status)

@@ -61,6 +61,21 @@ class Job(Base):
         order_by="JobVisit.audit_seq", lazy="selectin", cascade="all, delete-orphan"
     )
 
+    @property
+    def current(self) -> JobStep | None:
+        """The step being worked on; None once the job is closed."""
+        return next((step for step in self.steps if step.code == self.current_step), None)
+
+    @property
+    def open_pause(self) -> JobPause | None:
+        """The pause that has not ended, if the job is paused."""
+        return next((pause for pause in reversed(self.pauses) if pause.ended_at is None), None)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the job still takes changes."""
+        return self.status in OPEN_STATUSES
+
 
 class JobStep(Base):
     """A step of the rule set, with its clock: started, due, completed, elapsed working days."""

@@ -8,11 +8,10 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.workflow import events
-from services.workflow.jobs import audit, concurrency
+from services.workflow.jobs.change import Change, apply
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.exceptions import VisitInFuture
 from services.workflow.jobs.models import Job, JobFee, JobVisit
-from services.workflow.jobs.publishing import job_fields, publish_job_event
 from services.workflow.jobs.schemas import FeeCreate, VisitCreate
 
 CENT = Decimal("0.01")
@@ -20,14 +19,12 @@ CENT = Decimal("0.01")
 
 async def record_fee(session: AsyncSession, job: Job, *, fee: FeeCreate, expected: int | None, ctx: Context) -> JobFee:
     """Record a fee; a customer-paid one in a zero-investment category is kept, and flagged."""
-    await concurrency.take_open(session, job, expected=expected)
     category = ctx.category(job.rule_set, job.category)
     amount = fee.amount_yuan.quantize(CENT)
     flagged = fee.payer == "customer" and amount > 0 and category.zero_investment
     row = JobFee(
         id=str(uuid.uuid4()),
         job_id=job.id,
-        audit_seq=job.audit_seq + 1,
         code=fee.code,
         amount_yuan=amount,
         payer=fee.payer,
@@ -36,35 +33,19 @@ async def record_fee(session: AsyncSession, job: Job, *, fee: FeeCreate, expecte
         recorded_at=ctx.now,
         recorded_by=ctx.actor,
     )
-    job.fees.append(row)
-    audit.append(
-        session,
-        job,
-        at=ctx.now,
-        actor=ctx.actor,
-        action="fee_recorded",
-        details={
-            "fee_id": row.id,
-            "code": fee.code,
-            "amount_yuan": str(amount),
-            "payer": fee.payer,
-            "flagged": flagged,
-            "note": fee.note,
-        },
-    )
-    await publish_job_event(
-        session,
-        ctx,
-        job,
-        events.JobFeeRecorded(
-            **job_fields(job, ctx),
-            fee_id=row.id,
-            code=fee.code,
-            amount_yuan=amount,
-            payer=fee.payer,
-            flagged=flagged,
-        ),
-    )
+
+    def record() -> Change:
+        row.audit_seq = job.audit_seq + 1
+        job.fees.append(row)
+        figures = {"fee_id": row.id, "code": fee.code, "payer": fee.payer, "flagged": flagged}
+        return Change(
+            "fee_recorded",
+            {**figures, "amount_yuan": str(amount), "note": fee.note},
+            events.JobFeeRecorded,
+            {**figures, "amount_yuan": amount},
+        )
+
+    await apply(session, job, record, ctx=ctx, expected=expected)
     return row
 
 
@@ -74,45 +55,31 @@ async def record_visit(
     """Record a customer's trip to an office; past the category's allowance it is over_allowance."""
     if visit.visited_on > ctx.today:
         raise VisitInFuture(f"{visit.visited_on} is after today ({ctx.today}).")
-    await concurrency.take_open(session, job, expected=expected)
     category = ctx.category(job.rule_set, job.category)
-    over = len(job.visits) + 1 > category.allowed_visits
     row = JobVisit(
         id=str(uuid.uuid4()),
         job_id=job.id,
-        audit_seq=job.audit_seq + 1,
         visited_on=visit.visited_on,
         purpose=visit.purpose,
-        over_allowance=over,
         recorded_at=ctx.now,
         recorded_by=ctx.actor,
     )
-    job.visits.append(row)
-    audit.append(
-        session,
-        job,
-        at=ctx.now,
-        actor=ctx.actor,
-        action="visit_recorded",
-        details={
-            "visit_id": row.id,
-            "visited_on": visit.visited_on.isoformat(),
-            "purpose": visit.purpose,
-            "over_allowance": over,
-            "visits": len(job.visits),
-            "allowed_visits": category.allowed_visits,
-        },
-    )
-    await publish_job_event(
-        session,
-        ctx,
-        job,
-        events.JobVisitRecorded(
-            **job_fields(job, ctx),
-            visit_id=row.id,
-            visited_on=visit.visited_on,
-            purpose=visit.purpose,
-            over_allowance=over,
-        ),
-    )
+
+    def record() -> Change:
+        row.audit_seq, row.over_allowance = job.audit_seq + 1, len(job.visits) + 1 > category.allowed_visits
+        job.visits.append(row)
+        figures = {"visit_id": row.id, "purpose": visit.purpose, "over_allowance": row.over_allowance}
+        return Change(
+            "visit_recorded",
+            {
+                **figures,
+                "visited_on": visit.visited_on.isoformat(),
+                "visits": len(job.visits),
+                "allowed_visits": category.allowed_visits,
+            },
+            events.JobVisitRecorded,
+            {**figures, "visited_on": visit.visited_on},
+        )
+
+    await apply(session, job, record, ctx=ctx, expected=expected)
     return row

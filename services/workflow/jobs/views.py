@@ -4,31 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
-from services.common.clock import local_date
-from services.workflow.jobs.models import OPEN_STATUSES, PAUSED, Job, JobFee, JobPause, JobStep, JobVisit
+from services.workflow.jobs import clocks
+from services.workflow.jobs.models import Job, JobFee, JobStep, JobVisit
 from services.workflow.jobs.schemas import FeeRead, JobRead, PauseRead, StepRead, VisitRead
-
-
-def open_pause(job: Job) -> JobPause | None:
-    """The pause that has not ended, if the job is paused."""
-    return next((pause for pause in reversed(job.pauses) if pause.ended_at is None), None)
-
-
-def current(job: Job) -> JobStep | None:
-    """The step being worked on; None once the job is closed."""
-    return next((step for step in job.steps if step.code == job.current_step), None)
 
 
 def step_read(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: datetime) -> StepRead:
     """A step; the current one counts its elapsed working days up to now, or to when the clock stopped."""
-    elapsed, overdue = step.elapsed_working_days, step.overdue
-    if step.completed_at is None and step.started_at is not None and job.status in OPEN_STATUSES:
-        pause = open_pause(job) if job.status == PAUSED else None
-        until = pause.started_at if pause is not None else now
-        elapsed = casetime.elapsed(calendar, started_at=step.started_at, until=until, paused=step.paused_working_days)
-        overdue = casetime.is_overdue(calendar, due_on=step.due_on, today=local_date(until))
+    clock = clocks.step_clock(job, step, calendar=calendar, now=now)
     return StepRead(
         code=step.code,
         name=step.name,
@@ -37,9 +21,9 @@ def step_read(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: dat
         due_on=step.due_on,
         due_on_provisional=step.due_on_provisional,
         completed_at=step.completed_at,
-        elapsed_working_days=elapsed,
+        elapsed_working_days=clock.elapsed_working_days,
         paused_working_days=step.paused_working_days,
-        overdue=overdue,
+        overdue=clock.overdue,
     )
 
 

@@ -1,0 +1,94 @@
+"""Every change to a job takes the same path: claim it, change it, add it to the audit chain, publish it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.events import publish
+from services.workflow import events
+from services.workflow.jobs import audit, clocks, concurrency
+from services.workflow.jobs.context import Context
+from services.workflow.jobs.models import Job
+
+SOURCE = "workflow"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an action did: its audit entry, and the event that tells the other services (if any)."""
+
+    action: str
+    details: dict[str, Any]  # plain JSON: the audit chain hashes it
+    event: type[events.JobEvent] | None = None
+    event_fields: dict[str, Any] = field(default_factory=dict)
+
+
+async def apply(
+    session: AsyncSession,
+    job: Job,
+    action: Callable[[], Change | None],
+    *,
+    ctx: Context,
+    expected: int | None,
+    open_only: bool = True,
+) -> Change | None:
+    """Claim the job at the expected version (409 when stale or closed), run the action, audit and publish it.
+
+    An action that finds nothing to do returns None: nothing is audited or published.
+    """
+    await concurrency.claim(session, job, expected=expected)
+    if open_only:
+        concurrency.require_open(job)
+    change = action()
+    if change is None:
+        return None
+    audit.append(session, job, at=ctx.now, actor=ctx.actor, action=change.action, details=change.details)
+    if change.event is not None:
+        await publish_event(session, ctx, job, change.event(**job_fields(job, ctx), **change.event_fields))
+    return change
+
+
+def job_fields(job: Job, ctx: Context) -> dict[str, Any]:
+    """The fields every job event carries: the job, the case, the time, and the steps as they stand."""
+    steps = []
+    for step in job.steps:
+        clock = clocks.step_clock(job, step, calendar=ctx.calendar, now=ctx.now)
+        steps.append(
+            events.JobStep(
+                code=step.code,
+                name=step.name,
+                limit_working_days=step.limit_working_days,
+                started_at=step.started_at,
+                due_on=step.due_on,
+                due_on_provisional=step.due_on_provisional,
+                completed_at=step.completed_at,
+                elapsed_working_days=clock.elapsed_working_days,
+                overdue=clock.overdue,
+            )
+        )
+    return {
+        "job_id": job.id,
+        "application_id": job.application_id,
+        "grid_company": job.grid_company,
+        "region": job.region,
+        "at": ctx.now,
+        "current_step": job.current_step,
+        "steps": steps,
+    }
+
+
+async def publish_event(session: AsyncSession, ctx: Context, job: Job, payload: events.JobEvent) -> None:
+    """Queue a job event for every subscriber, keyed by the application so each case arrives in order."""
+    await publish(
+        session,
+        ctx.event_tables,
+        payload,
+        case_key=job.application_id,
+        source=SOURCE,
+        subscribers=ctx.subscribers,
+        now=ctx.now,
+    )

@@ -1,0 +1,28 @@
+"""A step's clock as of an instant: its elapsed working days and whether it is overdue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from services.common import casetime
+from services.common.calendar import WorkingDayCalendar
+from services.common.clock import local_date
+from services.workflow.jobs.models import PAUSED, Job, JobStep
+
+
+class StepClock(NamedTuple):
+    """Working days a step has run (pauses aside) and whether it is past due."""
+
+    elapsed_working_days: int | None
+    overdue: bool
+
+
+def step_clock(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: datetime) -> StepClock:
+    """A completed step's recorded clock; the current one counts up to now, or to when its clock stopped."""
+    if step.completed_at is not None or step.started_at is None or not job.is_open:
+        return StepClock(step.elapsed_working_days, step.overdue)
+    pause = job.open_pause if job.status == PAUSED else None
+    until = pause.started_at if pause is not None else now
+    elapsed = casetime.elapsed(calendar, started_at=step.started_at, until=until, paused=step.paused_working_days)
+    return StepClock(elapsed, casetime.is_overdue(calendar, due_on=step.due_on, today=local_date(until)))
