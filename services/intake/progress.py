@@ -99,19 +99,16 @@ async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: Serv
     _record(application, envelope, event, detail=event.reason, steps=_steps(event))
 
 
+_RECORDS: dict[str, type[job_events.JobEvent]] = {
+    model.event_type: model for model in (job_events.JobFeeRecorded, job_events.JobVisitRecorded)
+}
+
+
 @handlers.on(job_events.JobFeeRecorded.event_type)
-async def on_fee(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-    """A fee, shown on the timeline."""
-    event = job_events.JobFeeRecorded.from_envelope(envelope)
-    application = await _application(session, event)
-    if application is not None:
-        _record(application, envelope, event)
-
-
 @handlers.on(job_events.JobVisitRecorded.event_type)
-async def on_visit(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-    """An office visit, shown on the timeline."""
-    event = job_events.JobVisitRecorded.from_envelope(envelope)
+async def on_record(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+    """A fee or an office visit, shown on the timeline."""
+    event = _RECORDS[envelope.type].from_envelope(envelope)
     application = await _application(session, event)
     if application is not None:
         _record(application, envelope, event)

@@ -13,11 +13,12 @@ from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, problem_responses
+from services.common.rules.models import DocumentType
 from services.intake.documents import service as document_service
 from services.intake.documents import storage
 from services.intake.documents.exceptions import DocumentNotFound, FileTooLarge, UnsupportedFile, ValidityRequired
 from services.intake.documents.models import Document
-from services.intake.documents.schemas import DocumentPage, DocumentRead, DocumentType
+from services.intake.documents.schemas import DocumentPage, DocumentRead
 from services.intake.settings import IntakeSettings
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import get_args
 
 from pydantic import BaseModel
 
-DocumentType = Literal[
-    "id_card",
-    "business_license",
-    "property_certificate",
-    "lease_contract",
-    "authorization_letter",
-    "load_calculation",
-    "construction_permit",
-    "equipment_list",
-    "project_approval",
-]
-DOCUMENT_TYPES: tuple[str, ...] = DocumentType.__args__  # type: ignore[attr-defined]
+from services.common.rules.models import DocumentType
+
+DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)
 
 
 class DocumentRead(BaseModel):

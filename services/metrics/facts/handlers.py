@@ -27,6 +27,13 @@ from services.workflow import events as job_events
 _STEP_FIELDS = {"code", "limit_working_days", "started_at", "due_on", "completed_at", "elapsed_working_days", "overdue"}
 
 
+_FEE_FIELDS = {"fee_id", "code", "amount_yuan", "payer", "flagged"}
+_VISIT_FIELDS = {"visit_id", "visited_on", "over_allowance"}  # the purpose is not kept
+_STEPS_MOVED: dict[str, type[job_events.JobEvent]] = {
+    model.event_type: model for model in (job_events.JobStepCompleted, job_events.JobDueDateRecounted)
+}
+
+
 def _job_common(fact: CaseFact, event: job_events.JobEvent) -> None:
     fact.job_id = event.job_id
     fact.grid_company = fact.grid_company or event.grid_company
@@ -95,14 +102,9 @@ def build_handlers() -> EventHandlers:
             fact.case_due_on = fact.case_due_on or event.due_on
 
     @handlers.on(job_events.JobStepCompleted.event_type)
-    async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobStepCompleted.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-
     @handlers.on(job_events.JobDueDateRecounted.event_type)
-    async def on_due_date_recounted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobDueDateRecounted.from_envelope(envelope)
+    async def on_steps_moved(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        event = _STEPS_MOVED[envelope.type].from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
 
@@ -140,14 +142,7 @@ def build_handlers() -> EventHandlers:
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             if event.fee_id not in {fee["fee_id"] for fee in fact.fees}:
-                fee = {
-                    "fee_id": event.fee_id,
-                    "code": event.code,
-                    "amount_yuan": str(event.amount_yuan),
-                    "payer": event.payer,
-                    "flagged": event.flagged,
-                }
-                fact.fees = [*fact.fees, fee]
+                fact.fees = [*fact.fees, event.model_dump(mode="json", include=_FEE_FIELDS)]
             _total_fees(fact)
 
     @handlers.on("job.visit_recorded")
@@ -156,12 +151,7 @@ def build_handlers() -> EventHandlers:
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             if event.visit_id not in {visit["visit_id"] for visit in fact.visit_log}:
-                visit = {
-                    "visit_id": event.visit_id,
-                    "visited_on": event.visited_on.isoformat(),
-                    "over_allowance": event.over_allowance,
-                }
-                fact.visit_log = [*fact.visit_log, visit]
+                fact.visit_log = [*fact.visit_log, event.model_dump(mode="json", include=_VISIT_FIELDS)]
             if fact.connected_at is None:
                 fact.visits = len(fact.visit_log)
 
