@@ -12,10 +12,14 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from services.common import migrations
 from services.common.db import make_engine
 from services.common.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from services.common.events import EventTables
 
 SERVICES = ("intake", "workflow", "metrics")
 
@@ -107,6 +111,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 PUBLISHERS = ("intake", "workflow")
 
 
+def _event_tables(name: str) -> EventTables:
+    tables: EventTables = import_module(f"services.{name}.db").event_tables
+    return tables
+
+
 async def _relay(name: str) -> None:
     import httpx
 
@@ -116,7 +125,7 @@ async def _relay(name: str) -> None:
 
     settings = service_settings(name)
     configure_logging(json_logs=settings.log_json)
-    tables = import_module(f"services.{name}.db").event_tables
+    tables = _event_tables(name)
     database = Database.connect(settings.resolved_database_url())
     http = httpx.AsyncClient(timeout=httpx.Timeout(5.0))
     relay = build_relay(settings, database, tables, http, service_clock(settings))
@@ -206,10 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
     create.set_defaults(handler=cmd_users_create)
 
+    from services.common.events.commands import add_commands as add_outbox_commands
     from services.demo.cli import add_commands as add_demo_commands
     from services.metrics.cli import add_commands as add_metrics_commands
     from services.workflow.cli import add_commands as add_workflow_commands
 
+    add_outbox_commands(commands, publishers=PUBLISHERS, settings_of=service_settings, tables_of=_event_tables)
     add_workflow_commands(commands)
     add_metrics_commands(commands)
     add_demo_commands(commands)

@@ -81,7 +81,7 @@ class Cluster:
         return f"http://{HOST}:{self.ports[service]}"
 
     def secret(self, service: str) -> str:
-        """The secret that events delivered to a service are signed with."""
+        """The secret a service signs the events it publishes with."""
         return f"faults-{self.run_id}-{service}-events"
 
     def env(self, service: str) -> dict[str, str]:
@@ -94,7 +94,6 @@ class Cluster:
             {
                 "name": name,
                 "url": f"{self.base_url(name)}/internal/events",
-                "secret": self.secret(name),
                 "topics": [topic],
             }
             for name, topic in ROUTES[service]
@@ -105,6 +104,9 @@ class Cluster:
             "DATABASE_URL": self.database_url(service),
             "VAR_DIR": str(self.workdir / "var"),
             "EVENTS_SECRET": self.secret(service),
+            "EVENTS_SOURCES": json.dumps(
+                {source: self.secret(source) for source in ROUTES if ROUTES[source] and source != service}
+            ),
             "SUBSCRIBERS": json.dumps(subscribers),
         }
         if service != "intake":

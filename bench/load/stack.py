@@ -230,7 +230,6 @@ class Stack:
             return {
                 "name": name,
                 "url": f"{self.url(name)}/internal/events",
-                "secret": self.secrets[name],
                 "topics": topics,
             }
 
@@ -245,7 +244,11 @@ class Stack:
             env[f"{prefix}_HOST"] = HOST
             env[f"{prefix}_PORT"] = str(self.ports[service])
             env[f"{prefix}_VAR_DIR"] = str(self.workdir / "var")
+            # Each publisher signs with its own secret; the others know it under the publisher's name.
             env[f"{prefix}_EVENTS_SECRET"] = self.secrets[service]
+            env[f"{prefix}_EVENTS_SOURCES"] = json.dumps(
+                {source: self.secrets[source] for source in ("intake", "workflow") if source != service}
+            )
             env[f"{prefix}_SUBSCRIBERS"] = json.dumps(subscribers[service])
             env[f"{prefix}_RELAY_ENABLED"] = "false" if self.separate_relays else "true"
             if self.separate_relays:

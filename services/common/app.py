@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.orm import Session
 
 from services.common import health
@@ -20,7 +20,7 @@ from services.common.auth import TokenVerifier, build_verifier
 from services.common.clock import Clock, FileClock, SystemClock
 from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
-from services.common.events import EventPayload, EventTables, Relay, outbox
+from services.common.events import EventPayload, EventTables, Relay, outbox, retention
 from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
 from services.common.observability import install_observability
 from services.common.settings import ServiceSettings
@@ -43,6 +43,8 @@ class ServiceParts:
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
     startup: Sequence[Startup] = ()
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
+    # Periodic chores, cancelled at once when the app stops (background jobs get to finish their round).
+    housekeeping: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     published: Sequence[type[EventPayload]] = ()
     # Larger request bodies allowed on particular routes, by (method, path); every other route gets 1 MiB.
     body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
@@ -80,6 +82,7 @@ def create_service_app(
             raise RuntimeError(f"{settings.service_name}: set a JWKS URL or file to verify tokens.")
         freeze_startup_objects()
         tasks = [asyncio.create_task(job(app)) for job in parts.background]
+        chores = [asyncio.create_task(job(app)) for job in parts.housekeeping]
         try:
             yield
         finally:
@@ -88,9 +91,9 @@ def create_service_app(
                 # A round cut short would leave its rows leased, and their events late by a whole lease.
                 relay.stop()
                 await asyncio.wait(tasks, timeout=STOP_SECONDS)
-            for task in tasks:
+            for task in tasks + chores:
                 task.cancel()
-            for task in tasks:
+            for task in tasks + chores:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             if owns_client:
@@ -210,12 +213,39 @@ def build_relay(
         backoff_base_seconds=settings.relay_backoff_base_seconds,
         backoff_max_seconds=settings.relay_backoff_max_seconds,
         name=settings.service_name,
+        source=settings.service_name,
+        secret=settings.events_secret,
     )
 
 
 def service_clock(settings: ServiceSettings) -> Clock:
     """The clock a service reads: a clock file when one is set (demonstrations), else the system's."""
     return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
+
+
+def prune_task(*, outbox: Table | None, inbox: Table) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:
+    """A background job that deletes delivered outbox rows and inbox rows past their retention, every interval."""
+
+    async def run(app: FastAPI) -> None:
+        settings: ServiceSettings = app.state.settings
+        while True:
+            await asyncio.sleep(settings.events_prune_interval_seconds)
+            try:
+                delivered, received = await retention.prune(
+                    app.state.database,
+                    outbox=outbox,
+                    inbox=inbox,
+                    now=app.state.clock.now(),
+                    retention_days=settings.events_retention_days,
+                    batch_size=settings.events_prune_batch_size,
+                )
+                if delivered or received:
+                    logger.info("pruned %d delivered outbox rows and %d inbox rows", delivered, received)
+            except Exception:
+                # A database that is away now is pruned on a later round; the service goes on meanwhile.
+                logger.warning("pruning events failed; trying again later", exc_info=True)
+
+    return run
 
 
 def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:

@@ -11,6 +11,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VAR_DIR = REPO_ROOT / "var"
 # Only for a trial on one machine; production sets real secrets through the environment.
 DEV_EVENTS_SECRET = "dev-events-secret-change-me"  # noqa: S105
+# The shortest events secret accepted beyond loopback: 32 bytes, the size of the HMAC-SHA256 key it becomes.
+MIN_EVENTS_SECRET_BYTES = 32
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class Subscriber(BaseModel):
@@ -18,7 +21,6 @@ class Subscriber(BaseModel):
 
     name: str
     url: str
-    secret: str
     topics: tuple[str, ...] = ("*",)
 
 
@@ -37,8 +39,19 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = None
     jwks_file: Path | None = None
     jwks_cache_seconds: int = Field(default=300, ge=1)
+    # The secret this service signs the events it publishes with; each receiver knows it as this service's.
     events_secret: str = DEV_EVENTS_SECRET
+    # The services this one accepts events from, each with the secret it signs with (set one with
+    # *_EVENTS_SOURCES__<NAME>=...), and the event types each may send ("application.*", "job.*").
+    events_sources: dict[str, str] = Field(default_factory=dict)
+    events_topics: dict[str, list[str]] = Field(default_factory=dict)
     events_tolerance_seconds: int = Field(default=300, ge=1)
+    # Delivered outbox rows and inbox rows are deleted after this many days. An inbox row is what makes a
+    # redelivery a duplicate, so this must stay far above the longest a publisher retries one event
+    # (with the relay defaults, under two hours): see "Events" in the README.
+    events_retention_days: int = Field(default=14, ge=1)
+    events_prune_interval_seconds: float = Field(default=300, gt=0)
+    events_prune_batch_size: int = Field(default=500, ge=1)
     subscribers: list[Subscriber] = Field(default_factory=list)
     relay_enabled: bool = True
     relay_interval_seconds: float = Field(default=0.2, gt=0)
@@ -53,13 +66,25 @@ class ServiceSettings(BaseSettings):
     clock_file: Path | None = None
 
     def refuse_development_secrets(self) -> None:
-        """Refuse to listen beyond this machine with the development events secret (forged events)."""
-        loopback = self.host in ("127.0.0.1", "localhost", "::1")
-        shared = self.events_secret == DEV_EVENTS_SECRET or any(s.secret == DEV_EVENTS_SECRET for s in self.subscribers)
-        if shared and not loopback:
+        """Refuse to listen beyond this machine with a guessable events secret (forged events).
+
+        Every secret in use counts: the one this service signs with, when it has subscribers, and the
+        one of each service it accepts events from. Each must be at least 32 bytes and not the
+        development value.
+        """
+        if self.host in LOOPBACK_HOSTS:
+            return
+        in_use = {f"{self.service_name} (*_EVENTS_SECRET)": self.events_secret} if self.subscribers else {}
+        in_use |= {f"{name} (*_EVENTS_SOURCES__{name.upper()})": secret for name, secret in self.events_sources.items()}
+        weak = [
+            owner
+            for owner, secret in in_use.items()
+            if secret == DEV_EVENTS_SECRET or len(secret.encode("utf-8")) < MIN_EVENTS_SECRET_BYTES
+        ]
+        if weak:
             raise ValueError(
-                f"{self.service_name}: listening on {self.host} needs real event secrets; "
-                "set the *_EVENTS_SECRET and *_SUBSCRIBERS settings"
+                f"{self.service_name}: listening on {self.host} needs real event secrets of at least "
+                f"{MIN_EVENTS_SECRET_BYTES} bytes; weak or missing: {', '.join(sorted(weak))}"
             )
 
     def resolved_database_url(self) -> str:

@@ -59,14 +59,12 @@ def free_ports(count: int) -> list[int]:
 def environment(
     var_dir: Path, ports: Mapping[str, int], database_urls: Mapping[str, str | None], clock_file: Path
 ) -> dict[str, str]:
-    """Every service's settings: the same var dir and clock, each other's ports, one events secret."""
-    secret = secrets.token_urlsafe(24)
+    """Every service's settings: the same var dir and clock, each other's ports, each publisher's events secret."""
+    signing = {name: secrets.token_urlsafe(32) for name in ("intake", "workflow")}
     url = {name: f"http://{HOST}:{ports[name]}" for name in SERVICES}
 
     def subscribers(*names: str, topics: str) -> str:
-        return json.dumps(
-            [{"name": n, "url": f"{url[n]}/internal/events", "secret": secret, "topics": [topics]} for n in names]
-        )
+        return json.dumps([{"name": n, "url": f"{url[n]}/internal/events", "topics": [topics]} for n in names])
 
     env: dict[str, str] = {}
     for name in SERVICES:
@@ -76,7 +74,8 @@ def environment(
             prefix + "HOST": HOST,
             prefix + "PORT": str(ports[name]),
             prefix + "CLOCK_FILE": str(clock_file),
-            prefix + "EVENTS_SECRET": secret,
+            prefix + "EVENTS_SECRET": signing.get(name, ""),
+            prefix + "EVENTS_SOURCES": json.dumps({source: s for source, s in signing.items() if source != name}),
             prefix + "EVENTS_TOLERANCE_SECONDS": EVENTS_TOLERANCE,
             prefix + "RELAY_INTERVAL_SECONDS": RELAY_INTERVAL,
         }

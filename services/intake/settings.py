@@ -15,13 +15,11 @@ def _default_subscribers() -> list[Subscriber]:
         Subscriber(
             name="workflow",
             url="http://127.0.0.1:8002/internal/events",
-            secret=DEV_EVENTS_SECRET,
             topics=("application.*",),
         ),
         Subscriber(
             name="metrics",
             url="http://127.0.0.1:8003/internal/events",
-            secret=DEV_EVENTS_SECRET,
             topics=("application.*",),
         ),
     ]
@@ -35,6 +33,8 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     port: int = 8001
     subscribers: list[Subscriber] = Field(default_factory=_default_subscribers)
+    events_sources: dict[str, str] = Field(default_factory=lambda: {"workflow": DEV_EVENTS_SECRET})
+    events_topics: dict[str, list[str]] = Field(default_factory=lambda: {"workflow": ["job.*"]})
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     token_ttl_seconds: int = Field(default=3600, ge=60)
     signing_key_file: Path | None = None

@@ -1,11 +1,11 @@
-"""The metrics database: declarative base and the event tables."""
+"""The metrics database: declarative base and the inbox of the events it receives (it publishes none)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
 from services.common.db import new_metadata
-from services.common.events import define_event_tables
+from services.common.events import define_inbox_table
 
 
 class Base(DeclarativeBase):
@@ -14,4 +14,4 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-event_tables = define_event_tables(Base.metadata)
+inbox = define_inbox_table(Base.metadata)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import ServiceSettings
+from services.common.settings import DEV_EVENTS_SECRET, ServiceSettings
 
 
 class MetricsSettings(ServiceSettings):
@@ -16,6 +16,12 @@ class MetricsSettings(ServiceSettings):
     service_name: str = "metrics"
     port: int = 8003
     jwks_url: str | None = "http://127.0.0.1:8001/.well-known/jwks.json"
+    events_sources: dict[str, str] = Field(
+        default_factory=lambda: {"intake": DEV_EVENTS_SECRET, "workflow": DEV_EVENTS_SECRET}
+    )
+    events_topics: dict[str, list[str]] = Field(
+        default_factory=lambda: {"intake": ["application.*"], "workflow": ["job.*"]}
+    )
     # A pause longer than this many working days is listed among the violations.
     long_pause_working_days: int = Field(default=20, ge=1)
     import_max_rows: int = Field(default=5000, ge=1)

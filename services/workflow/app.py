@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from services.common.app import ServiceParts, create_service_app, relay_task
+from services.common.app import ServiceParts, create_service_app, prune_task, relay_task
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
@@ -51,15 +51,17 @@ def create_app(
             job_actions_router,
             audit_router,
             calendar_router,
-            make_events_router(event_tables, make_handlers(running_app)),
+            make_events_router(event_tables.inbox, make_handlers(running_app)),
         ],
         openapi_tags=TAGS,
         startup=[calendar_state.startup],
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
+        housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
         published=events.PUBLISHED,
     )
     app = create_service_app(settings, parts, clock=clock, http_client=http_client)
     app.state.rules = load_rule_book()
     app.state.event_tables = event_tables
+    app.state.inbox = event_tables.inbox
     calendar_state.install(app, calendar)
     return app

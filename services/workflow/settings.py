@@ -5,10 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import ServiceSettings, Subscriber
-
-# The other services' default events_secret, so that a development setup works as it comes.
-_DEV_SECRET: str = ServiceSettings.model_fields["events_secret"].default
+from services.common.settings import DEV_EVENTS_SECRET, ServiceSettings, Subscriber
 
 
 def _default_subscribers() -> list[Subscriber]:
@@ -16,14 +13,12 @@ def _default_subscribers() -> list[Subscriber]:
         Subscriber(
             name="intake",
             url="http://127.0.0.1:8001/internal/events",
-            secret=_DEV_SECRET,
-            topics=("job.*",),
+            topics=["job.*"],
         ),
         Subscriber(
             name="metrics",
             url="http://127.0.0.1:8003/internal/events",
-            secret=_DEV_SECRET,
-            topics=("job.*",),
+            topics=["job.*"],
         ),
     ]
 
@@ -37,6 +32,8 @@ class WorkflowSettings(ServiceSettings):
     port: int = 8002
     jwks_url: str | None = "http://127.0.0.1:8001/.well-known/jwks.json"
     subscribers: list[Subscriber] = Field(default_factory=_default_subscribers)
+    events_sources: dict[str, str] = Field(default_factory=lambda: {"intake": DEV_EVENTS_SECRET})
+    events_topics: dict[str, list[str]] = Field(default_factory=lambda: {"intake": ["application.*"]})
     # How stale a running app's calendar may be after `zerovisit calendar load`: the database is asked
     # whether a year was loaded at most this often (0: on every request that needs the calendar).
     calendar_reload_seconds: float = Field(default=60, ge=0)

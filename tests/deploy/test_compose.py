@@ -39,8 +39,21 @@ def test_postgres_is_healthchecked_and_migrations_run_once_before_the_services()
 def test_secrets_come_from_the_environment_not_the_file() -> None:
     text = COMPOSE_FILE.read_text(encoding="utf-8")
     assert "dev-events-secret" not in text
-    for variable in ("POSTGRES_PASSWORD", "EVENTS_SECRET_INTAKE", "EVENTS_SECRET_WORKFLOW", "EVENTS_SECRET_METRICS"):
+    for variable in ("POSTGRES_PASSWORD", "EVENTS_SECRET_INTAKE", "EVENTS_SECRET_WORKFLOW"):
         assert "${" + variable in text
+
+
+def test_each_publisher_signs_with_its_own_secret_and_each_receiver_knows_it_by_name() -> None:
+    services = _compose()["services"]
+    signing = {name: services[name]["environment"][f"{name.upper()}_EVENTS_SECRET"] for name in ("intake", "workflow")}
+    assert signing["intake"] != signing["workflow"]
+    for publisher, secret in signing.items():
+        assert services[f"{publisher}-relay"]["environment"][f"{publisher.upper()}_EVENTS_SECRET"] == secret
+        for receiver in {"intake", "workflow", "metrics"} - {publisher}:
+            assert (
+                services[receiver]["environment"][f"{receiver.upper()}_EVENTS_SOURCES__{publisher.upper()}"] == secret
+            )
+    assert "METRICS_EVENTS_SECRET" not in services["metrics"]["environment"]  # metrics publishes nothing
 
 
 def test_each_publishing_service_has_a_relay_of_its_own_with_the_same_subscribers() -> None:

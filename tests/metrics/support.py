@@ -16,7 +16,7 @@ from services.common.clock import Clock, local_date
 from services.common.events import EventEnvelope, sign
 from services.common.rules import load_rule_book
 from services.intake.identity.keys import SigningKey
-from tests.support.services import EVENTS_SECRET
+from tests.support.services import EVENTS_SECRETS
 from tests.support.tokens import bearer, mint
 
 CALENDAR = WorkingDayCalendar.default()
@@ -132,8 +132,14 @@ async def deliver(
     *,
     source: str,
     occurred_at: datetime | None = None,
+    signer: str | None = None,
+    secret: str | None = None,
 ) -> httpx.Response:
-    """POST one signed event envelope to /internal/events, as a publisher's relay would."""
+    """POST one signed event envelope to /internal/events, as a publisher's relay would.
+
+    `signer` (default: the envelope's source) is the publisher the delivery says it comes from, and
+    `secret` (default: that publisher's) what it is signed with: a forger's choices, for tests of refusals.
+    """
     envelope = EventEnvelope(
         id=uuid4(),
         type=event_type,
@@ -144,7 +150,9 @@ async def deliver(
         data=data,
     )
     body = envelope.model_dump_json().encode()
-    headers = {**sign(EVENTS_SECRET, str(envelope.id), body, now=clock.now()), "content-type": "application/json"}
+    signer = signer or source
+    signed = sign(secret or EVENTS_SECRETS[signer], str(envelope.id), body, now=clock.now(), source=signer)
+    headers = {**signed, "content-type": "application/json"}
     return await client.post("/internal/events", content=body, headers=headers)
 
 

@@ -15,7 +15,11 @@ from fastapi import FastAPI
 from services.common.clock import Clock
 from services.common.settings import Subscriber
 
-EVENTS_SECRET = "test-events-secret"
+# Each publisher signs with a secret of its own; a receiver knows each under the publisher's name.
+EVENTS_SECRETS = {
+    "intake": "test-events-secret-of-intake-0123456789",
+    "workflow": "test-events-secret-of-workflow-012345",
+}
 
 
 class Network(httpx.AsyncBaseTransport):
@@ -35,7 +39,7 @@ class Network(httpx.AsyncBaseTransport):
 
 def subscriber(name: str, topics: tuple[str, ...]) -> Subscriber:
     """A subscriber reached over the test network."""
-    return Subscriber(name=name, url=f"http://{name}/internal/events", secret=EVENTS_SECRET, topics=topics)
+    return Subscriber(name=name, url=f"http://{name}/internal/events", topics=topics)
 
 
 SUBSCRIBERS = {
@@ -72,7 +76,8 @@ async def run_service(
     values: dict[str, Any] = {
         "database_url": database_url,
         "var_dir": var_dir,
-        "events_secret": EVENTS_SECRET,
+        "events_secret": EVENTS_SECRETS.get(name, ""),
+        "events_sources": {source: secret for source, secret in EVENTS_SECRETS.items() if source != name},
         "subscribers": SUBSCRIBERS[name],
         "relay_enabled": relay,
         "relay_interval_seconds": 0.05,

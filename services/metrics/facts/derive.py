@@ -21,7 +21,7 @@ def refresh(fact: CaseFact, *, calendar: WorkingDayCalendar) -> None:
     fact.overdue_steps = sum(1 for step in fact.steps if step.get("overdue"))
     paused = fact.paused_working_days or 0
     if fact.submitted_on is not None and fact.connected_on is not None:
-        # Counted from the dates, the same way for live and imported cases (DESIGN.md, "Counting").
+        # Counted from the dates, the same way for live and imported cases (services/metrics/README.md, "Working days").
         span = calendar.working_days_between(fact.submitted_on, fact.connected_on)
         fact.working_days = max(span - paused, 0)
     else:
