@@ -116,14 +116,13 @@ def _event_tables(name: str) -> EventTables:
     return tables
 
 
-async def _relay(name: str) -> None:
+async def _relay(name: str, settings: ServiceSettings) -> None:
     import httpx
 
     from services.common.app import build_relay, service_clock
     from services.common.db import Database
     from services.common.observability import configure_logging
 
-    settings = service_settings(name)
     configure_logging(json_logs=settings.log_json)
     tables = _event_tables(name)
     database = Database.connect(settings.resolved_database_url())
@@ -145,7 +144,13 @@ async def _relay(name: str) -> None:
 
 def cmd_relay(args: argparse.Namespace) -> int:
     """Deliver a service's outbox from a process of its own (run the service with *_RELAY_ENABLED=false)."""
-    asyncio.run(_relay(args.service))
+    settings = service_settings(args.service)
+    try:
+        settings.refuse_development_secrets(listening=False)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(_relay(args.service, settings))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,17 +66,24 @@ class ServiceSettings(BaseSettings):
     # Only for `zerovisit demo`: every service reads simulated time from this file instead of the system clock.
     clock_file: Path | None = None
 
-    def refuse_development_secrets(self) -> None:
-        """Refuse to listen beyond this machine with a guessable events secret (forged events).
+    def refuse_development_secrets(self, *, listening: bool = True) -> None:
+        """Refuse a guessable events secret wherever events cross the network (forged events).
 
-        Every secret in use counts: the one this service signs with, when it has subscribers, and the
-        one of each service it accepts events from. Each must be at least 32 bytes and not the
+        Listening beyond loopback, the secret of each service it accepts events from counts, and so does
+        the one it signs with when it has subscribers; delivering to a subscriber beyond loopback (a relay
+        process, which does not listen), the one it signs with. Each must be at least 32 bytes and not the
         development value.
         """
-        if self.host in LOOPBACK_HOSTS:
-            return
-        in_use = {f"{self.service_name} (*_EVENTS_SECRET)": self.events_secret} if self.subscribers else {}
-        in_use |= {f"{name} (*_EVENTS_SOURCES__{name.upper()})": secret for name, secret in self.events_sources.items()}
+        exposed = listening and self.host not in LOOPBACK_HOSTS
+        in_use: dict[str, str] = {}
+        if exposed:
+            in_use |= {
+                f"{name} (*_EVENTS_SOURCES__{name.upper()})": secret for name, secret in self.events_sources.items()
+            }
+        if self.subscribers and (
+            exposed or any(urlsplit(s.url).hostname not in LOOPBACK_HOSTS for s in self.subscribers)
+        ):
+            in_use[f"{self.service_name} (*_EVENTS_SECRET)"] = self.events_secret
         weak = [
             owner
             for owner, secret in in_use.items()
@@ -83,7 +91,7 @@ class ServiceSettings(BaseSettings):
         ]
         if weak:
             raise ValueError(
-                f"{self.service_name}: listening on {self.host} needs real event secrets of at least "
+                f"{self.service_name}: events beyond this machine need real event secrets of at least "
                 f"{MIN_EVENTS_SECRET_BYTES} bytes; weak or missing: {', '.join(sorted(weak))}"
             )
 
