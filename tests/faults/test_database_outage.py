@@ -30,9 +30,9 @@ class _Orig(Exception):
 
 
 class CaseNoted(EventPayload):
-    """Any event, as far as a receiver that cannot reach its database is concerned."""
+    """Any event workflow may send, as far as a receiver that cannot reach its database is concerned."""
 
-    event_type: ClassVar[str] = "case.noted"
+    event_type: ClassVar[str] = "job.noted"
     application_id: str
 
 
