@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -15,6 +16,8 @@ DEV_EVENTS_SECRET = "dev-events-secret-change-me"  # noqa: S105
 # The shortest events secret accepted beyond loopback: 32 bytes, the size of the HMAC-SHA256 key it becomes.
 MIN_EVENTS_SECRET_BYTES = 32
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# How much longer than a publisher's longest series of retries inbox rows are kept, at the least.
+RETENTION_MARGIN = 10
 
 
 class Subscriber(BaseModel):
@@ -65,6 +68,17 @@ class ServiceSettings(BaseSettings):
     log_json: bool = False
     # Only for `zerovisit demo`: every service reads simulated time from this file instead of the system clock.
     clock_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _inbox_rows_outlive_redeliveries(self) -> Self:
+        # An inbox row pruned while its event may still come again would let that event apply twice.
+        longest_retries = self.relay_max_attempts * self.relay_backoff_max_seconds
+        if self.events_retention_days * 86400 < RETENTION_MARGIN * longest_retries:
+            raise ValueError(
+                f"events_retention_days ({self.events_retention_days}) must be at least {RETENTION_MARGIN} times "
+                f"the longest series of relay retries ({longest_retries:.0f} s)"
+            )
+        return self
 
     def refuse_development_secrets(self, *, listening: bool = True) -> None:
         """Refuse a guessable events secret wherever events cross the network (forged events).

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 from sqlalchemy import insert, update
 
 from services.common.clock import FixedClock
@@ -105,3 +107,8 @@ def test_the_default_retention_is_far_longer_than_a_publishers_retries() -> None
     settings = ServiceSettings()
     longest_retrying = timedelta(seconds=settings.relay_max_attempts * settings.relay_backoff_max_seconds)
     assert timedelta(days=settings.events_retention_days) > 100 * longest_retrying
+
+
+def test_a_retention_shorter_than_ten_series_of_retries_is_refused() -> None:
+    with pytest.raises(ValidationError, match="events_retention_days"):
+        ServiceSettings(events_retention_days=1, relay_max_attempts=12, relay_backoff_max_seconds=3600)
