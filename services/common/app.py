@@ -168,13 +168,16 @@ def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
     """List an event in the OpenAPI document as a webhook that subscribers receive."""
 
     async def webhook(body: EventPayload) -> None:
-        """Delivered signed (webhook-id, webhook-timestamp, webhook-signature) inside an event envelope."""
+        """Delivered inside an event envelope, signed with the publisher's own secret."""
 
     # Annotations are strings under postponed evaluation; the concrete payload class is set here.
     webhook.__annotations__["body"] = payload
     webhook.__doc__ = (
         f"{payload.__doc__} Sent as the `data` of an envelope with type `{payload.event_type}`, "
-        f"version {payload.version}, POSTed to each subscriber's /internal/events."
+        f"version {payload.version}, POSTed to each subscriber's /internal/events, signed with the publisher's "
+        "own secret (headers `webhook-id`, `webhook-timestamp`, `webhook-signature`, and "
+        "`zerovisit-event-source` naming the publisher). A subscriber accepts from each publisher only the "
+        "event types that publisher may send."
     )
     app.webhooks.post(payload.event_type, summary=payload.event_type)(webhook)
 
