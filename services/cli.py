@@ -13,11 +13,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from services.common import migrations
 from services.common.clock import Clock
 from services.common.db import make_engine
 from services.common.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from services.common.events import EventTables
 
 SERVICES = ("intake", "workflow", "metrics")
 
@@ -123,7 +127,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 PUBLISHERS = ("intake", "workflow")
 
 
-async def _relay(name: str) -> None:
+def _event_tables(name: str) -> EventTables:
+    tables: EventTables = import_module(f"services.{name}.db").event_tables
+    return tables
+
+
+async def _relay(name: str, settings: ServiceSettings) -> None:
     import httpx
 
     from services.common.app import build_relay
@@ -131,9 +140,8 @@ async def _relay(name: str) -> None:
     from services.common.db import Database
     from services.common.observability import configure_logging
 
-    settings = service_settings(name)
     configure_logging(json_logs=settings.log_json)
-    tables = import_module(f"services.{name}.db").event_tables
+    tables = _event_tables(name)
     database = Database.connect(settings.resolved_database_url())
     http = httpx.AsyncClient(timeout=httpx.Timeout(5.0))
     relay = build_relay(settings, database, tables, http, SystemClock())
@@ -153,7 +161,13 @@ async def _relay(name: str) -> None:
 
 def cmd_relay(args: argparse.Namespace) -> int:
     """Deliver a service's outbox from a process of its own (run the service with *_RELAY_ENABLED=false)."""
-    asyncio.run(_relay(args.service))
+    settings = service_settings(args.service)
+    try:
+        settings.refuse_development_secrets(listening=False)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(_relay(args.service, settings))
     return 0
 
 
@@ -211,9 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
     create.set_defaults(handler=cmd_users_create)
 
+    from services.common.events.commands import add_commands as add_outbox_commands
     from services.metrics.cli import add_commands as add_metrics_commands
     from services.workflow.cli import add_commands as add_workflow_commands
 
+    add_outbox_commands(commands, publishers=PUBLISHERS, settings_of=service_settings, tables_of=_event_tables)
     add_workflow_commands(commands)
     add_metrics_commands(commands)
     return parser

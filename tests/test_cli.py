@@ -70,3 +70,14 @@ def test_a_taken_username_is_refused(sqlite_env: Path, capsys: pytest.CaptureFix
     assert cli.main(args) == 0
     assert cli.main(args) == 2
     assert "taken" in capsys.readouterr().err
+
+
+def test_a_relay_process_refuses_the_development_secret_when_it_delivers_beyond_loopback(
+    sqlite_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subscribers = '[{"name": "workflow", "url": "http://workflow:8002/internal/events", "topics": ["application.*"]}]'
+    monkeypatch.setenv("INTAKE_SUBSCRIBERS", subscribers)
+    monkeypatch.delenv("INTAKE_EVENTS_SECRET", raising=False)
+
+    assert cli.main(["relay", "--service", "intake"]) == 2
+    assert "weak or missing: intake (*_EVENTS_SECRET)" in capsys.readouterr().err

@@ -63,7 +63,7 @@ async def test_the_relay_process_delivers_what_the_service_commits_and_stops_on_
     backend: str, databases: FreshDatabases, receiver: Receiver
 ) -> None:
     url = await databases.url("intake")
-    subscriber = Subscriber(name="workflow", url=receiver.url, secret="relay-test-secret", topics=["application.*"])
+    subscriber = Subscriber(name="workflow", url=receiver.url, topics=["application.*"])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "WORKFLOW_", "METRICS_"))}
     env |= {
         "INTAKE_DATABASE_URL": url,

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 
 from services.common import migrations
 from services.common.db import make_engine
-from services.common.settings import REPO_ROOT, ServiceSettings
+from services.common.settings import EVENT_ROUTES, REPO_ROOT, ServiceSettings
 
 PYTHON = sys.executable
 SERVICES = ("intake", "workflow", "metrics")
@@ -114,8 +114,8 @@ def settings_of(name: str, env: Mapping[str, str] | None = None) -> ServiceSetti
         return settings_class(name)()
 
 
-# Who delivers events to whom, as the services' settings route them: (publisher, subscriber).
-PAIRS = [(publisher, subscriber) for publisher in SERVICES for subscriber, _ in settings_class(publisher).routes]
+# Who delivers events to whom, as the services route them: (publisher, subscriber).
+PAIRS = [(publisher, subscriber) for publisher, subscriber, _ in EVENT_ROUTES]
 
 
 async def migrate(env: Mapping[str, str] | None = None) -> None:

@@ -22,7 +22,7 @@ from services.common.calendar import CalendarTables, LiveCalendar, WorkingDayCal
 from services.common.clock import Clock, SystemClock
 from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
-from services.common.events import EventPayload, EventTables, Relay, outbox
+from services.common.events import EventPayload, EventTables, Relay, outbox, retention
 from services.common.idempotency import Idempotency
 from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
 from services.common.observability import install_observability
@@ -48,9 +48,13 @@ class ServiceParts:
     openapi_tags: list[dict[str, Any]] = field(default_factory=list)
     startup: Sequence[Startup] = ()
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
+    # Periodic chores, cancelled at once when the app stops (background jobs get to finish their round).
+    housekeeping: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     published: Sequence[type[EventPayload]] = ()
     # The service's outbox and inbox, and its calendar tables: the app keeps its calendar in step with them.
     event_tables: EventTables | None = None
+    # The inbox of a service that receives events but publishes none (else event_tables has it).
+    inbox: Table | None = None
     calendar_tables: CalendarTables | None = None
     # The service's idempotency records, for POSTs that honour Idempotency-Key.
     idempotency_table: Table | None = None
@@ -96,6 +100,7 @@ def create_service_app(
             raise RuntimeError(f"{settings.service_name}: set a JWKS URL or file to verify tokens.")
         freeze_startup_objects()
         tasks = [asyncio.create_task(job(app)) for job in parts.background]
+        chores = [asyncio.create_task(job(app)) for job in parts.housekeeping]
         try:
             yield
         finally:
@@ -104,9 +109,9 @@ def create_service_app(
                 # A round cut short would leave its rows leased, and their events late by a whole lease.
                 relay.stop()
                 await asyncio.wait(tasks, timeout=STOP_SECONDS)
-            for task in tasks:
+            for task in tasks + chores:
                 task.cancel()
-            for task in tasks:
+            for task in tasks + chores:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             if owns_client:
@@ -125,6 +130,7 @@ def create_service_app(
         clock=clock or SystemClock(),
         rules=load_rule_book(),
         event_tables=parts.event_tables,
+        inbox=parts.inbox if parts.event_tables is None else parts.event_tables.inbox,
         idempotency=None
         if parts.idempotency_table is None
         else Idempotency(parts.idempotency_table, timedelta(hours=settings.idempotency_ttl_hours)),
@@ -194,13 +200,16 @@ def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
     """List an event in the OpenAPI document as a webhook that subscribers receive."""
 
     async def webhook(body: EventPayload) -> None:
-        """Delivered signed (webhook-id, webhook-timestamp, webhook-signature) inside an event envelope."""
+        """Delivered inside an event envelope, signed with the publisher's own secret."""
 
     # Annotations are strings under postponed evaluation; the concrete payload class is set here.
     webhook.__annotations__["body"] = payload
     webhook.__doc__ = (
         f"{payload.__doc__} Sent as the `data` of an envelope with type `{payload.event_type}`, "
-        f"version {payload.version}, POSTed to each subscriber's /internal/events."
+        f"version {payload.version}, POSTed to each subscriber's /internal/events, signed with the publisher's "
+        "own secret (headers `webhook-id`, `webhook-timestamp`, `webhook-signature`, and "
+        "`zerovisit-event-source` naming the publisher). A subscriber accepts from each publisher only the "
+        "event types that publisher may send."
     )
     app.webhooks.post(payload.event_type, summary=payload.event_type)(webhook)
 
@@ -239,7 +248,35 @@ def build_relay(
         backoff_base_seconds=settings.relay_backoff_base_seconds,
         backoff_max_seconds=settings.relay_backoff_max_seconds,
         name=settings.service_name,
+        source=settings.service_name,
+        secret=settings.events_secret,
     )
+
+
+def prune_task(*, outbox: Table | None, inbox: Table) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:
+    """A background job that deletes delivered outbox rows and inbox rows past their retention, every interval."""
+
+    async def run(app: FastAPI) -> None:
+        state: ServiceState = app.state.service
+        settings = state.settings
+        while True:
+            await asyncio.sleep(settings.events_prune_interval_seconds)
+            try:
+                delivered, received = await retention.prune(
+                    state.database,
+                    outbox=outbox,
+                    inbox=inbox,
+                    now=state.clock.now(),
+                    retention_days=settings.events_retention_days,
+                    batch_size=settings.events_prune_batch_size,
+                )
+                if delivered or received:
+                    logger.info("pruned %d delivered outbox rows and %d inbox rows", delivered, received)
+            except Exception:
+                # A database that is away now is pruned on a later round; the service goes on meanwhile.
+                logger.warning("pruning events failed; trying again later", exc_info=True)
+
+    return run
 
 
 def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import ClassVar, Self
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,19 @@ DEFAULT_PORTS = {"intake": 8001, "workflow": 8002, "metrics": 8003}
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - compared against, never bound
 JWKS_PATH = "/.well-known/jwks.json"
 EVENTS_PATH = "/internal/events"
+# The shortest events secret accepted beyond loopback: 32 bytes, the size of the HMAC-SHA256 key it becomes.
+MIN_EVENTS_SECRET_BYTES = 32
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# How much longer than a publisher's longest series of retries inbox rows are kept, at the least.
+RETENTION_MARGIN = 10
+# Who delivers which events to whom: (publisher, receiver, topics). A receiver accepts from a publisher
+# only these topics, checked with the publisher's own events secret.
+EVENT_ROUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("intake", "workflow", ("application.*",)),
+    ("intake", "metrics", ("application.*",)),
+    ("workflow", "intake", ("job.*", "calendar.*")),
+    ("workflow", "metrics", ("job.*", "calendar.*")),
+)
 
 
 class Subscriber(BaseModel):
@@ -25,7 +39,6 @@ class Subscriber(BaseModel):
 
     name: str
     url: str
-    secret: str
     topics: tuple[str, ...] = ("*",)
 
 
@@ -75,8 +88,20 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = None
     jwks_file: Path | None = None
     jwks_cache_seconds: int = Field(default=300, ge=1)
+    # The secret this service signs the events it publishes with; each receiver knows it as this service's.
     events_secret: str = DEV_EVENTS_SECRET
+    # The services this one accepts events from, each with the secret it signs with (by default that
+    # service's own *_EVENTS_SECRET; set one with *_EVENTS_SOURCES__<NAME>=...), and the event types each
+    # may send (by default as EVENT_ROUTES says).
+    events_sources: dict[str, str] = Field(default_factory=dict)
+    events_topics: dict[str, list[str]] = Field(default_factory=dict)
     events_tolerance_seconds: int = Field(default=300, ge=1)
+    # Delivered outbox rows and inbox rows are deleted after this many days. An inbox row is what makes a
+    # redelivery a duplicate, so this must stay far above the longest a publisher retries one event
+    # (with the relay defaults, under two hours): see "Events" in the README.
+    events_retention_days: int = Field(default=14, ge=1)
+    events_prune_interval_seconds: float = Field(default=300, gt=0)
+    events_prune_batch_size: int = Field(default=500, ge=1)
     subscribers: list[Subscriber] = Field(default_factory=list)
     relay_enabled: bool = True
     relay_interval_seconds: float = Field(default=0.2, gt=0)
@@ -93,8 +118,6 @@ class ServiceSettings(BaseSettings):
     # year was stored at most this often (0: on every request that needs the calendar).
     calendar_reload_seconds: float = Field(default=60, ge=0)
 
-    # The default subscriber list: (service, topics) for each service that receives this one's events.
-    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
     # Whether tokens are verified with intake's published key set (by default at intake's address).
     verifies_with_intake_keys: ClassVar[bool] = False
 
@@ -104,22 +127,56 @@ class ServiceSettings(BaseSettings):
         if self.verifies_with_intake_keys and "jwks_url" not in self.model_fields_set and self.jwks_file is None:
             self.jwks_url = peer_url("intake") + JWKS_PATH
         if "subscribers" not in self.model_fields_set:
-            self.subscribers = [self._subscriber(name, topics) for name, topics in self.routes]
+            self.subscribers = [
+                Subscriber(name=receiver, url=peer_url(receiver) + EVENTS_PATH, topics=topics)
+                for publisher, receiver, topics in EVENT_ROUTES
+                if publisher == self.service_name
+            ]
+        sources = [(publisher, topics) for publisher, receiver, topics in EVENT_ROUTES if receiver == self.service_name]
+        if "events_sources" not in self.model_fields_set:
+            self.events_sources = {publisher: Peer.of(publisher).events_secret for publisher, _ in sources}
+        if "events_topics" not in self.model_fields_set:
+            self.events_topics = {publisher: list(topics) for publisher, topics in sources}
         return self
 
-    @staticmethod
-    def _subscriber(name: str, topics: tuple[str, ...]) -> Subscriber:
-        peer = Peer.of(name)
-        return Subscriber(name=name, url=peer.url(name) + EVENTS_PATH, secret=peer.events_secret, topics=topics)
-
-    def refuse_development_secrets(self) -> None:
-        """Refuse to listen beyond this machine with the development events secret (forged events)."""
-        loopback = self.host in ("127.0.0.1", "localhost", "::1")
-        shared = self.events_secret == DEV_EVENTS_SECRET or any(s.secret == DEV_EVENTS_SECRET for s in self.subscribers)
-        if shared and not loopback:
+    @model_validator(mode="after")
+    def _inbox_rows_outlive_redeliveries(self) -> Self:
+        # An inbox row pruned while its event may still come again would let that event apply twice.
+        longest_retries = self.relay_max_attempts * self.relay_backoff_max_seconds
+        if self.events_retention_days * 86400 < RETENTION_MARGIN * longest_retries:
             raise ValueError(
-                f"{self.service_name}: listening on {self.host} needs real event secrets; "
-                "set the *_EVENTS_SECRET and *_SUBSCRIBERS settings"
+                f"events_retention_days ({self.events_retention_days}) must be at least {RETENTION_MARGIN} times "
+                f"the longest series of relay retries ({longest_retries:.0f} s)"
+            )
+        return self
+
+    def refuse_development_secrets(self, *, listening: bool = True) -> None:
+        """Refuse a guessable events secret wherever events cross the network (forged events).
+
+        Listening beyond loopback, the secret of each service it accepts events from counts, and so does
+        the one it signs with when it has subscribers; delivering to a subscriber beyond loopback (a relay
+        process, which does not listen), the one it signs with. Each must be at least 32 bytes and not the
+        development value.
+        """
+        exposed = listening and self.host not in LOOPBACK_HOSTS
+        in_use: dict[str, str] = {}
+        if exposed:
+            in_use |= {
+                f"{name} (*_EVENTS_SOURCES__{name.upper()})": secret for name, secret in self.events_sources.items()
+            }
+        if self.subscribers and (
+            exposed or any(urlsplit(s.url).hostname not in LOOPBACK_HOSTS for s in self.subscribers)
+        ):
+            in_use[f"{self.service_name} (*_EVENTS_SECRET)"] = self.events_secret
+        weak = [
+            owner
+            for owner, secret in in_use.items()
+            if secret == DEV_EVENTS_SECRET or len(secret.encode("utf-8")) < MIN_EVENTS_SECRET_BYTES
+        ]
+        if weak:
+            raise ValueError(
+                f"{self.service_name}: events beyond this machine need real event secrets of at least "
+                f"{MIN_EVENTS_SECRET_BYTES} bytes; weak or missing: {', '.join(sorted(weak))}"
             )
 
     def resolved_database_url(self) -> str:

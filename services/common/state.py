@@ -7,6 +7,7 @@ from typing import Annotated
 
 import httpx
 from fastapi import Depends, Request
+from sqlalchemy import Table
 
 from services.common.auth import TokenVerifier
 from services.common.calendar import LiveCalendar
@@ -27,6 +28,7 @@ class ServiceState:
     clock: Clock
     rules: RuleBook
     event_tables: EventTables | None = None
+    inbox: Table | None = None
     calendar: LiveCalendar | None = None
     idempotency: Idempotency | None = None
     # The relay running in this process, once started: woken after a write that published events.

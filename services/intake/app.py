@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from services.common.app import ServiceParts, create_service_app, relay_task
+from services.common.app import ServiceParts, create_service_app, prune_task, relay_task
 from services.common.auth import KeySource, TokenVerifier
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
@@ -54,7 +54,7 @@ def create_app(
             guide_router,
             documents_router,
             applications_router,
-            make_events_router(event_tables, progress_handlers),
+            make_events_router(event_tables.inbox, progress_handlers),
         ],
         startup=[_startup],
         published=events.PUBLISHED,
@@ -63,6 +63,7 @@ def create_app(
         idempotency_table=idempotency_table,
         body_limits={("POST", "/api/v1/documents"): settings.upload_max_bytes + MULTIPART_OVERHEAD},
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
+        housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
     )
     app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)

@@ -17,7 +17,6 @@ class IntakeSettings(ServiceSettings):
 
     service_name: str = "intake"
     port: int = DEFAULT_PORTS["intake"]
-    routes = (("workflow", ("application.*",)), ("metrics", ("application.*",)))
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     token_ttl_seconds: int = Field(default=3600, ge=60)
     signing_key_file: Path | None = None

@@ -5,12 +5,12 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from services.common.app import ServiceParts, create_service_app
+from services.common.app import ServiceParts, create_service_app, prune_task
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
 from services.metrics.complaints.router import router as complaints_router
-from services.metrics.db import calendar_tables, event_tables
+from services.metrics.db import calendar_tables, inbox
 from services.metrics.facts.handlers import build_handlers
 from services.metrics.figures.reports import router as reports_router
 from services.metrics.figures.router import router as figures_router
@@ -37,7 +37,7 @@ def create_app(
             reports_router,
             imports_router,
             complaints_router,
-            make_events_router(event_tables, build_handlers()),
+            make_events_router(inbox, build_handlers()),
         ],
         openapi_tags=[
             {"name": "metrics", "description": "Figures per report category and grid company, with evidence."},
@@ -46,8 +46,9 @@ def create_app(
             {"name": "complaints", "description": "12398 hotline complaints."},
         ],
         body_limits={("POST", IMPORT_PATH): settings.import_max_bytes},
-        event_tables=event_tables,
+        inbox=inbox,
         calendar_tables=calendar_tables,
+        housekeeping=[prune_task(outbox=None, inbox=inbox)],
     )
     # Metrics publish nothing: no relay runs, whatever the subscriber settings say.
     return create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)

@@ -1,4 +1,4 @@
-"""The metrics database: declarative base, the event tables and the calendar tables."""
+"""The metrics database: declarative base, the inbox of the events it receives (it publishes none), the calendar."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from services.common.calendar import define_calendar_tables
 from services.common.db import new_metadata
-from services.common.events import define_event_tables
+from services.common.events import define_inbox_table
 
 
 class Base(DeclarativeBase):
@@ -15,6 +15,6 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-event_tables = define_event_tables(Base.metadata)
+inbox = define_inbox_table(Base.metadata)
 # A copy of workflow's calendar, kept in step by the calendar.year_published event.
 calendar_tables = define_calendar_tables(Base.metadata)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from services.common.app import ServiceParts, create_service_app, relay_task
+from services.common.app import ServiceParts, create_service_app, prune_task, relay_task
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
@@ -41,12 +41,13 @@ def create_app(
             jobs_router,
             audit_router,
             calendar_router,
-            make_events_router(event_tables, make_handlers()),
+            make_events_router(event_tables.inbox, make_handlers()),
         ],
         openapi_tags=TAGS,
         event_tables=event_tables,
         calendar_tables=calendar_tables,
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
+        housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
         published=events.PUBLISHED,
     )
     return create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)

@@ -14,5 +14,4 @@ class WorkflowSettings(ServiceSettings):
 
     service_name: str = "workflow"
     port: int = DEFAULT_PORTS["workflow"]
-    routes = (("intake", ("job.*", "calendar.*")), ("metrics", ("job.*", "calendar.*")))
     verifies_with_intake_keys = True

@@ -53,10 +53,11 @@ def test_the_defaults_are_the_ports_of_make_run() -> None:
     assert [IntakeSettings().port, WorkflowSettings().port, MetricsSettings().port] == [8001, 8002, 8003]
     assert WorkflowSettings().jwks_url == "http://127.0.0.1:8001/.well-known/jwks.json"
     assert IntakeSettings().jwks_url is None  # intake verifies with its own key
-    assert {s.secret for s in WorkflowSettings().subscribers} == {DEV_EVENTS_SECRET}
+    assert WorkflowSettings().events_sources == {"intake": DEV_EVENTS_SECRET}
+    assert MetricsSettings().events_topics == {"intake": ["application.*"], "workflow": ["job.*", "calendar.*"]}
 
 
-def test_a_subscriber_is_reached_at_its_advertised_host_and_signed_for_with_its_secret(
+def test_a_subscriber_is_reached_at_its_advertised_host_and_a_publishers_secret_known_by_its_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # As in docker-compose.yml: intake binds every interface and is reached by its container name.
@@ -68,16 +69,17 @@ def test_a_subscriber_is_reached_at_its_advertised_host_and_signed_for_with_its_
     workflow = WorkflowSettings()
 
     assert workflow.jwks_url == "http://intake:8001/.well-known/jwks.json"
-    assert {s.name: (s.url, s.secret) for s in workflow.subscribers} == {
-        "intake": ("http://intake:8001/internal/events", "intake-secret"),
-        "metrics": ("http://127.0.0.1:8003/internal/events", DEV_EVENTS_SECRET),
+    assert {s.name: s.url for s in workflow.subscribers} == {
+        "intake": "http://intake:8001/internal/events",
+        "metrics": "http://127.0.0.1:8003/internal/events",
     }
+    assert workflow.events_sources == {"intake": "intake-secret"}
 
 
 def test_settings_set_explicitly_win_over_the_topology(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INTAKE_PORT", "9101")
     monkeypatch.setenv("WORKFLOW_JWKS_URL", "https://keys.example/jwks.json")
-    listed = '[{"name": "metrics", "url": "http://m/internal/events", "secret": "s"}]'
+    listed = '[{"name": "metrics", "url": "http://m/internal/events"}]'
     monkeypatch.setenv("WORKFLOW_SUBSCRIBERS", listed)
 
     workflow = WorkflowSettings()

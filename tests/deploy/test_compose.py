@@ -41,7 +41,7 @@ def test_postgres_is_healthchecked_and_migrations_run_once_before_the_services()
 def test_secrets_come_from_the_environment_not_the_file() -> None:
     text = COMPOSE_FILE.read_text(encoding="utf-8")
     assert "dev-events-secret" not in text
-    for variable in ("POSTGRES_PASSWORD", "EVENTS_SECRET_INTAKE", "EVENTS_SECRET_WORKFLOW", "EVENTS_SECRET_METRICS"):
+    for variable in ("POSTGRES_PASSWORD", "EVENTS_SECRET_INTAKE", "EVENTS_SECRET_WORKFLOW"):
         assert "${" + variable in text
 
 
@@ -50,7 +50,6 @@ OPERATOR = {
     "POSTGRES_PASSWORD": "pg",
     "EVENTS_SECRET_INTAKE": "secret-intake",
     "EVENTS_SECRET_WORKFLOW": "secret-workflow",
-    "EVENTS_SECRET_METRICS": "secret-metrics",
 }
 
 
@@ -104,17 +103,28 @@ def test_each_publishing_service_has_a_relay_of_its_own_with_the_same_subscriber
         )
 
 
-def test_the_containers_find_each_other_by_name_and_each_signs_with_its_receivers_secret(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_containers_find_each_other_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     workflow = _settings("workflow", OPERATOR, monkeypatch)
 
     assert workflow.jwks_url == "http://intake:8001/.well-known/jwks.json"
-    assert {s.name: (s.url, s.secret) for s in workflow.subscribers} == {
-        "intake": ("http://intake:8001/internal/events", "secret-intake"),
-        "metrics": ("http://metrics:8003/internal/events", "secret-metrics"),
+    assert {s.name: s.url for s in workflow.subscribers} == {
+        "intake": "http://intake:8001/internal/events",
+        "metrics": "http://metrics:8003/internal/events",
     }
     assert _settings("metrics", OPERATOR, monkeypatch).subscribers == []
+
+
+def test_each_publisher_signs_with_its_own_secret_and_each_receiver_knows_it_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    signing = {name: OPERATOR[f"EVENTS_SECRET_{name.upper()}"] for name in ("intake", "workflow")}
+
+    for publisher, secret in signing.items():
+        assert _settings(publisher, OPERATOR, monkeypatch).events_secret == secret
+        assert _settings(f"{publisher}-relay", OPERATOR, monkeypatch).events_secret == secret
+        for receiver in {"intake", "workflow", "metrics"} - {publisher}:
+            assert _settings(receiver, OPERATOR, monkeypatch).events_sources[publisher] == secret
+    assert "METRICS_EVENTS_SECRET" not in _compose()["services"]["metrics"]["environment"]  # it publishes nothing
 
 
 def test_moving_intake_to_another_port_in_compose_is_one_setting(monkeypatch: pytest.MonkeyPatch) -> None:

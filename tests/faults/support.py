@@ -94,14 +94,14 @@ async def sent_ids(service: Service, subscriber: str) -> list[str]:
 
 async def received(service: Service) -> Counter[tuple[str, str]]:
     """(source, event type) -> rows in a receiver's inbox."""
-    inbox = _tables(service).inbox
+    inbox = service.app.state.service.inbox
     statement = select(inbox.c.source, inbox.c.event_type, func.count()).group_by(inbox.c.source, inbox.c.event_type)
     return Counter({(source, event_type): n for source, event_type, n in await _rows(service, statement)})
 
 
 async def received_ids(service: Service) -> set[str]:
     """Every event id in a receiver's inbox."""
-    return {event_id for (event_id,) in await _rows(service, select(_tables(service).inbox.c.event_id))}
+    return {event_id for (event_id,) in await _rows(service, select(service.app.state.service.inbox.c.event_id))}
 
 
 async def waiting(service: Service, subscriber: str | None = None) -> int:

@@ -19,7 +19,7 @@ from services.intake.identity.keys import SigningKey
 from services.workflow.db import event_tables
 from tests.faults.conftest import FaultyNetwork
 from tests.support.databases import FreshDatabases
-from tests.support.services import run_service, subscriber
+from tests.support.services import EVENTS_SECRETS, run_service, subscriber
 from tests.support.tokens import bearer, mint
 
 
@@ -30,9 +30,9 @@ class _Orig(Exception):
 
 
 class CaseNoted(EventPayload):
-    """Any event, as far as a receiver that cannot reach its database is concerned."""
+    """Any event workflow may send, as far as a receiver that cannot reach its database is concerned."""
 
-    event_type: ClassVar[str] = "case.noted"
+    event_type: ClassVar[str] = "job.noted"
     application_id: str
 
 
@@ -117,6 +117,8 @@ async def test_events_for_a_receiver_whose_database_is_down_wait_and_are_never_p
             backoff_base_seconds=1,
             backoff_max_seconds=60,
             name="faults",
+            source="workflow",
+            secret=EVENTS_SECRETS["workflow"],
         )
         assert await relay.run_once() == 0
     async with publisher.engine.connect() as connection:

@@ -23,7 +23,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from services.common.clock import Clock
-from tests.support.services import EVENTS_SECRET
 
 # `make test` keeps the run short and the same every time; `make fuzz` raises this for a deeper search.
 EXAMPLES = int(os.environ.get("ZV_FUZZ_EXAMPLES", "25"))
@@ -56,10 +55,10 @@ def load_schema(service: str) -> Any:
 
 
 def settings_for(service: str, **values: Any) -> Any:
-    """A service's settings for a fuzzed app: no relay, no subscribers, the test events secret."""
+    """A service's settings for a fuzzed app: no relay, no subscribers."""
     module = import_module(f"services.{service}.settings")
     settings_class = getattr(module, f"{service.capitalize()}Settings")
-    return settings_class(events_secret=EVENTS_SECRET, subscribers=[], relay_enabled=False, **values)
+    return settings_class(subscribers=[], relay_enabled=False, **values)
 
 
 def _fingerprint(case: schemathesis.Case[Any]) -> int:

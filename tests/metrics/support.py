@@ -18,7 +18,7 @@ from services.common.rules import load_rule_book
 from services.intake import events as intake_events
 from services.intake.identity.keys import SigningKey
 from services.workflow import events as job_events
-from tests.support.services import EVENTS_SECRET
+from tests.support.services import EVENTS_SECRETS
 from tests.support.tokens import bearer, mint
 
 CALENDAR = WorkingDayCalendar.default()
@@ -138,10 +138,14 @@ async def deliver(
     *,
     source: str,
     occurred_at: datetime | None = None,
+    signer: str | None = None,
+    secret: str | None = None,
     as_declared: bool = True,
 ) -> httpx.Response:
     """POST one signed event envelope to /internal/events, as a publisher's relay would.
 
+    `signer` (default: the envelope's source) is the publisher the delivery says it comes from, and
+    `secret` (default: that publisher's) what it is signed with: a forger's choices, for tests of refusals.
     The data must match the model its publisher declares, unless as_declared=False (a broken publisher).
     """
     if as_declared and event_type in DECLARED:
@@ -156,7 +160,9 @@ async def deliver(
         data=data,
     )
     body = envelope.model_dump_json().encode()
-    headers = {**sign(EVENTS_SECRET, str(envelope.id), body, now=clock.now()), "content-type": "application/json"}
+    signer = signer or source
+    signed = sign(secret or EVENTS_SECRETS[signer], str(envelope.id), body, now=clock.now(), source=signer)
+    headers = {**signed, "content-type": "application/json"}
     return await client.post("/internal/events", content=body, headers=headers)
 
 

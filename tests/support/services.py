@@ -13,9 +13,13 @@ import httpx
 from fastapi import FastAPI
 
 from services.common.clock import Clock
-from services.common.settings import Subscriber
+from services.common.settings import EVENT_ROUTES, Subscriber
 
-EVENTS_SECRET = "test-events-secret"
+# Each publisher signs with a secret of its own; a receiver knows each under the publisher's name.
+EVENTS_SECRETS = {
+    "intake": "test-events-secret-of-intake-0123456789",
+    "workflow": "test-events-secret-of-workflow-012345",
+}
 
 
 class Network(httpx.AsyncBaseTransport):
@@ -35,16 +39,21 @@ class Network(httpx.AsyncBaseTransport):
 
 def subscriber(name: str, topics: tuple[str, ...]) -> Subscriber:
     """A subscriber reached over the test network."""
-    return Subscriber(name=name, url=f"http://{name}/internal/events", secret=EVENTS_SECRET, topics=topics)
+    return Subscriber(name=name, url=f"http://{name}/internal/events", topics=topics)
 
 
 def _settings_class(name: str) -> Any:
     return getattr(import_module(f"services.{name}.settings"), f"{name.capitalize()}Settings")
 
 
-# Who receives what, as the services' settings route their events; over the test network instead of ports.
+# Who receives what, as the services route their events; over the test network instead of ports.
 SUBSCRIBERS = {
-    name: [subscriber(receiver, topics) for receiver, topics in _settings_class(name).routes]
+    name: [subscriber(receiver, topics) for publisher, receiver, topics in EVENT_ROUTES if publisher == name]
+    for name in ("intake", "workflow", "metrics")
+}
+# Whose events each service accepts, with each publisher's secret.
+SOURCES = {
+    name: {publisher: EVENTS_SECRETS[publisher] for publisher, receiver, _ in EVENT_ROUTES if receiver == name}
     for name in ("intake", "workflow", "metrics")
 }
 
@@ -75,7 +84,8 @@ async def run_service(
     values: dict[str, Any] = {
         "database_url": database_url,
         "var_dir": var_dir,
-        "events_secret": EVENTS_SECRET,
+        "events_secret": EVENTS_SECRETS.get(name, ""),
+        "events_sources": SOURCES[name],
         "subscribers": SUBSCRIBERS[name],
         "relay_enabled": relay,
         "relay_interval_seconds": 0.05,

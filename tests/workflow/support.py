@@ -14,7 +14,7 @@ from services.common.clock import SHANGHAI, FixedClock
 from services.common.events import EventEnvelope, sign
 from services.intake.identity.keys import SigningKey
 from services.workflow.db import event_tables
-from tests.support.services import EVENTS_SECRET, Service
+from tests.support.services import EVENTS_SECRETS, Service
 from tests.support.tokens import bearer, mint
 
 BEIJING_GRID = "SGCC-BJ"
@@ -108,7 +108,7 @@ async def deliver(
         data=data,
     )
     body = envelope.model_dump_json().encode()
-    headers = sign(EVENTS_SECRET, str(envelope.id), body, now=clock.now())
+    headers = sign(EVENTS_SECRETS["intake"], str(envelope.id), body, now=clock.now(), source="intake")
     return await workflow.client.post(
         "/internal/events", content=body, headers={**headers, "content-type": "application/json"}
     )

@@ -5,7 +5,7 @@ from services.common.events.inbox import EventHandler, EventHandlers, apply_even
 from services.common.events.outbox import PUBLISHED, Queued, publish, queue, topic_matches
 from services.common.events.relay import Relay, wake_relay
 from services.common.events.signing import sign, verify
-from services.common.events.tables import EventTables, define_event_tables
+from services.common.events.tables import EventTables, define_event_tables, define_inbox_table
 
 __all__ = [
     "PUBLISHED",
@@ -18,6 +18,7 @@ __all__ = [
     "Relay",
     "apply_event",
     "define_event_tables",
+    "define_inbox_table",
     "make_events_router",
     "publish",
     "queue",

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from services.common.db import Database
-from services.common.errors import Conflict, ProblemError, Unprocessable, is_database_outage
+from services.common.errors import Conflict, Forbidden, ProblemError, Unauthorized, Unprocessable, is_database_outage
 from services.common.events.envelope import EventEnvelope
-from services.common.events.signing import verify
-from services.common.events.tables import EventTables
+from services.common.events.outbox import topic_matches
+from services.common.events.signing import source_of, verify
+from services.common.settings import ServiceSettings
 
 logger = logging.getLogger("zerovisit.events.inbox")
 
@@ -53,19 +54,25 @@ class EventHandlers:
         return sorted(self._handlers)
 
 
-def _insert_once(tables: EventTables, dialect: str) -> Insert:
+class EventNotAllowed(Forbidden):
+    """A correctly signed event of a type its source may not send (a publisher forging another's event)."""
+
+    slug, title = "event-not-allowed", "Event type not allowed from this source"
+
+
+def _insert_once(inbox: Table, dialect: str) -> Insert:
     # ON CONFLICT DO NOTHING waits for a concurrent delivery of the same id to commit or roll back, so
     # a race ends as a clean duplicate instead of a failed transaction.
     if dialect == "postgresql":
-        return postgresql.insert(tables.inbox).on_conflict_do_nothing(index_elements=["event_id"])
+        return postgresql.insert(inbox).on_conflict_do_nothing(index_elements=["event_id"])
     if dialect == "sqlite":
-        return sqlite.insert(tables.inbox).on_conflict_do_nothing(index_elements=["event_id"])
-    return insert(tables.inbox)
+        return sqlite.insert(inbox).on_conflict_do_nothing(index_elements=["event_id"])
+    return insert(inbox)
 
 
 async def apply_event(
     session: AsyncSession,
-    tables: EventTables,
+    inbox: Table,
     handlers: EventHandlers,
     envelope: EventEnvelope,
     *,
@@ -73,11 +80,11 @@ async def apply_event(
     context: Any = None,
 ) -> str:
     """Record an event in the inbox and run its handler: "applied", "ignored" or "duplicate"."""
-    statement = _insert_once(tables, session.get_bind().dialect.name).values(
+    statement = _insert_once(inbox, session.get_bind().dialect.name).values(
         event_id=str(envelope.id), event_type=envelope.type, source=envelope.source, received_at=now
     )
     try:
-        inserted = (await session.execute(statement.returning(tables.inbox.c.event_id))).first()
+        inserted = (await session.execute(statement.returning(inbox.c.event_id))).first()
     except IntegrityError as exc:
         # Only on a backend without ON CONFLICT: the loser of a race retries later and finds a duplicate.
         raise Conflict("The event is being applied by another delivery; try again later.") from exc
@@ -99,33 +106,44 @@ async def apply_event(
     return "applied"
 
 
-def make_events_router(tables: EventTables, handlers: EventHandlers) -> APIRouter:
+def verified_envelope(
+    settings: ServiceSettings, headers: Mapping[str, str], body: bytes, *, now: datetime
+) -> EventEnvelope:
+    """The envelope of a delivery signed by a known source with its own secret, of a type that source may send.
+
+    401 for an unknown source or a bad or stale signature, 422 for a body that is not the envelope
+    signed for, 403 (event-not-allowed) for an event type outside the source's allow-list.
+    """
+    source = source_of(headers)
+    secret = settings.events_sources.get(source)
+    if secret is None:
+        raise Unauthorized(f"Events from {source!r} are not accepted here.")
+    message_id = verify(secret, headers, body, now=now, tolerance_seconds=settings.events_tolerance_seconds)
+    try:
+        envelope = EventEnvelope.model_validate_json(body)
+    except ValidationError as exc:
+        raise Unprocessable("The body is not an event envelope.") from exc
+    if str(envelope.id) != message_id:
+        raise Unprocessable("The webhook-id header does not name the event in the body.")
+    if envelope.source != source:
+        raise Unprocessable(f"The envelope names {envelope.source!r} as its source, but {source!r} signed it.")
+    if not topic_matches(settings.events_topics.get(source, ()), envelope.type):
+        raise EventNotAllowed(f"{source} may not send {envelope.type} events.", source=source, event_type=envelope.type)
+    return envelope
+
+
+def make_events_router(inbox: Table, handlers: EventHandlers) -> APIRouter:
     """The signed POST /internal/events endpoint that a service's subscribers deliver to."""
     router = APIRouter()
 
     @router.post("/internal/events", include_in_schema=False)
     async def receive_event(request: Request) -> dict[str, str]:
         state = request.app.state
-        body = await request.body()
-        message_id = verify(
-            state.settings.events_secret,
-            request.headers,
-            body,
-            now=state.clock.now(),
-            tolerance_seconds=state.settings.events_tolerance_seconds,
-        )
-        try:
-            envelope = EventEnvelope.model_validate_json(body)
-        except ValidationError as exc:
-            raise Unprocessable("The body is not an event envelope.") from exc
-        if str(envelope.id) != message_id:
-            raise Unprocessable("The webhook-id header does not name the event in the body.")
+        envelope = verified_envelope(state.settings, request.headers, await request.body(), now=state.clock.now())
         database: Database = state.database
         # One transaction: the inbox row and the handler's changes commit together or not at all.
         async with database.sessionmaker() as session, session.begin():
-            status = await apply_event(
-                session, tables, handlers, envelope, now=state.clock.now(), context=state.service
-            )
+            status = await apply_event(session, inbox, handlers, envelope, now=state.clock.now(), context=state.service)
         return {"status": status}
 
     return router

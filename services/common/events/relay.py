@@ -54,9 +54,14 @@ class Relay:
         lease_seconds: float = 30,
         concurrency: int = 8,
         name: str,
+        source: str,
+        secret: str,
         request_timeout_seconds: float = 5,
     ) -> None:
         self.name = name
+        # The publishing service: each delivery names it and is signed with its secret.
+        self._source = source
+        self._secret = secret
         self._database = database
         self._tables = tables
         self._subscribers = {subscriber.name: subscriber for subscriber in subscribers}
@@ -207,7 +212,7 @@ class Relay:
     async def _send(self, subscriber: Subscriber, row: ClaimedRow) -> tuple[str | None, bool]:
         """POST one row; returns the error (None on success) and whether the subscriber looks down."""
         body = row.body.encode("utf-8")
-        headers = sign(subscriber.secret, row.event_id, body, now=self._clock.now())
+        headers = sign(self._secret, row.event_id, body, now=self._clock.now(), source=self._source)
         headers["content-type"] = "application/json"
         try:
             response = await self._client.post(subscriber.url, content=body, headers=headers, timeout=self._timeout)

@@ -1,4 +1,8 @@
-"""Standard Webhooks signatures: HMAC-SHA256 over the message id, a timestamp and the exact body."""
+"""Standard Webhooks signatures: HMAC-SHA256 over the message id, a timestamp and the exact body.
+
+Each publisher signs with a secret of its own and names itself in a header, so that a receiver checks
+the signature with that publisher's secret; the signed body's envelope must name the same source.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from services.common.errors import Unauthorized
 ID_HEADER = "webhook-id"
 TIMESTAMP_HEADER = "webhook-timestamp"
 SIGNATURE_HEADER = "webhook-signature"
+SOURCE_HEADER = "zerovisit-event-source"
 _VERSION = "v1"
 
 
@@ -22,14 +27,23 @@ def _signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str
     return base64.b64encode(digest).decode("ascii")
 
 
-def sign(secret: str, message_id: str, body: bytes, *, now: datetime) -> dict[str, str]:
-    """The webhook-id, webhook-timestamp and webhook-signature headers for one delivery."""
+def sign(secret: str, message_id: str, body: bytes, *, now: datetime, source: str) -> dict[str, str]:
+    """The id, timestamp, signature and source headers of one delivery by the publisher `source`."""
     timestamp = int(now.timestamp())
     return {
+        SOURCE_HEADER: source,
         ID_HEADER: message_id,
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: f"{_VERSION},{_signature(secret, message_id, timestamp, body)}",
     }
+
+
+def source_of(headers: Mapping[str, str]) -> str:
+    """The publisher a delivery says it comes from; Unauthorized when it does not say."""
+    source = next((value for name, value in headers.items() if name.lower() == SOURCE_HEADER), "")
+    if not source:
+        raise Unauthorized(f"The delivery does not name its source ({SOURCE_HEADER} header).")
+    return source
 
 
 def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: datetime, tolerance_seconds: int) -> str:

@@ -1,4 +1,4 @@
-"""The outbox queries a relay runs: claim a batch under a lease, record outcomes, count."""
+"""Outbox queries: a relay's (claim under a lease, record outcomes, count) and an operator's (list, requeue)."""
 
 from __future__ import annotations
 
@@ -166,9 +166,14 @@ async def release(conn: AsyncConnection, tables: EventTables, seqs: Sequence[int
 
 
 async def requeue_parked(
-    conn: AsyncConnection, tables: EventTables, *, now: datetime, subscriber: str | None = None
+    conn: AsyncConnection,
+    tables: EventTables,
+    *,
+    now: datetime,
+    subscriber: str | None = None,
+    seqs: Collection[int] | None = None,
 ) -> int:
-    """Give parked rows a fresh series of attempts, from now; returns how many."""
+    """Give parked rows (all, one subscriber's, or those named) a fresh series of attempts, from now; how many."""
     outbox = tables.outbox
     statement = (
         update(outbox)
@@ -177,7 +182,49 @@ async def requeue_parked(
     )
     if subscriber is not None:
         statement = statement.where(outbox.c.subscriber == subscriber)
+    if seqs is not None:
+        statement = statement.where(outbox.c.seq.in_(seqs))
     return (await conn.execute(statement)).rowcount
+
+
+@dataclass(frozen=True)
+class UndeliveredRow:
+    """An outbox row as an operator sees it: what, for whom, how it stands and why."""
+
+    seq: int
+    status: str
+    subscriber: str
+    event_type: str
+    event_id: str
+    case_key: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+async def undelivered(
+    conn: AsyncConnection, tables: EventTables, *, parked_only: bool, limit: int
+) -> list[UndeliveredRow]:
+    """The oldest rows not delivered (pending and parked, or parked only), oldest first."""
+    outbox = tables.outbox
+    statuses = (PARKED,) if parked_only else (PENDING, PARKED)
+    statement = (
+        select(
+            outbox.c.seq,
+            outbox.c.status,
+            outbox.c.subscriber,
+            outbox.c.event_type,
+            outbox.c.event_id,
+            outbox.c.case_key,
+            outbox.c.attempts,
+            outbox.c.next_attempt_at,
+            outbox.c.last_error,
+        )
+        .where(outbox.c.status.in_(statuses))
+        .order_by(outbox.c.seq)
+        .limit(limit)
+    )
+    return [UndeliveredRow(*row) for row in (await conn.execute(statement)).all()]
 
 
 async def count_status(conn: AsyncConnection, tables: EventTables, status: str) -> int:

@@ -23,11 +23,12 @@ outbox_message
     index ix_outbox_message_subscriber_status_seq (subscriber, status, seq)
     index ix_outbox_message_subscriber_case_key_seq (subscriber, case_key, seq)
 
-inbox_event
+inbox_event (the only one of the two in a service that publishes nothing)
     event_id         String(36), primary key (pk_inbox_event)
     event_type       String(128), not null
     source           String(64), not null
     received_at      DateTime, not null
+    index ix_inbox_event_received_at (received_at), for pruning
 """
 
 from __future__ import annotations
@@ -60,8 +61,20 @@ class EventTables:
     inbox: Table
 
 
+def define_inbox_table(metadata: MetaData) -> Table:
+    """Add inbox_event to a service's metadata: the ids of the events it has applied."""
+    return Table(
+        "inbox_event",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(128), nullable=False),
+        Column("source", String(64), nullable=False),
+        Column("received_at", UtcDateTime, nullable=False, index=True),
+    )
+
+
 def define_event_tables(metadata: MetaData) -> EventTables:
-    """Add outbox_message and inbox_event to a service's metadata."""
+    """Add outbox_message and inbox_event to the metadata of a service that publishes events."""
     outbox = Table(
         "outbox_message",
         metadata,
@@ -87,12 +100,4 @@ def define_event_tables(metadata: MetaData) -> EventTables:
         Index("ix_outbox_message_subscriber_status_seq", "subscriber", "status", "seq"),
         Index("ix_outbox_message_subscriber_case_key_seq", "subscriber", "case_key", "seq"),
     )
-    inbox = Table(
-        "inbox_event",
-        metadata,
-        Column("event_id", String(36), primary_key=True),
-        Column("event_type", String(128), nullable=False),
-        Column("source", String(64), nullable=False),
-        Column("received_at", UtcDateTime, nullable=False),
-    )
-    return EventTables(outbox=outbox, inbox=inbox)
+    return EventTables(outbox=outbox, inbox=define_inbox_table(metadata))

@@ -15,7 +15,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-# Codes that clients rely on (DESIGN.md, "Names that clients rely on"): a rule set picks from these.
+# Codes that clients rely on (they appear in every rule set under services/common/rules/data/ and in the
+# API's answers): a rule set picks from these, and renaming one breaks clients.
 StepCode = Literal[
     "accept", "supply_plan", "design_review", "intermediate_inspection", "completion_inspection", "connect"
 ]

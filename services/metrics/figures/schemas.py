@@ -1,4 +1,4 @@
-"""What the regulator's endpoints answer (names in DESIGN.md, "Names that clients rely on")."""
+"""What the regulator's endpoints answer: names clients rely on (openapi/metrics.json, services/metrics/README.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""An import batch (DESIGN.md, "Import"): each row is checked on its own, so every bad row can be named."""
+"""An import batch (services/metrics/README.md, "Imports"): each row is checked alone, so every bad row is named."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -27,14 +28,17 @@ from services.common.events import (
     define_event_tables,
     make_events_router,
     publish,
+    sign,
 )
 from services.common.settings import ServiceSettings, Subscriber
 
 POSTGRES_ENV = "ZV_TEST_POSTGRES_URL"
-SECRET = "receiver-secret"
+SECRET = "secret-of-the-tests-publisher"
+# The publisher in these tests: the envelopes it writes and the deliveries its relay signs name it.
+SOURCE = "tests"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 RECEIVER_URL = "http://receiver/internal/events"
-RECEIVER = Subscriber(name="receiver", url=RECEIVER_URL, secret=SECRET)
+RECEIVER = Subscriber(name="receiver", url=RECEIVER_URL)
 
 METADATA: MetaData = new_metadata()
 TABLES = define_event_tables(METADATA)
@@ -138,11 +142,15 @@ def receiver(database: Database, handlers: EventHandlers, clock: FixedClock) -> 
     """A throwaway service that only receives events."""
     app = FastAPI()
     install_problem_handlers(app)
-    app.state.settings = ServiceSettings(service_name="receiver", events_secret=SECRET)
+    app.state.settings = ServiceSettings(
+        service_name="receiver",
+        events_sources={SOURCE: SECRET},
+        events_topics={SOURCE: ["thing.*", "other.*", "slow.*"]},
+    )
     app.state.database = database
     app.state.clock = clock
     app.state.service = None  # the receiving handlers here need no service state
-    app.include_router(make_events_router(TABLES, handlers))
+    app.include_router(make_events_router(TABLES.inbox, handlers))
     return app
 
 
@@ -193,7 +201,7 @@ async def publish_thing(
             TABLES,
             ThingHappened(note=note),
             case_key=case_key,
-            source="tests",
+            source=SOURCE,
             subscribers=subscribers,
             now=now,
         )
@@ -216,3 +224,24 @@ async def outbox_rows(database: Database) -> list[dict[str, Any]]:
 async def inbox_count(database: Database) -> int:
     async with database.engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(TABLES.inbox))).scalar_one())
+
+
+def thing_envelope(clock: FixedClock, event_type: str = "thing.happened") -> EventEnvelope:
+    """An envelope of the tests' publisher, not yet sent."""
+    return EventEnvelope(
+        id=uuid4(),
+        type=event_type,
+        version=1,
+        occurred_at=clock.now(),
+        case_key="case-1",
+        source=SOURCE,
+        data={"note": "x"},
+    )
+
+
+async def deliver_signed(
+    http: httpx.AsyncClient, body: bytes, message_id: str, clock: FixedClock, *, secret: str = SECRET
+) -> httpx.Response:
+    """POST a body signed as the tests' publisher would sign it (with another secret, if given)."""
+    headers = sign(secret, message_id, body, now=clock.now(), source=SOURCE)
+    return await http.post("/internal/events", content=body, headers=headers)

@@ -13,7 +13,7 @@ import pytest
 from services.common.clock import FixedClock
 from services.common.db import Database
 from services.common.events import Relay
-from tests.common.events.conftest import METADATA, RECEIVER, TABLES, Wire, effects, publish_thing
+from tests.common.events.conftest import METADATA, RECEIVER, SECRET, SOURCE, TABLES, Wire, effects, publish_thing
 
 CASES = 100
 EVENTS_PER_CASE = 2
@@ -32,6 +32,8 @@ def _relay(database: Database, client: httpx.AsyncClient, clock: FixedClock, nam
         backoff_base_seconds=1,
         backoff_max_seconds=60,
         name=name,
+        source=SOURCE,
+        secret=SECRET,
     )
 
 

@@ -13,7 +13,7 @@ from tests.common.events.conftest import T0, TABLES, ThingHappened, outbox_rows,
 
 
 def _subscriber(name: str, *topics: str) -> Subscriber:
-    return Subscriber(name=name, url=f"http://{name}/internal/events", secret="s", topics=topics)
+    return Subscriber(name=name, url=f"http://{name}/internal/events", topics=topics)
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from services.common.events import Relay
 from services.common.events import store as outbox_store
 from tests.common.events.conftest import (
     RECEIVER,
+    SECRET,
+    SOURCE,
     TABLES,
     Failures,
     Wire,
@@ -33,6 +35,8 @@ def make_relay(database: Database, client: httpx.AsyncClient, clock: FixedClock,
         "backoff_base_seconds": 1,
         "backoff_max_seconds": 60,
         "name": "relay-test",
+        "source": SOURCE,
+        "secret": SECRET,
     }
     options.update(overrides)
     return Relay(database, TABLES, [RECEIVER], client, **options)

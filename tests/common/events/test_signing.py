@@ -15,19 +15,19 @@ BODY = '{"id":"1","note":"接电"}'.encode()
 
 
 def test_signed_headers_verify_and_name_the_message() -> None:
-    headers = sign("s3cret", "msg-1", BODY, now=NOW)
+    headers = sign("s3cret", "msg-1", BODY, now=NOW, source="tests")
     assert headers["webhook-timestamp"] == str(int(NOW.timestamp()))
     assert headers["webhook-signature"].startswith("v1,")
     assert verify("s3cret", headers, BODY, now=NOW, tolerance_seconds=300) == "msg-1"
 
 
 def test_header_names_are_matched_case_insensitively() -> None:
-    headers = {name.title(): value for name, value in sign("s3cret", "msg-1", BODY, now=NOW).items()}
+    headers = {name.title(): value for name, value in sign("s3cret", "msg-1", BODY, now=NOW, source="tests").items()}
     assert verify("s3cret", headers, BODY, now=NOW, tolerance_seconds=300) == "msg-1"
 
 
 def test_a_matching_signature_among_several_is_enough() -> None:
-    headers = sign("s3cret", "msg-1", BODY, now=NOW)
+    headers = sign("s3cret", "msg-1", BODY, now=NOW, source="tests")
     good = headers["webhook-signature"]
     headers["webhook-signature"] = f"v1,AAAA v2,whatever {good}"
     assert verify("s3cret", headers, BODY, now=NOW, tolerance_seconds=300) == "msg-1"
@@ -46,14 +46,14 @@ def test_a_matching_signature_among_several_is_enough() -> None:
     ],
 )
 def test_tampered_or_missing_headers_are_unauthorized(tamper: Callable[[dict[str, str]], object]) -> None:
-    headers = sign("s3cret", "msg-1", BODY, now=NOW)
+    headers = sign("s3cret", "msg-1", BODY, now=NOW, source="tests")
     tamper(headers)
     with pytest.raises(Unauthorized):
         verify("s3cret", headers, BODY, now=NOW, tolerance_seconds=300)
 
 
 def test_another_body_or_secret_is_unauthorized() -> None:
-    headers = sign("s3cret", "msg-1", BODY, now=NOW)
+    headers = sign("s3cret", "msg-1", BODY, now=NOW, source="tests")
     with pytest.raises(Unauthorized):
         verify("s3cret", headers, BODY + b" ", now=NOW, tolerance_seconds=300)
     with pytest.raises(Unauthorized):
@@ -62,7 +62,7 @@ def test_another_body_or_secret_is_unauthorized() -> None:
 
 @pytest.mark.parametrize("skew", [timedelta(seconds=301), timedelta(seconds=-301)], ids=["stale", "future"])
 def test_a_timestamp_outside_the_tolerance_is_unauthorized(skew: timedelta) -> None:
-    headers = sign("s3cret", "msg-1", BODY, now=NOW)
+    headers = sign("s3cret", "msg-1", BODY, now=NOW, source="tests")
     with pytest.raises(Unauthorized, match="tolerance"):
         verify("s3cret", headers, BODY, now=NOW + skew, tolerance_seconds=300)
     assert verify("s3cret", headers, BODY, now=NOW + skew * 300 / 301, tolerance_seconds=300) == "msg-1"

@@ -12,7 +12,7 @@ from services.common.app import wake_relay_on_commit
 from services.common.clock import FixedClock
 from services.common.db import Database
 from services.common.events import Relay, publish
-from tests.common.events.conftest import RECEIVER, T0, TABLES, ThingHappened, Wire, publish_thing
+from tests.common.events.conftest import RECEIVER, SECRET, SOURCE, T0, TABLES, ThingHappened, Wire, publish_thing
 
 # Long enough that a delivery seen well before it cannot have come from polling.
 POLL_SECONDS = 30.0
@@ -30,6 +30,8 @@ def _relay(database: Database, client: httpx.AsyncClient, clock: FixedClock) -> 
         backoff_base_seconds=1,
         backoff_max_seconds=60,
         name="relay-wakeup",
+        source=SOURCE,
+        secret=SECRET,
     )
 
 

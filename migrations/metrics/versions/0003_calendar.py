@@ -1,7 +1,7 @@
 """calendar tables: a copy of workflow's calendar, kept in step by calendar.year_published
 
 Revision ID: 7d2a9e61f0c8
-Revises: 9c4f26792b5b
+Revises: 01ae1e12583d
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d2a9e61f0c8"
-down_revision: str | None = "9c4f26792b5b"
+down_revision: str | None = "01ae1e12583d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

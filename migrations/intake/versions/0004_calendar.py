@@ -1,7 +1,7 @@
 """calendar tables: a copy of workflow's calendar, kept in step by calendar.year_published
 
 Revision ID: c41e0d7a3b21
-Revises: 5e0b7d2c91a4
+Revises: 7fd8069ed447
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c41e0d7a3b21"
-down_revision: str | None = "5e0b7d2c91a4"
+down_revision: str | None = "7fd8069ed447"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
