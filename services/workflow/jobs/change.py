@@ -54,22 +54,7 @@ async def apply(
 
 def job_fields(job: Job, ctx: Context) -> dict[str, Any]:
     """The fields every job event carries: the job, the case, the time, and the steps as they stand."""
-    steps = []
-    for step in job.steps:
-        clock = clocks.step_clock(job, step, calendar=ctx.calendar, now=ctx.now)
-        steps.append(
-            events.JobStep(
-                code=step.code,
-                name=step.name,
-                limit_working_days=step.limit_working_days,
-                started_at=step.started_at,
-                due_on=step.due_on,
-                due_on_provisional=step.due_on_provisional,
-                completed_at=step.completed_at,
-                elapsed_working_days=clock.elapsed_working_days,
-                overdue=clock.overdue,
-            )
-        )
+    steps = [clocks.step_state(job, step, calendar=ctx.calendar, now=ctx.now) for step in job.steps]
     return {
         "job_id": job.id,
         "application_id": job.application_id,

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import local_date
+from services.workflow import events
 from services.workflow.jobs.models import PAUSED, Job, JobStep
 
 
@@ -26,3 +27,17 @@ def step_clock(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: da
     until = pause.started_at if pause is not None else now
     elapsed = casetime.elapsed(calendar, started_at=step.started_at, until=until, paused=step.paused_working_days)
     return StepClock(elapsed, casetime.is_overdue(calendar, due_on=step.due_on, today=local_date(until)))
+
+
+def step_state(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: datetime) -> events.JobStep:
+    """A step as it stands at an instant, as job events carry it and clients read it."""
+    clock = step_clock(job, step, calendar=calendar, now=now)
+    return events.JobStep(
+        **{name: getattr(step, name) for name in _STEP_FIELDS},
+        elapsed_working_days=clock.elapsed_working_days,
+        overdue=clock.overdue,
+    )
+
+
+# The fields of a step's state that its row holds as they are.
+_STEP_FIELDS = tuple(name for name in events.JobStep.model_fields if name not in StepClock._fields)

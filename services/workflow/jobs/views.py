@@ -6,67 +6,40 @@ from datetime import datetime
 
 from services.common.calendar import WorkingDayCalendar
 from services.workflow.jobs import clocks
-from services.workflow.jobs.models import Job, JobFee, JobStep, JobVisit
+from services.workflow.jobs.models import Job, JobFee, JobPause, JobStep, JobVisit
 from services.workflow.jobs.schemas import FeeRead, JobRead, PauseRead, StepRead, VisitRead
+
+# The fields of a read that the job's row holds as they are.
+_JOB_FIELDS = tuple(
+    name for name in JobRead.model_fields if name not in ("overdue", "steps", "pauses", "fees", "visits")
+)
+
+
+_PAUSE_FIELDS = tuple(name for name in PauseRead.model_fields if name != "step")
 
 
 def step_read(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: datetime) -> StepRead:
     """A step; the current one counts its elapsed working days up to now, or to when the clock stopped."""
-    clock = clocks.step_clock(job, step, calendar=calendar, now=now)
-    return StepRead(
-        code=step.code,
-        name=step.name,
-        limit_working_days=step.limit_working_days,
-        started_at=step.started_at,
-        due_on=step.due_on,
-        due_on_provisional=step.due_on_provisional,
-        completed_at=step.completed_at,
-        elapsed_working_days=clock.elapsed_working_days,
-        paused_working_days=step.paused_working_days,
-        overdue=clock.overdue,
-    )
-
-
-def steps_read(job: Job, *, calendar: WorkingDayCalendar, now: datetime) -> list[StepRead]:
-    """Every step of a job, in order."""
-    return [step_read(job, step, calendar=calendar, now=now) for step in job.steps]
+    state = clocks.step_state(job, step, calendar=calendar, now=now)
+    return StepRead(**state.model_dump(), paused_working_days=step.paused_working_days)
 
 
 def job_read(job: Job, *, calendar: WorkingDayCalendar, now: datetime) -> JobRead:
     """The whole job."""
-    steps = steps_read(job, calendar=calendar, now=now)
+    steps = [step_read(job, step, calendar=calendar, now=now) for step in job.steps]
     return JobRead(
-        id=job.id,
-        application_id=job.application_id,
-        status=job.status,
-        category=job.category,
-        grid_company=job.grid_company,
-        region=job.region,
-        rule_set=job.rule_set,
-        current_step=job.current_step,
-        due_on=job.due_on,
+        **{name: getattr(job, name) for name in _JOB_FIELDS},
         overdue=any(s.overdue for s in steps if s.code == job.current_step),
-        assignee=job.assignee,
-        version=job.version,
-        submitted_at=job.submitted_at,
-        connected_at=job.connected_at,
-        withdrawn_at=job.withdrawn_at,
         steps=steps,
-        paused_working_days=job.paused_working_days,
-        pauses=[
-            PauseRead(
-                step=p.step_code,
-                reason=p.reason,
-                note=p.note,
-                started_at=p.started_at,
-                ended_at=p.ended_at,
-                working_days=p.working_days,
-            )
-            for p in job.pauses
-        ],
+        pauses=[pause_read(p) for p in job.pauses],
         fees=[fee_read(f) for f in job.fees],
         visits=[visit_read(v) for v in job.visits],
     )
+
+
+def pause_read(pause: JobPause) -> PauseRead:
+    """A pause, ended or not."""
+    return PauseRead(step=pause.step_code, **{name: getattr(pause, name) for name in _PAUSE_FIELDS})
 
 
 def fee_read(fee: JobFee) -> FeeRead:
