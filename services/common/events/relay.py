@@ -94,16 +94,8 @@ class Relay:
         now = self._clock.now()
         token = str(uuid4())
         async with self._database.engine.begin() as conn:
-            claimed = await store.claim(
-                conn,
-                self._tables,
-                subscribers=tuple(self._subscribers),
-                now=now,
-                locked_until=now + self._lease,
-                token=token,
-                limit=self._batch_size,
-                skip_locked=self._skip_locked,
-            )
+            lease = store.Lease(now, now + self._lease, token, self._batch_size, self._skip_locked)
+            claimed = await store.claim(conn, self._tables, subscribers=tuple(self._subscribers), lease=lease)
         if not claimed:
             return 0
         by_subscriber: dict[str, list[ClaimedRow]] = {}

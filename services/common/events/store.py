@@ -37,16 +37,19 @@ class Outcome:
     delivered_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Lease:
+    """One claim of due rows: when, until when they are held, under which token, how many per subscriber."""
+
+    now: datetime
+    locked_until: datetime
+    token: str
+    limit: int
+    skip_locked: bool  # PostgreSQL: pass over rows another relay is claiming at this moment
+
+
 async def claim(
-    conn: AsyncConnection,
-    tables: EventTables,
-    *,
-    subscribers: Collection[str],
-    now: datetime,
-    locked_until: datetime,
-    token: str,
-    limit: int,
-    skip_locked: bool,
+    conn: AsyncConnection, tables: EventTables, *, subscribers: Collection[str], lease: Lease
 ) -> list[ClaimedRow]:
     """Lease the oldest due rows of each subscriber whose case has no earlier pending row; call in a transaction.
 
@@ -56,24 +59,12 @@ async def claim(
     """
     claimed: list[ClaimedRow] = []
     for subscriber in sorted(subscribers):
-        claimed += await _claim_for(
-            conn, tables, subscriber, now=now, locked_until=locked_until, token=token, limit=limit,
-            skip_locked=skip_locked,
-        )  # fmt: skip
+        claimed += await _claim_for(conn, tables, subscriber, lease)
     return sorted(claimed, key=lambda row: row.seq)
 
 
-async def _claim_for(
-    conn: AsyncConnection,
-    tables: EventTables,
-    subscriber: str,
-    *,
-    now: datetime,
-    locked_until: datetime,
-    token: str,
-    limit: int,
-    skip_locked: bool,
-) -> list[ClaimedRow]:
+async def _claim_for(conn: AsyncConnection, tables: EventTables, subscriber: str, held: Lease) -> list[ClaimedRow]:
+    now = held.now
     candidate = tables.outbox.alias("candidate")
     earlier = tables.outbox.alias("earlier")
     # An earlier pending row of the same case, leased or backing off or not, holds every later one back:
@@ -94,11 +85,11 @@ async def _claim_for(
             ~blocked,
         )
         .order_by(candidate.c.seq)
-        .limit(limit)
+        .limit(held.limit)
     )
     outbox = tables.outbox
-    lease = update(outbox).values(locked_until=locked_until, claim_token=token)
-    if skip_locked:
+    lease = update(outbox).values(locked_until=held.locked_until, claim_token=held.token)
+    if held.skip_locked:
         # PostgreSQL: rows another relay is claiming right now are skipped, not waited for; a row it has
         # already leased fails the locked_until test when re-read after its commit.
         seqs = (await conn.execute(due.with_for_update(skip_locked=True))).scalars().all()
