@@ -153,7 +153,8 @@ def test_region_override_changes_only_the_fields_it_names(rules_2025: RuleSet) -
         ("440305", "CSG-SZ"),
         ("440604", "CSG-GD"),
         ("4403", "CSG-SZ"),
-        ("650102", None),
+        ("650102", "SGCC-XJ"),
+        ("990101", None),
         ("", None),
     ],
 )
@@ -348,6 +349,13 @@ def test_missing_category_is_refused(tmp_path: Path) -> None:
 def test_region_prefix_must_be_digits(tmp_path: Path) -> None:
     write_variant(tmp_path, lambda d: d["grid_companies"].update({"11x": "SGCC-XX"}))
     assert "bad.yaml: grid_companies.11x (as a key): region prefix must be" in load_error(tmp_path)
+
+
+def test_region_prefix_must_begin_a_real_code(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: d["grid_companies"].update({"99": "SGCC-XX"}))
+    assert "bad.yaml: grid_companies.99 (as a key): region prefix is not the start of any GB/T 2260 code" in (
+        load_error(tmp_path)
+    )
 
 
 @pytest.mark.parametrize(("total", "expected"), [(0, "greater than or equal to 1"), (4, "longest step (20)")])

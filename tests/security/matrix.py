@@ -196,6 +196,8 @@ INTAKE = on("intake", [
     row("GET", "/api/v1/guide",                                     "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     row("POST", "/api/v1/precheck",                                 "ok   ok   ok   ok   ok   ok   ok   ok   ok",
         _precheck),
+    row("GET", "/api/v1/regions/{code}",                            "200  200  200  200  200  200  200  200  200",
+        ids={"code": "region"}),
     row("POST", "/api/v1/documents",                                "401  ok   ok   403  403  403  403  403  403",
         _upload),
     row("GET", "/api/v1/documents",                                 "401  in   out  403  403  403  403  403  403",
@@ -262,7 +264,7 @@ METRICS = on("metrics", [
 TABLE: list[Row] = [*COMMON, *INTAKE, *WORKFLOW, *METRICS]
 
 # Path values that are not seeded records.
-LITERAL_IDS = {"code": "accept", "year": "2026", "period": "2026H1"}
+LITERAL_IDS = {"code": "accept", "year": "2026", "period": "2026H1", "region": "510104"}
 
 
 def rows_for(service: str) -> dict[tuple[str, str], Row]:

@@ -14,6 +14,7 @@ from services.common.rules.models import (
     StepRule,
     Thresholds,
 )
+from services.common.rules.regions import Region, RegionList, region_list
 from services.common.rules.ruleset import RuleSet
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "CategoryRules",
     "FeeStandard",
     "Placement",
+    "Region",
+    "RegionList",
     "RuleBook",
     "RuleSet",
     "RuleSetError",
@@ -34,4 +37,5 @@ __all__ = [
     "UnknownRuleError",
     "load_rule_book",
     "load_rule_set",
+    "region_list",
 ]

@@ -18,9 +18,9 @@ def public_dict(rule_set: "RuleSet") -> dict[str, Any]:
         "categories": [_category(category) for category in rule_set.categories.values()],
         "expiring_document_types": sorted(rule_set.expiring_document_types),
         "fees": [_fee(fee) for fee in rule_set.fees],
-        "thresholds": _thresholds(rule_set.thresholds),
+        "thresholds": thresholds_dict(rule_set.thresholds),
         "regional_thresholds": {
-            prefix: _thresholds(rule_set.thresholds_for(prefix)) for prefix in sorted(rule_set.threshold_overrides)
+            prefix: thresholds_dict(rule_set.thresholds_for(prefix)) for prefix in sorted(rule_set.threshold_overrides)
         },
         "grid_companies": dict(sorted(rule_set.grid_companies.items())),
     }
@@ -53,7 +53,8 @@ def _fee(fee: "FeeStandard") -> dict[str, Any]:
     }
 
 
-def _thresholds(thresholds: "Thresholds") -> dict[str, int | float]:
+def thresholds_dict(thresholds: "Thresholds") -> dict[str, int | float]:
+    """Return thresholds as JSON numbers."""
     return {name: _number(value) for name, value in thresholds.model_dump().items()}
 
 

@@ -15,6 +15,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from services.common.rules import regions
+
 # Codes that clients rely on (DESIGN.md, "Names that clients rely on"): a rule set picks from these.
 StepCode = Literal[
     "accept", "supply_plan", "design_review", "intermediate_inspection", "completion_inspection", "connect"
@@ -51,8 +53,10 @@ def _prefix_from_int(value: Any) -> Any:
 
 
 def _check_prefix(value: str) -> str:
-    if not (value.isascii() and value.isdigit() and 2 <= len(value) <= 6):
-        raise PydanticCustomError("region_prefix", "region prefix must be 2 to 6 digits of a GB/T 2260 code")
+    if not (value.isascii() and value.isdigit() and len(value) in regions.PREFIX_LENGTHS):
+        raise PydanticCustomError("region_prefix", "region prefix must be 2, 4 or 6 digits of a GB/T 2260 code")
+    if not regions.region_list().is_prefix(value):
+        raise PydanticCustomError("region_prefix", "region prefix is not the start of any GB/T 2260 code")
     return value
 
 

@@ -25,11 +25,11 @@ from services.intake.applications.exceptions import (
     IncompleteApplication,
     InvalidTransition,
     UnknownDocuments,
-    UnknownRegion,
 )
 from services.intake.applications.models import Application, ApplicationDocument
 from services.intake.applications.schemas import ApplicationCreate
 from services.intake.documents.models import Document
+from services.intake.guide import regions
 
 OPEN_STATUSES = ("submitted", "in_progress", "paused")
 
@@ -93,9 +93,7 @@ async def submit(
     """
     today = local_date(now)
     rule_set = rules.in_force_on(today)
-    grid_company = rule_set.grid_company_for(draft.region)
-    if grid_company is None:
-        raise UnknownRegion(f"No grid company serves region {draft.region}.", region=draft.region)
+    grid_company = regions.served(rule_set, draft.region).grid_company
     placement = rule_set.place(
         customer_type=draft.customer_type,
         small_micro=draft.small_micro,

@@ -2,28 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import select
 
 from services.common.auth import OptionalPrincipal
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Unauthorized, Unprocessable, problem_responses
+from services.common.rules import guide as rule_set_guide
 from services.intake.applications.exceptions import UnknownRegion
 from services.intake.applications.schemas import PrecheckRead, PrecheckRequest, StepRead
 from services.intake.documents.models import Document
+from services.intake.guide import regions
+from services.intake.guide.schemas import RegionRead
 
 router = APIRouter(prefix="/api/v1", tags=["guide"])
 
 
-@router.get("/guide", response_model=dict[str, Any])
-async def guide(request: Request, clock: CurrentClock) -> dict[str, Any]:
-    """The rule set in force today: categories, steps and limits, documents, fees, thresholds."""
-    rule_set = request.app.state.rules.in_force_on(local_date(clock.now()))
+@router.get("/guide", response_model=dict[str, Any], responses=problem_responses(UnknownRegion, Unprocessable))
+async def guide(
+    request: Request,
+    clock: CurrentClock,
+    region: Annotated[str | None, Query(description="A GB/T 2260 county code: adds that region's rules")] = None,
+    on: Annotated[
+        date | None, Query(description="The day whose rules to give (today in Asia/Shanghai if left out)")
+    ] = None,
+) -> dict[str, Any]:
+    """The rule set in force on a day (today by default): categories, steps and limits, documents, fees, thresholds.
+
+    With `region`, also `"region"`: the region, its grid company and the thresholds in force there.
+    """
+    rule_set = request.app.state.rules.in_force_on(on or local_date(clock.now()))
     guide: dict[str, Any] = rule_set.public_dict()
+    if region is not None:
+        where = regions.served(rule_set, region)
+        guide["region"] = {
+            **_region_read(where).model_dump(),
+            "thresholds": rule_set_guide.thresholds_dict(rule_set.thresholds_for(region)),
+        }
     return guide
+
+
+@router.get("/regions/{code}", response_model=RegionRead, responses=problem_responses(UnknownRegion))
+async def region(
+    request: Request,
+    clock: CurrentClock,
+    code: Annotated[str, Path(description="A GB/T 2260 county-level code, e.g. 510104")],
+    on: Annotated[date | None, Query(description="The day whose grid-company map to use (today if left out)")] = None,
+) -> RegionRead:
+    """A county-level region and its grid company; a code that is not a GB/T 2260 code is 422 unknown-region."""
+    rule_set = request.app.state.rules.in_force_on(on or local_date(clock.now()))
+    return _region_read(regions.served(rule_set, code))
+
+
+def _region_read(where: regions.ServedRegion) -> RegionRead:
+    return RegionRead(
+        code=where.region.code,
+        name=where.region.name,
+        province=where.region.province,
+        province_code=where.region.province_code,
+        grid_company=where.grid_company,
+    )
 
 
 @router.post(
@@ -35,9 +77,7 @@ async def precheck(
     """What this case needs; with an applicant's token, also which documents are already on file and valid."""
     today = local_date(clock.now())
     rule_set = request.app.state.rules.in_force_on(today)
-    grid_company = rule_set.grid_company_for(case.region)
-    if grid_company is None:
-        raise UnknownRegion(f"No grid company serves region {case.region}.", region=case.region)
+    grid_company = regions.served(rule_set, case.region).grid_company
     placement = rule_set.place(
         customer_type=case.customer_type,
         small_micro=case.small_micro,
