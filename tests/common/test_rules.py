@@ -324,7 +324,7 @@ def test_unknown_step_code_names_file_and_field(tmp_path: Path) -> None:
 def test_unknown_document_type_names_file_and_field(tmp_path: Path) -> None:
     write_variant(tmp_path, lambda d: category_of(d, "residential_lv")["documents"]["temporary"].append("passport"))
     message = load_error(tmp_path)
-    assert "bad.yaml: categories.residential_lv.documents.temporary[2]:" in message
+    assert "bad.yaml: categories.residential_lv.documents.temporary[2].any_of[0]:" in message
     assert "'passport'" in message
 
 

@@ -11,6 +11,7 @@ from services.common.rules.models import (
     CategoryRules,
     FeeStandard,
     Placement,
+    Requirement,
     StepRule,
     Thresholds,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Placement",
     "Region",
     "RegionList",
+    "Requirement",
     "RuleBook",
     "RuleSet",
     "RuleSetError",

@@ -17,6 +17,7 @@ def public_dict(rule_set: "RuleSet") -> dict[str, Any]:
         "source": rule_set.source,
         "categories": [_category(category) for category in rule_set.categories.values()],
         "expiring_document_types": sorted(rule_set.expiring_document_types),
+        "premises_document_types": sorted(rule_set.premises_document_types),
         "fees": [_fee(fee) for fee in rule_set.fees],
         "thresholds": thresholds_dict(rule_set.thresholds),
         "regional_thresholds": {
@@ -38,7 +39,13 @@ def _category(category: "CategoryRules") -> dict[str, Any]:
         "total_limit_working_days": category.total_limit_working_days,
         "allowed_visits": category.allowed_visits,
         "zero_investment": category.zero_investment,
-        "documents": {business_type: list(types) for business_type, types in category.documents.items()},
+        # Each requirement by its name (its usual document type), as clients have always read them...
+        "documents": {kind: [r.name for r in requirements] for kind, requirements in category.documents.items()},
+        # ...and with the document types that meet it, any one of them enough.
+        "requirements": {
+            kind: [{"requirement": r.name, "any_of": list(r.any_of)} for r in requirements]
+            for kind, requirements in category.documents.items()
+        },
     }
 
 

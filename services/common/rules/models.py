@@ -32,6 +32,7 @@ DocumentType = Literal[
     "construction_permit",
     "equipment_list",
     "project_approval",
+    "commitment_letter",
 ]
 BusinessType = Literal["new_install", "capacity_increase", "temporary"]
 CustomerType = Literal["resident", "enterprise", "public_institution"]
@@ -79,6 +80,32 @@ class StepRule(RuleModel):
     limit_working_days: int = Field(ge=1)
 
 
+def _requirement_from_type(value: Any) -> Any:
+    # In the file a requirement met by one document type is just that type.
+    return {"any_of": [value]} if isinstance(value, str) else value
+
+
+class Requirement(RuleModel):
+    """A document requirement, met by any one of its document types (the first is the usual one and its name)."""
+
+    any_of: tuple[DocumentType, ...] = Field(min_length=1)
+
+    @field_validator("any_of")
+    @classmethod
+    def _distinct(cls, any_of: tuple[DocumentType, ...]) -> tuple[DocumentType, ...]:
+        if len(set(any_of)) != len(any_of):
+            raise_problems([f"a document type appears twice in {list(any_of)}"])
+        return any_of
+
+    @property
+    def name(self) -> str:
+        """The requirement's name: its first document type, as clients have always seen it."""
+        return self.any_of[0]
+
+
+RequirementItem = Annotated[Requirement, BeforeValidator(_requirement_from_type)]
+
+
 class CategoryRules(RuleModel):
     """Steps, limits, visits, investment and documents of one connection category."""
 
@@ -89,7 +116,7 @@ class CategoryRules(RuleModel):
     total_limit_working_days: int = Field(ge=1)
     allowed_visits: int = Field(ge=0)
     zero_investment: bool
-    documents: dict[BusinessType, tuple[DocumentType, ...]]
+    documents: dict[BusinessType, tuple[RequirementItem, ...]]
 
     @field_validator("access_voltage")
     @classmethod
@@ -132,12 +159,13 @@ class CategoryRules(RuleModel):
     @field_validator("documents")
     @classmethod
     def _documents_complete(
-        cls, documents: dict[BusinessType, tuple[DocumentType, ...]]
-    ) -> dict[BusinessType, tuple[DocumentType, ...]]:
+        cls, documents: dict[BusinessType, tuple[Requirement, ...]]
+    ) -> dict[BusinessType, tuple[Requirement, ...]]:
         problems = [f"business type {b} is missing" for b in BUSINESS_TYPES if b not in documents]
-        for business_type, types in documents.items():
+        for business_type, requirements in documents.items():
+            types = [doc_type for requirement in requirements for doc_type in requirement.any_of]
             if len(set(types)) != len(types):
-                problems.append(f"{business_type}: a document type appears twice in {list(types)}")
+                problems.append(f"{business_type}: a document type appears twice in {types}")
         raise_problems(problems)
         return documents
 

@@ -124,7 +124,18 @@ async def create_application(
     clock: CurrentClock,
     idempotency_key: IdempotencyKey = None,
 ) -> ApplicationRead | JSONResponse:
-    """Apply; documents already on file and still valid are reused, missing ones are listed all at once."""
+    """Apply; documents already on file and still valid are reused, missing ones are listed all at once.
+
+    A requirement is met by any one of its document types (a property certificate or a lease contract;
+    for a resident also a commitment letter). A property certificate, lease contract or commitment letter
+    counts only for the premises (region and address) of the first application that relied on it.
+
+    An incomplete application is a 422 `incomplete-application` problem with, each unmet requirement once:
+    `missing_documents` (the requirements' names, each its usual document type), `expired_documents` (those
+    unmet because their documents expired), `required_documents`, and the extension `unmet_requirements`:
+    `[{"requirement", "any_of": [document types, any one enough], "reason": "missing" | "expired" |
+    "other_premises"}]`.
+    """
     now = clock.now()
     state = request.app.state
     submission = functools.partial(

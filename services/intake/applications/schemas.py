@@ -30,7 +30,9 @@ class CaseBase(BaseModel):
 
 
 class PrecheckRequest(CaseBase):
-    """A case described before applying."""
+    """A case described before applying; with the address, property documents on file for it count as on file."""
+
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
 
 
 class ApplicationCreate(CaseBase):

@@ -17,6 +17,7 @@ DocumentType = Literal[
     "construction_permit",
     "equipment_list",
     "project_approval",
+    "commitment_letter",  # 承诺书: a resident's signed promise standing in for a property document (一证办电)
 ]
 DOCUMENT_TYPES: tuple[str, ...] = DocumentType.__args__  # type: ignore[attr-defined]
 

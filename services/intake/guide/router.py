@@ -6,16 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from sqlalchemy import select
 
 from services.common.auth import OptionalPrincipal
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Unauthorized, Unprocessable, problem_responses
 from services.common.rules import guide as rule_set_guide
+from services.intake.applications import service as application_service
+from services.intake.applications.completeness import check_documents, normalize_address
 from services.intake.applications.exceptions import UnknownRegion
 from services.intake.applications.schemas import PrecheckRead, PrecheckRequest, StepRead
-from services.intake.documents.models import Document
 from services.intake.guide import regions
 from services.intake.guide.schemas import RegionRead
 
@@ -86,14 +86,22 @@ async def precheck(
         region=case.region,
     )
     category = rule_set.category(placement.category)
-    required = list(rule_set.required_documents(category.code, case.business_type))
+    requirements = rule_set.requirements(category.code, case.business_type)
+    required = [requirement.name for requirement in requirements]
     on_file: list[str] = []
     if principal is not None and principal.role == "applicant":
-        documents = await session.scalars(
-            select(Document).where(Document.owner_id == principal.subject, Document.type.in_(required))
+        kinds = [kind for requirement in requirements for kind in requirement.any_of]
+        documents = await application_service.documents_on_file(session, owner_id=principal.subject, types=kinds)
+        premises = (case.region, normalize_address(case.address)) if case.address else None
+        check = check_documents(
+            requirements,
+            supplied=[],
+            on_file=documents,
+            on=today,
+            premises=premises,
+            premises_types=rule_set.premises_document_types,
         )
-        valid_types = {d.type for d in documents if d.is_valid_on(today)}
-        on_file = [t for t in required if t in valid_types]
+        on_file = [name for name in required if name in check.reused]
     expected = request.app.state.calendar.add_working_days(today, category.total_limit_working_days)
     return PrecheckRead(
         category=category.code,
