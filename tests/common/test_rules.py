@@ -409,3 +409,31 @@ def test_empty_directory_is_refused(tmp_path: Path) -> None:
 def test_rule_sets_are_immutable(rules_2018: RuleSet) -> None:
     with pytest.raises(ValueError, match="frozen"):
         rules_2018.category("sme_lv").total_limit_working_days = 1  # type: ignore[misc]
+
+
+# --- important customers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule_set_id", ["2018-nea", "2025-ndrc-nea"])
+@pytest.mark.parametrize("category", ["hv_single", "hv_dual"])
+def test_an_ordinary_high_voltage_customer_skips_the_important_customers_steps(
+    book: RuleBook, rule_set_id: str, category: str
+) -> None:
+    full = book.by_id(rule_set_id).category(category)
+    ordinary = full.for_customer(important=False)
+    assert [s.code for s in ordinary.steps] == ["accept", "supply_plan", "completion_inspection", "connect"]
+    skipped = sum(s.limit_working_days for s in full.steps if s.code in full.important_customer_steps)
+    assert ordinary.total_limit_working_days == full.total_limit_working_days - skipped
+    assert full.for_customer(important=True) == full
+    assert full.held_with(["accept", "design_review"]) == full
+    assert full.held_with(["accept", "connect"]) == ordinary
+
+
+def test_an_important_customer_step_must_be_a_step_of_the_category(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: category_of(d).update(important_customer_steps=["design_review"]))
+    assert "important_customer_steps: design_review is not a step" in load_error(tmp_path)
+
+
+def test_accept_is_never_an_important_customer_step(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: category_of(d).update(important_customer_steps=["accept"]))
+    assert "important_customer_steps: accept is every customer's step" in load_error(tmp_path)

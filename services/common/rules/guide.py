@@ -37,6 +37,11 @@ def _category(category: "CategoryRules") -> dict[str, Any]:
             for step in category.steps
         ],
         "total_limit_working_days": category.total_limit_working_days,
+        # Held only for important customers; an ordinary customer's total is the one above less their limits.
+        "important_customer_steps": [
+            step.code for step in category.steps if step.code in category.important_customer_steps
+        ],
+        "ordinary_total_limit_working_days": category.for_customer(important=False).total_limit_working_days,
         "allowed_visits": category.allowed_visits,
         "zero_investment": category.zero_investment,
         # Each requirement by its name (its usual document type), as clients have always read them...

@@ -1,5 +1,6 @@
 """The parts of a rule set: vocabularies, steps, categories, fees, thresholds and placements."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
@@ -117,6 +118,8 @@ class CategoryRules(RuleModel):
     allowed_visits: int = Field(ge=0)
     zero_investment: bool
     documents: dict[BusinessType, tuple[RequirementItem, ...]]
+    # Steps held only for important customers (重要客户); everyone else skips them, and their time limits.
+    important_customer_steps: frozenset[StepCode] = frozenset()
 
     @field_validator("access_voltage")
     @classmethod
@@ -168,6 +171,47 @@ class CategoryRules(RuleModel):
                 problems.append(f"{business_type}: a document type appears twice in {types}")
         raise_problems(problems)
         return documents
+
+    @model_validator(mode="after")
+    def _important_steps_are_steps(self) -> "CategoryRules":
+        codes = [step.code for step in self.steps]
+        problems = [
+            f"important_customer_steps: {c} is not a step" for c in sorted(self.important_customer_steps - set(codes))
+        ]
+        problems += [
+            f"important_customer_steps: {c} is every customer's step"
+            for c in ("accept", "connect")
+            if c in self.important_customer_steps
+        ]
+        if not problems and self.important_customer_steps:
+            ordinary = self.for_customer(important=False)
+            longest = max(step.limit_working_days for step in ordinary.steps)
+            if ordinary.total_limit_working_days < longest:
+                problems.append(
+                    f"without the important customers' steps the total ({ordinary.total_limit_working_days}) "
+                    f"is below the longest step ({longest})"
+                )
+        raise_problems(problems)
+        return self
+
+    def for_customer(self, *, important: bool) -> "CategoryRules":
+        """The category as a customer goes through it: without the important-customer steps unless important.
+
+        An ordinary customer's total limit is the category's less the limits of the steps it skips.
+        """
+        if important or not self.important_customer_steps:
+            return self
+        skipped = [step for step in self.steps if step.code in self.important_customer_steps]
+        return self.model_copy(
+            update={
+                "steps": tuple(step for step in self.steps if step not in skipped),
+                "total_limit_working_days": self.total_limit_working_days - sum(s.limit_working_days for s in skipped),
+            }
+        )
+
+    def held_with(self, step_codes: "Iterable[str]") -> "CategoryRules":
+        """The category as a case with these steps went through it (important if it had their steps)."""
+        return self.for_customer(important=bool(self.important_customer_steps.intersection(step_codes)))
 
 
 def raise_problems(problems: list[str]) -> None:

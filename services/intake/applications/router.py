@@ -65,6 +65,7 @@ def application_read(application: Application, links: list[ApplicationDocument])
         business_type=application.business_type,
         capacity_kva=application.capacity_kva,
         dual_supply=application.dual_supply,
+        important_customer=application.important_customer,
         region=application.region,
         address=application.address,
         contact_name=application.contact_name,

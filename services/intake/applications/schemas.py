@@ -26,6 +26,8 @@ class CaseBase(BaseModel):
     business_type: BusinessType
     capacity_kva: Capacity
     dual_supply: bool = False
+    # 重要客户: design review and intermediate inspection apply to high-voltage cases only for them.
+    important_customer: bool = False
     region: RegionCode
 
 
@@ -122,6 +124,7 @@ class ApplicationRead(BaseModel):
     business_type: BusinessType
     capacity_kva: Decimal
     dual_supply: bool
+    important_customer: bool
     region: str
     address: str
     contact_name: str

@@ -134,7 +134,7 @@ async def submit(
         dual_supply=draft.dual_supply,
         region=draft.region,
     )
-    category = rule_set.category(placement.category)
+    category = rule_set.category(placement.category).for_customer(important=draft.important_customer)
     requirements = rule_set.requirements(category.code, draft.business_type)
     required = [requirement.name for requirement in requirements]
     kinds = [kind for requirement in requirements for kind in requirement.any_of]
@@ -201,6 +201,7 @@ async def submit(
         small_micro=draft.small_micro,
         capacity_kva=str(draft.capacity_kva),
         dual_supply=draft.dual_supply,
+        important_customer=draft.important_customer,
         access_voltage=placement.access_voltage,
         zero_investment=placement.zero_investment,
         grid_company=grid_company,

@@ -85,7 +85,7 @@ async def precheck(
         dual_supply=case.dual_supply,
         region=case.region,
     )
-    category = rule_set.category(placement.category)
+    category = rule_set.category(placement.category).for_customer(important=case.important_customer)
     requirements = rule_set.requirements(category.code, case.business_type)
     required = [requirement.name for requirement in requirements]
     on_file: list[str] = []

@@ -21,6 +21,7 @@ class SubmittedCase(BaseModel):
     grid_company: str
     region: str
     rule_set: str
+    important_customer: bool = False
     submitted_at: AwareDatetime
 
 

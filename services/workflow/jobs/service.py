@@ -22,7 +22,7 @@ from services.workflow.jobs.publishing import job_fields, publish_job_event
 
 async def create_from_submission(session: AsyncSession, *, case: SubmittedCase, ctx: Context) -> Job | None:
     """A job with the steps of the case's rule set, its first step started at submission; None if one exists."""
-    category = ctx.category(case.rule_set, case.category)
+    category = ctx.category(case.rule_set, case.category).for_customer(important=case.important_customer)
     if await session.scalar(select(Job.id).where(Job.application_id == case.application_id)) is not None:
         return None
     first = category.steps[0]
@@ -189,7 +189,8 @@ async def complete_step(session: AsyncSession, job: Job, *, code: str, expected:
 
 
 def _connected(job: Job, ctx: Context) -> events.JobConnected:
-    category = ctx.category(job.rule_set, job.category)
+    # The total limit of the steps this case had: an ordinary customer's is without the important ones'.
+    category = ctx.category(job.rule_set, job.category).held_with(step.code for step in job.steps)
     working_days = deadlines.elapsed(
         ctx.calendar, started_at=job.submitted_at, until=ctx.now, paused=job.paused_working_days
     )
