@@ -437,3 +437,12 @@ def test_an_important_customer_step_must_be_a_step_of_the_category(tmp_path: Pat
 def test_accept_is_never_an_important_customer_step(tmp_path: Path) -> None:
     write_variant(tmp_path, lambda d: category_of(d).update(important_customer_steps=["accept"]))
     assert "important_customer_steps: accept is every customer's step" in load_error(tmp_path)
+
+
+def test_the_two_rule_sets_agree_on_documents_and_important_customers(book: RuleBook) -> None:
+    first, second = book.rule_sets
+    assert first.premises_document_types == second.premises_document_types
+    for code in first.categories:
+        old, new = first.category(code), second.category(code)
+        assert old.documents == new.documents, code
+        assert old.important_customer_steps == new.important_customer_steps, code

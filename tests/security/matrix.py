@@ -103,8 +103,9 @@ def _upload(_world: World, _caller: str) -> dict[str, Any]:
 
 
 def _apply(world: World, _caller: str) -> dict[str, Any]:
-    # The owner's documents: the owner applies with them, anyone else finds them unknown.
-    return {"json": application_body(world.ids["document_ids"].split(","), address="matrix road")}
+    # The owner's documents: the owner applies with them (at the premises its property document is for),
+    # anyone else finds them unknown.
+    return {"json": application_body(world.ids["document_ids"].split(","), address="application_id road")}
 
 
 def _evaluate(_world: World, _caller: str) -> dict[str, Any]:
