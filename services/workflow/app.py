@@ -13,6 +13,7 @@ from services.common.rules import load_rule_book
 from services.workflow import events
 from services.workflow.calendar import state as calendar_state
 from services.workflow.calendar.router import router as calendar_router
+from services.workflow.contractors.router import router as contractors_router
 from services.workflow.db import event_tables
 from services.workflow.jobs.actions import router as job_actions_router
 from services.workflow.jobs.handlers import make_handlers
@@ -51,6 +52,7 @@ def create_app(
             job_actions_router,
             audit_router,
             calendar_router,
+            contractors_router,
             make_events_router(event_tables, make_handlers(running_app)),
         ],
         openapi_tags=TAGS,

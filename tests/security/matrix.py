@@ -108,6 +108,16 @@ def _apply(world: World, _caller: str) -> dict[str, Any]:
     return {"json": application_body(world.ids["document_ids"].split(","), address="application_id road")}
 
 
+def _contractor(_world: World, _caller: str) -> dict[str, Any]:
+    return {"json": {"licence_number": "5-1-00002-2021"}}
+
+
+def _licences(_world: World, caller: str) -> dict[str, Any]:
+    licence = {"number": f"5-1-{caller}", "holder": "某电力安装", "class": 5, "scopes": ["install"],
+               "valid_until": "2031-12-31"}  # fmt: skip
+    return {"json": {"licences": [licence]}}
+
+
 def _evaluate(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"score": 5}}
 
@@ -234,6 +244,11 @@ WORKFLOW = on("workflow", [
         _fee, ids=WORKING_JOB),
     row("POST", "/api/v1/jobs/{job_id}/visits",                     "401  403  403  ok   404  ok   403  403  ok",
         _visit, ids=WORKING_JOB),
+    # The seeded job is low voltage: those allowed get 422 contractor-not-applicable, past authorization.
+    row("POST", "/api/v1/jobs/{job_id}/contractor",                 "401  403  403  ok   404  ok   403  403  ok",
+        _contractor, ids=WORKING_JOB),
+    row("POST", "/api/v1/contractors/import",                       "401  403  403  403  403  403  ok   ok   ok",
+        _licences),
     row("GET", "/api/v1/audit/verify",                              "401  403  403  403  403  ok   403  403  ok"),
     row("GET", "/api/v1/calendar/add-working-days",                 "ok   ok   ok   ok   ok   ok   ok   ok   ok",
         _add_days),

@@ -41,6 +41,7 @@ def _category(category: "CategoryRules") -> dict[str, Any]:
         "important_customer_steps": [
             step.code for step in category.steps if step.code in category.important_customer_steps
         ],
+        "contractor_max_class": category.contractor_max_class,
         "ordinary_total_limit_working_days": category.for_customer(important=False).total_limit_working_days,
         "allowed_visits": category.allowed_visits,
         "zero_investment": category.zero_investment,

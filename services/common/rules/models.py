@@ -120,6 +120,9 @@ class CategoryRules(RuleModel):
     documents: dict[BusinessType, tuple[RequirementItem, ...]]
     # Steps held only for important customers (重要客户); everyone else skips them, and their time limits.
     important_customer_steps: frozenset[StepCode] = frozenset()
+    # The lowest class (1 highest, 5 lowest) of contractor licence that may build the customer's works;
+    # None: no licence is checked (low voltage, where the grid company builds up to the meter).
+    contractor_max_class: int | None = Field(default=None, ge=1, le=5)
 
     @field_validator("access_voltage")
     @classmethod

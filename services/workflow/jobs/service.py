@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.clock import local_date
 from services.workflow import events
+from services.workflow.contractors import service as contractor_service
 from services.workflow.jobs import audit, concurrency, deadlines, pauses
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.exceptions import JobIsPaused, StepOutOfOrder
@@ -142,6 +143,8 @@ async def complete_step(session: AsyncSession, job: Job, *, code: str, expected:
         raise JobIsPaused("The job is paused; resume it before completing a step.")
     if job.current_step != code:
         raise StepOutOfOrder(f"The current step is {job.current_step}, not {code}.", current_step=job.current_step)
+    if code == "completion_inspection":
+        await contractor_service.check_before_completion_inspection(session, job, ctx=ctx)
     index = next(i for i, step in enumerate(job.steps) if step.code == code)
     step = job.steps[index]
     assert step.started_at is not None

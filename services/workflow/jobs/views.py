@@ -62,6 +62,7 @@ def job_read(job: Job, *, calendar: WorkingDayCalendar, now: datetime) -> JobRea
         due_on=job.due_on,
         overdue=any(s.overdue for s in steps if s.code == job.current_step),
         assignee=job.assignee,
+        contractor_licence_number=job.contractor_licence_number,
         version=job.version,
         submitted_at=job.submitted_at,
         connected_at=job.connected_at,

@@ -1,0 +1,94 @@
+"""Importing licences, recording a job's contractor, and checking the licence before completion inspection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.errors import Unprocessable
+from services.workflow.contractors.models import ContractorLicence
+from services.workflow.contractors.schemas import LicenceCreate
+from services.workflow.jobs import audit, concurrency
+from services.workflow.jobs.context import Context
+from services.workflow.jobs.models import Job
+
+REQUIRED_SCOPE = "install"
+
+
+class LicenceInvalid(Unprocessable):
+    slug, title = "licence-invalid", "Contractor licence missing, expired or of too low a class"
+
+
+class ContractorNotApplicable(Unprocessable):
+    slug, title = "contractor-not-applicable", "No contractor licence is checked for this job"
+
+
+async def import_licences(
+    session: AsyncSession, licences: Sequence[LicenceCreate], *, now: datetime
+) -> tuple[int, int]:
+    """Add or replace licences by number; how many were new and how many replaced."""
+    numbers = [licence.number for licence in licences]
+    found = {
+        row.number: row
+        for row in await session.scalars(select(ContractorLicence).where(ContractorLicence.number.in_(numbers)))
+    }
+    imported = updated = 0
+    for licence in licences:
+        row = found.get(licence.number)
+        if row is None:
+            row = ContractorLicence(number=licence.number)
+            session.add(row)
+            found[licence.number] = row
+            imported += 1
+        else:
+            updated += 1
+        row.holder, row.licence_class, row.scopes = licence.holder, licence.licence_class, list(licence.scopes)
+        row.valid_until, row.imported_at = licence.valid_until, now
+    await session.flush()
+    return imported, updated
+
+
+async def record_contractor(
+    session: AsyncSession, job: Job, *, licence_number: str, expected: int | None, ctx: Context
+) -> Job:
+    """Record the customer's contractor on a job whose category checks contractor licences."""
+    if ctx.category(job.rule_set, job.category).contractor_max_class is None:
+        raise ContractorNotApplicable(f"A {job.category} job has no contractor licence to check.")
+    await concurrency.take_open(session, job, expected=expected)
+    previous, job.contractor_licence_number = job.contractor_licence_number, licence_number
+    audit.append(
+        session,
+        job,
+        at=ctx.now,
+        actor=ctx.actor,
+        action="contractor_recorded",
+        details={"licence_number": licence_number, "previous": previous},
+    )
+    return job
+
+
+async def check_before_completion_inspection(session: AsyncSession, job: Job, *, ctx: Context) -> None:
+    """Refuse completion inspection unless the contractor holds a valid licence of a high enough class."""
+    max_class = ctx.category(job.rule_set, job.category).contractor_max_class
+    if max_class is None:
+        return
+    number = job.contractor_licence_number
+    licence = await session.get(ContractorLicence, number) if number else None
+    if licence is None:
+        reason = "missing"
+        detail = "No contractor is recorded on the job." if not number else f"Licence {number} is not registered."
+    elif not licence.is_valid_on(ctx.today):
+        reason, detail = "expired", f"Licence {number} ended on {licence.valid_until}."
+    elif licence.licence_class > max_class:
+        reason, detail = (
+            "class_too_low",
+            f"Licence {number} is class {licence.licence_class}; class {max_class} or higher is needed.",
+        )
+    elif REQUIRED_SCOPE not in licence.scopes:
+        reason, detail = "scope", f"Licence {number} does not cover installation."
+    else:
+        return
+    raise LicenceInvalid(detail, reason=reason, licence_number=number, required_class=max_class)
