@@ -111,6 +111,18 @@ class JobVisitRecorded(JobEvent):
     over_allowance: bool
 
 
+class JobContractorRecorded(JobEvent):
+    """The customer's contractor was recorded on a high-voltage job, and whether its licence was valid then."""
+
+    event_type: ClassVar[str] = "job.contractor_recorded"
+    version: ClassVar[int] = 1
+
+    licence_number: str
+    licence_valid: bool
+    # Why not: missing (not registered), expired, class_too_low or scope; None when valid.
+    licence_problem: str | None
+
+
 class JobConnected(JobEvent):
     """The last step is done: power is on."""
 
@@ -133,5 +145,6 @@ PUBLISHED: tuple[type[EventPayload], ...] = (
     JobResumed,
     JobFeeRecorded,
     JobVisitRecorded,
+    JobContractorRecorded,
     JobConnected,
 )

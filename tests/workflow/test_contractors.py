@@ -9,7 +9,7 @@ import pytest
 
 from services.common.clock import FixedClock
 from tests.support.services import Service
-from tests.workflow.support import Callers, complete, problem, submit
+from tests.workflow.support import Callers, complete, problem, published, submit
 
 
 def _licence(number: str, holder: str, licence_class: int, scopes: list[str], valid_until: str) -> dict[str, Any]:
@@ -106,3 +106,20 @@ async def test_a_low_voltage_job_has_no_contractor_to_record(
     )
     assert response.status_code == 422
     assert problem(response) == "contractor-not-applicable"
+
+
+async def test_recording_a_contractor_tells_metrics_whether_its_licence_is_valid(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    await _import(workflow, callers)
+    job = await submit(workflow, clock, callers, category="hv_dual")
+    for number in ("5-1-00002-2021", "1-1-00001-2020"):
+        response = await workflow.client.post(
+            f"/api/v1/jobs/{job['id']}/contractor", headers=callers.staff(), json={"licence_number": number}
+        )
+        assert response.status_code == 200, response.text
+    events = [e["data"] for e in await published(workflow, "job.contractor_recorded")]
+    assert [(e["licence_number"], e["licence_valid"], e["licence_problem"]) for e in events] == [
+        ("5-1-00002-2021", False, "class_too_low"),
+        ("1-1-00001-2020", True, None),
+    ]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, false
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -29,7 +29,7 @@ class Application(Base):
     business_type: Mapped[str] = mapped_column(String(32))
     capacity_kva: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     dual_supply: Mapped[bool] = mapped_column(Boolean)
-    important_customer: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    important_customer: Mapped[bool] = mapped_column(Boolean, default=False)
     region: Mapped[str] = mapped_column(String(6))
     address: Mapped[str] = mapped_column(String(500))
     contact_name: Mapped[str] = mapped_column(String(100))

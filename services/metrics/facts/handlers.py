@@ -123,6 +123,14 @@ def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
                 fact.fees = [*fact.fees, fee]
             _total_fees(fact)
 
+    @handlers.on("job.contractor_recorded")
+    async def on_contractor(session: AsyncSession, envelope: EventEnvelope) -> None:
+        event = inbound.parse(inbound.JobContractorRecorded, envelope)
+        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+            _job_common(fact, event)
+            # Once given to an unlicensed contractor, a case stays a violation even if another is recorded later.
+            fact.unlicensed_contractor = fact.unlicensed_contractor or not event.licence_valid
+
     @handlers.on("job.visit_recorded")
     async def on_visit(session: AsyncSession, envelope: EventEnvelope) -> None:
         event = inbound.parse(inbound.JobVisitRecorded, envelope)

@@ -121,6 +121,14 @@ class JobFeeRecorded(JobEvent):
     flagged: bool
 
 
+class JobContractorRecorded(JobEvent):
+    """job.contractor_recorded v1."""
+
+    licence_number: str
+    licence_valid: bool
+    licence_problem: str | None = None
+
+
 class JobVisitRecorded(JobEvent):
     """job.visit_recorded v1 (the visit's purpose text is not kept)."""
 

@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Unprocessable
+from services.workflow import events
 from services.workflow.contractors.models import ContractorLicence
 from services.workflow.contractors.schemas import LicenceCreate
 from services.workflow.jobs import audit, concurrency
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.models import Job
+from services.workflow.jobs.publishing import job_fields, publish_job_event
 
 REQUIRED_SCOPE = "install"
 
@@ -54,20 +56,51 @@ async def import_licences(
 async def record_contractor(
     session: AsyncSession, job: Job, *, licence_number: str, expected: int | None, ctx: Context
 ) -> Job:
-    """Record the customer's contractor on a job whose category checks contractor licences."""
-    if ctx.category(job.rule_set, job.category).contractor_max_class is None:
+    """Record the customer's contractor on a job whose category checks contractor licences, and say if it is valid."""
+    max_class = ctx.category(job.rule_set, job.category).contractor_max_class
+    if max_class is None:
         raise ContractorNotApplicable(f"A {job.category} job has no contractor licence to check.")
     await concurrency.take_open(session, job, expected=expected)
     previous, job.contractor_licence_number = job.contractor_licence_number, licence_number
+    problem = await licence_problem(session, licence_number, max_class=max_class, ctx=ctx)
     audit.append(
         session,
         job,
         at=ctx.now,
         actor=ctx.actor,
         action="contractor_recorded",
-        details={"licence_number": licence_number, "previous": previous},
+        details={"licence_number": licence_number, "previous": previous, "licence_problem": problem and problem[0]},
     )
+    payload = events.JobContractorRecorded(
+        **job_fields(job, ctx),
+        licence_number=licence_number,
+        licence_valid=problem is None,
+        licence_problem=problem and problem[0],
+    )
+    await publish_job_event(session, ctx, job, payload)
     return job
+
+
+async def licence_problem(
+    session: AsyncSession, number: str | None, *, max_class: int, ctx: Context
+) -> tuple[str, str] | None:
+    """Why a licence may not build the works (a reason code and a sentence), or None if it may."""
+    licence = await session.get(ContractorLicence, number) if number else None
+    if licence is None:
+        return (
+            "missing",
+            "No contractor is recorded on the job." if not number else f"Licence {number} is not registered.",
+        )
+    if not licence.is_valid_on(ctx.today):
+        return "expired", f"Licence {number} ended on {licence.valid_until}."
+    if licence.licence_class > max_class:
+        return (
+            "class_too_low",
+            f"Licence {number} is class {licence.licence_class}; class {max_class} or higher is needed.",
+        )
+    if REQUIRED_SCOPE not in licence.scopes:
+        return "scope", f"Licence {number} does not cover installation."
+    return None
 
 
 async def check_before_completion_inspection(session: AsyncSession, job: Job, *, ctx: Context) -> None:
@@ -76,19 +109,7 @@ async def check_before_completion_inspection(session: AsyncSession, job: Job, *,
     if max_class is None:
         return
     number = job.contractor_licence_number
-    licence = await session.get(ContractorLicence, number) if number else None
-    if licence is None:
-        reason = "missing"
-        detail = "No contractor is recorded on the job." if not number else f"Licence {number} is not registered."
-    elif not licence.is_valid_on(ctx.today):
-        reason, detail = "expired", f"Licence {number} ended on {licence.valid_until}."
-    elif licence.licence_class > max_class:
-        reason, detail = (
-            "class_too_low",
-            f"Licence {number} is class {licence.licence_class}; class {max_class} or higher is needed.",
-        )
-    elif REQUIRED_SCOPE not in licence.scopes:
-        reason, detail = "scope", f"Licence {number} does not cover installation."
-    else:
-        return
-    raise LicenceInvalid(detail, reason=reason, licence_number=number, required_class=max_class)
+    problem = await licence_problem(session, number, max_class=max_class, ctx=ctx)
+    if problem is not None:
+        reason, detail = problem
+        raise LicenceInvalid(detail, reason=reason, licence_number=number, required_class=max_class)
