@@ -32,7 +32,7 @@ from services.demo.platform import (
 )
 from services.demo.records import Book
 from services.demo.report import print_report, print_summary, read_report, read_violations, summarise
-from services.demo.staff import GridCompanies
+from services.demo.staff import GridCompanies, import_licences
 from services.demo.timeline import RealTime, SimulatedTime, Timeline, WorkingDays
 from services.demo.waiting import Deliveries, DeliveryTimeout
 
@@ -139,6 +139,7 @@ def _run(options: Options, err: Console) -> int:
         stack.callback(api.close)
         calendar, guide, book = WorkingDays(api), Guide(api), Book()
         guide.refresh(stage.timeline.today())
+        import_licences(api, regulator)
         arrivals = arrival_days(options.seed, options.applicants, stage.days, calendar.is_working)
         people = population(
             options.seed, arrivals, days=len(stage.days), prefix=stage.prefix, secret=secrets.token_urlsafe(12)
