@@ -81,3 +81,20 @@ def test_a_relay_process_refuses_the_development_secret_when_it_delivers_beyond_
 
     assert cli.main(["relay", "--service", "intake"]) == 2
     assert "weak or missing: intake (*_EVENTS_SECRET)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("regions", ["11,3x", "110", "99", "*,11", "北京"])
+def test_a_regulator_scope_that_is_not_code_prefixes_is_refused(
+    sqlite_env: Path, capsys: pytest.CaptureFixture[str], regions: str
+) -> None:
+    assert cli.main(["migrate", "--service", "intake"]) == 0
+    args = ["users", "create", "--username", "r1", "--password", "pw-123456", "--role", "regulator"]
+    assert cli.main([*args, "--regions", regions]) == 2
+    assert "region prefixes must be" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("regions", ["4403", "510104,1501", "*"])
+def test_a_regulator_scope_of_real_prefixes_is_accepted(sqlite_env: Path, regions: str) -> None:
+    assert cli.main(["migrate", "--service", "intake"]) == 0
+    args = ["users", "create", "--username", "r1", "--password", "pw-123456", "--role", "regulator"]
+    assert cli.main([*args, "--regions", regions]) == 0

@@ -33,6 +33,7 @@ class ApplicationSubmitted(EventPayload):
     small_micro: bool
     capacity_kva: str
     dual_supply: bool
+    important_customer: bool = False  # added in v1 with a default: older readers may ignore it
     access_voltage: str
     zero_investment: bool
     grid_company: str

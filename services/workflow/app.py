@@ -11,6 +11,7 @@ from services.common.clock import Clock
 from services.common.events import make_events_router
 from services.workflow import events
 from services.workflow.calendar.router import router as calendar_router
+from services.workflow.contractors.router import router as contractors_router
 from services.workflow.db import calendar_tables, event_tables
 from services.workflow.jobs.audit_router import router as audit_router
 from services.workflow.jobs.handlers import make_handlers
@@ -41,6 +42,7 @@ def create_app(
             jobs_router,
             audit_router,
             calendar_router,
+            contractors_router,
             make_events_router(event_tables.inbox, make_handlers()),
         ],
         openapi_tags=TAGS,

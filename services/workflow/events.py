@@ -123,6 +123,18 @@ class JobDueDateRecounted(JobEvent):
     provisional: bool
 
 
+class JobContractorRecorded(JobEvent):
+    """The customer's contractor was recorded on a high-voltage job, and whether its licence was valid then."""
+
+    event_type: ClassVar[str] = "job.contractor_recorded"
+    version: ClassVar[int] = 1
+
+    licence_number: str
+    licence_valid: bool
+    # Why not: missing (not registered), expired, class_too_low or scope; None when valid.
+    licence_problem: str | None
+
+
 class JobConnected(JobEvent):
     """The last step is done: power is on."""
 
@@ -146,6 +158,7 @@ PUBLISHED: tuple[type[EventPayload], ...] = (
     JobFeeRecorded,
     JobVisitRecorded,
     JobDueDateRecounted,
+    JobContractorRecorded,
     JobConnected,
     CalendarYearPublished,
 )

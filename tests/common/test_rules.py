@@ -153,7 +153,8 @@ def test_region_override_changes_only_the_fields_it_names(rules_2025: RuleSet) -
         ("440305", "CSG-SZ"),
         ("440604", "CSG-GD"),
         ("4403", "CSG-SZ"),
-        ("650102", None),
+        ("650102", "SGCC-XJ"),
+        ("990101", None),
         ("", None),
     ],
 )
@@ -323,7 +324,7 @@ def test_unknown_step_code_names_file_and_field(tmp_path: Path) -> None:
 def test_unknown_document_type_names_file_and_field(tmp_path: Path) -> None:
     write_variant(tmp_path, lambda d: category_of(d, "residential_lv")["documents"]["temporary"].append("passport"))
     message = load_error(tmp_path)
-    assert "bad.yaml: categories.residential_lv.documents.temporary[2]:" in message
+    assert "bad.yaml: categories.residential_lv.documents.temporary[2].any_of[0]:" in message
     assert "'passport'" in message
 
 
@@ -348,6 +349,13 @@ def test_missing_category_is_refused(tmp_path: Path) -> None:
 def test_region_prefix_must_be_digits(tmp_path: Path) -> None:
     write_variant(tmp_path, lambda d: d["grid_companies"].update({"11x": "SGCC-XX"}))
     assert "bad.yaml: grid_companies.11x (as a key): region prefix must be" in load_error(tmp_path)
+
+
+def test_region_prefix_must_begin_a_real_code(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: d["grid_companies"].update({"99": "SGCC-XX"}))
+    assert "bad.yaml: grid_companies.99 (as a key): region prefix is not the start of any GB/T 2260 code" in (
+        load_error(tmp_path)
+    )
 
 
 @pytest.mark.parametrize(("total", "expected"), [(0, "greater than or equal to 1"), (4, "longest step (20)")])
@@ -401,3 +409,40 @@ def test_empty_directory_is_refused(tmp_path: Path) -> None:
 def test_rule_sets_are_immutable(rules_2018: RuleSet) -> None:
     with pytest.raises(ValueError, match="frozen"):
         rules_2018.category("sme_lv").total_limit_working_days = 1  # type: ignore[misc]
+
+
+# --- important customers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule_set_id", ["2018-nea", "2025-ndrc-nea"])
+@pytest.mark.parametrize("category", ["hv_single", "hv_dual"])
+def test_an_ordinary_high_voltage_customer_skips_the_important_customers_steps(
+    book: RuleBook, rule_set_id: str, category: str
+) -> None:
+    full = book.by_id(rule_set_id).category(category)
+    ordinary = full.for_customer(important=False)
+    assert [s.code for s in ordinary.steps] == ["accept", "supply_plan", "completion_inspection", "connect"]
+    skipped = sum(s.limit_working_days for s in full.steps if s.code in full.important_customer_steps)
+    assert ordinary.total_limit_working_days == full.total_limit_working_days - skipped
+    assert full.for_customer(important=True) == full
+    assert full.held_with(["accept", "design_review"]) == full
+    assert full.held_with(["accept", "connect"]) == ordinary
+
+
+def test_an_important_customer_step_must_be_a_step_of_the_category(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: category_of(d).update(important_customer_steps=["design_review"]))
+    assert "important_customer_steps: design_review is not a step" in load_error(tmp_path)
+
+
+def test_accept_is_never_an_important_customer_step(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: category_of(d).update(important_customer_steps=["accept"]))
+    assert "important_customer_steps: accept is every customer's step" in load_error(tmp_path)
+
+
+def test_the_two_rule_sets_agree_on_documents_and_important_customers(book: RuleBook) -> None:
+    first, second = book.rule_sets
+    assert first.premises_document_types == second.premises_document_types
+    for code in first.categories:
+        old, new = first.category(code), second.category(code)
+        assert old.documents == new.documents, code
+        assert old.important_customer_steps == new.important_customer_steps, code

@@ -23,10 +23,12 @@ PERIOD = "2026H2"  # the clock fixture stands in late November 2026; cases conne
 async def submit_cases(platform: Platform, count: int, *, username: str = "zhao.min") -> list[str]:
     """One applicant uploads the documents once and applies for `count` connections; their ids."""
     applicant = await sign_in(platform.intake.client, username)
-    documents = await upload_all(platform.intake.client, applicant)
+    documents = await upload_all(platform.intake.client, applicant, ("business_license", "id_card"))
     ids = []
     for n in range(count):
-        body = application_body(documents, address=f"{n + 1} Fault Lane, Beijing")
+        # A property document counts only for the premises it is supplied for: one for each address.
+        (deed,) = await upload_all(platform.intake.client, applicant, ("property_certificate",))
+        body = application_body([*documents, deed], address=f"{n + 1} Fault Lane, Beijing")
         created = await platform.intake.client.post("/api/v1/applications", headers=applicant, json=body)
         assert created.status_code == 201, created.text
         ids.append(str(created.json()["id"]))

@@ -97,12 +97,14 @@ async def test_a_service_that_was_down_gets_every_event_once_it_is_up(
 ) -> None:
     applicant = await sign_in(platform.intake.client, "wang.fang")
     staff = bearer(mint(signing_key, sub="bj-staff", role="staff", grid_company="SGCC-BJ"))
-    documents = await upload_all(platform.intake.client, applicant)
+    documents = await upload_all(platform.intake.client, applicant, ("business_license", "id_card"))
     platform.network.down.add("workflow")
     ids = []
     for n in range(3):
+        # A property document counts only for the premises it is supplied for: one for each address.
+        (deed,) = await upload_all(platform.intake.client, applicant, ("property_certificate",))
         created = await platform.intake.client.post(
-            "/api/v1/applications", headers=applicant, json=application_body(documents, address=f"{n} Lane")
+            "/api/v1/applications", headers=applicant, json=application_body([*documents, deed], address=f"{n} Lane")
         )
         ids.append(created.json()["id"])
     relay = platform.intake.app.state.relay

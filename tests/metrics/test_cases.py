@@ -147,3 +147,27 @@ async def test_a_case_due_before_a_holiday_is_not_overdue_until_work_resumes(
     assert due == datetime(2026, 9, 30).date()
     assert during["items"] == []
     assert [item["case_id"] for item in after["items"]] == [case.application_id]
+
+
+async def test_a_case_given_to_an_unlicensed_contractor_is_a_violation_even_once_replaced(
+    metrics: Service, signing_key: SigningKey, clock: FixedClock
+) -> None:
+    submitted = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    flagged = await _open_case(metrics, clock, submitted)
+    clean = await _open_case(metrics, clock, submitted)
+    recorded = [
+        (flagged, "5-1-00003-2019", False, "expired"),
+        (flagged, "5-1-00002-2021", True, None),
+        (clean, "5-1-00002-2021", True, None),
+    ]
+    for case, number, valid, problem in recorded:
+        data = {**case.job(submitted), "licence_number": number, "licence_valid": valid, "licence_problem": problem}
+        response = await deliver(metrics.client, clock, "job.contractor_recorded", data, source="workflow")
+        assert response.status_code == 200, response.text
+    admin = auth(signing_key, "admin")
+
+    body = (await metrics.client.get("/api/v1/metrics/violations", params={"period": "2026H2"}, headers=admin)).json()
+
+    kinds = {item["case_id"]: item["kinds"] for item in body["items"]}
+    assert "unlicensed_contractor" in kinds[flagged.application_id]
+    assert "unlicensed_contractor" not in kinds.get(clean.application_id, [])

@@ -103,8 +103,19 @@ def _upload(_world: World, _caller: str) -> dict[str, Any]:
 
 
 def _apply(world: World, _caller: str) -> dict[str, Any]:
-    # The owner's documents: the owner applies with them, anyone else finds them unknown.
-    return {"json": application_body(world.ids["document_ids"].split(","), address="matrix road")}
+    # The owner's documents: the owner applies with them (at the premises its property document is for),
+    # anyone else finds them unknown.
+    return {"json": application_body(world.ids["document_ids"].split(","), address="application_id road")}
+
+
+def _contractor(_world: World, _caller: str) -> dict[str, Any]:
+    return {"json": {"licence_number": "5-1-00002-2021"}}
+
+
+def _licences(_world: World, caller: str) -> dict[str, Any]:
+    licence = {"number": f"5-1-{caller}", "holder": "某电力安装", "class": 5, "scopes": ["install"],
+               "valid_until": "2031-12-31"}  # fmt: skip
+    return {"json": {"licences": [licence]}}
 
 
 def _evaluate(_world: World, _caller: str) -> dict[str, Any]:
@@ -196,6 +207,8 @@ INTAKE = on("intake", [
     row("GET", "/api/v1/guide",                                     "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     row("POST", "/api/v1/precheck",                                 "ok   ok   ok   ok   ok   ok   ok   ok   ok",
         _precheck),
+    row("GET", "/api/v1/regions/{code}",                            "200  200  200  200  200  200  200  200  200",
+        ids={"code": "region"}),
     row("POST", "/api/v1/documents",                                "401  ok   ok   403  403  403  403  403  403",
         _upload),
     row("GET", "/api/v1/documents",                                 "401  in   out  403  403  403  403  403  403",
@@ -231,6 +244,11 @@ WORKFLOW = on("workflow", [
         _fee, ids=WORKING_JOB),
     row("POST", "/api/v1/jobs/{job_id}/visits",                     "401  403  403  ok   404  ok   403  403  ok",
         _visit, ids=WORKING_JOB),
+    # The seeded job is low voltage: those allowed get 422 contractor-not-applicable, past authorization.
+    row("POST", "/api/v1/jobs/{job_id}/contractor",                 "401  403  403  ok   404  ok   403  403  ok",
+        _contractor, ids=WORKING_JOB),
+    row("POST", "/api/v1/contractors/import",                       "401  403  403  403  403  403  ok   ok   ok",
+        _licences),
     row("GET", "/api/v1/audit/verify",                              "401  403  403  403  403  ok   403  403  ok"),
     row("GET", "/api/v1/calendar/add-working-days",                 "ok   ok   ok   ok   ok   ok   ok   ok   ok",
         _add_days),
@@ -262,7 +280,7 @@ METRICS = on("metrics", [
 TABLE: list[Row] = [*COMMON, *INTAKE, *WORKFLOW, *METRICS]
 
 # Path values that are not seeded records.
-LITERAL_IDS = {"code": "accept", "year": "2026", "period": "2026H1"}
+LITERAL_IDS = {"code": "accept", "year": "2026", "period": "2026H1", "region": "510104"}
 
 
 def rows_for(service: str) -> dict[tuple[str, str], Row]:

@@ -119,8 +119,11 @@ async def _applications(world: World) -> None:
     world.ids["document_id"] = documents[0]
     world.ids["document_ids"] = ",".join(documents)
     for purpose in ("application_id", "working_application_id", "spare_application_id"):
+        # A property document counts only for the premises it was supplied for: a new one for each address.
+        (deed,) = await upload_all(world.intake.client, owner, ("property_certificate",))
+        supplied = [*documents[:2], deed]
         created = await world.intake.client.post(
-            "/api/v1/applications", headers=owner, json=application_body(documents, address=f"{purpose} road")
+            "/api/v1/applications", headers=owner, json=application_body(supplied, address=f"{purpose} road")
         )
         assert created.status_code == 201, created.text
         world.ids[purpose] = created.json()["id"]

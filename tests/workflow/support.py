@@ -64,10 +64,14 @@ def submitted(
     category: str = "sme_lv",
     grid_company: str = BEIJING_GRID,
     region: str = "110105",
+    important_customer: bool | None = None,
 ) -> dict[str, Any]:
     """The data of an application.submitted event, shaped as intake publishes it."""
     steps = STEPS.get((rule_set, category), [("accept", 1), ("connect", 5)])
+    # Left out as an older intake would: the case is then an ordinary customer's.
+    importance = {} if important_customer is None else {"important_customer": important_customer}
     return {
+        **importance,
         "application_id": application_id or str(uuid.uuid4()),
         "number": "ZV20261126ABCDEF01",
         "category": category,

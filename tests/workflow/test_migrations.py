@@ -8,6 +8,7 @@ from services.common import migrations
 from services.common.db import make_engine
 
 TABLES = {
+    "contractor_licence",
     "alembic_version",
     "audit_entry",
     "calendar_day",

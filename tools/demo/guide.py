@@ -50,6 +50,14 @@ class Guide:
             if category in f.get("categories", [])
         ]
 
+    def contractor_max_class(self, category: str) -> int | None:
+        """The lowest contractor licence class a category's works need; None where no licence is checked."""
+        for entry in self._body.get("categories", []):
+            if entry["code"] == category:
+                value = entry.get("contractor_max_class")
+                return int(value) if value is not None else None
+        return None
+
     def steps(self, category: str) -> list[str]:
         """The step codes of a category."""
         for entry in self._body.get("categories", []):

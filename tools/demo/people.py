@@ -82,6 +82,7 @@ class Case:
     business_type: str
     capacity_kva: int
     dual_supply: bool
+    important_customer: bool
     region: str
     address: str
     channel: str
@@ -94,6 +95,7 @@ class Case:
             "business_type": self.business_type,
             "capacity_kva": self.capacity_kva,
             "dual_supply": self.dual_supply,
+            "important_customer": self.important_customer,
             "region": self.region,
         }
 
@@ -131,6 +133,8 @@ def _case(rng: random.Random, kind: str, company: str) -> Case:
         business_type=_weighted(rng, _BUSINESS[kind]),
         capacity_kva=rng.choice(_CAPACITIES[kind]),
         dual_supply=kind == "hv_dual",
+        # Dual supply is what important customers (hospitals, plants that cannot stop) ask for.
+        important_customer=kind == "hv_dual",
         region=region,
         address=street if kind == "resident" else f"{street}{rng.randint(1, 30)}层",
         channel=_weighted(rng, _CHANNELS),

@@ -30,7 +30,7 @@ from tools.demo.platform import (
 )
 from tools.demo.records import Book
 from tools.demo.report import print_report, print_summary, read_report, read_violations, summarise
-from tools.demo.staff import GridCompanies
+from tools.demo.staff import GridCompanies, import_licences
 from tools.demo.timeline import RealTime, SimulatedTime, Timeline, WorkingDays
 from tools.demo.waiting import Deliveries, DeliveryTimeout
 from tools.stack import SERVICES, free_ports, migrate
@@ -140,6 +140,7 @@ def _run(options: Options, err: Console) -> int:
         stack.callback(api.close)
         calendar, guide, book = WorkingDays(api), Guide(api), Book()
         guide.refresh(stage.timeline.today())
+        import_licences(api, regulator)
         arrivals = arrival_days(options.seed, options.applicants, stage.days, calendar.is_working)
         people = population(
             options.seed, arrivals, days=len(stage.days), prefix=stage.prefix, secret=secrets.token_urlsafe(12)

@@ -73,6 +73,21 @@ def target_days(seed: int, record: CaseRecord, step: str, limit: int) -> tuple[i
     return rng.randint(low, limit), False
 
 
+# The contractors customers hire for high-voltage works: one licensed, one whose licence has run out.
+LICENSED, EXPIRED = "1-1-10001-2024", "5-1-10002-2016"
+UNLICENSED_SHARE = 0.04
+
+
+def import_licences(api: Api, regulator: Login) -> None:
+    """The regulator loads the contractor licence registry the demonstration's contractors are in."""
+    licences = [
+        {"number": LICENSED, "holder": "华电送变电工程有限公司", "class": 1, "scopes": ["install", "repair", "test"],
+         "valid_until": "2032-12-31"},
+        {"number": EXPIRED, "holder": "某某电力安装队", "class": 5, "scopes": ["install"], "valid_until": "2021-12-31"},
+    ]  # fmt: skip
+    api.workflow("POST", "/api/v1/contractors/import", regulator, json={"licences": licences}, expect=(200,))
+
+
 class GridCompanies:
     """Every team at work on a working day, on the demonstration's own jobs only."""
 
@@ -170,6 +185,11 @@ class GridCompanies:
                 self._fee(staff, job, fee.code, amount, "customer", "按公布标准收取")
             if rng.random() < 0.03:
                 self._visit(staff, job, today, "sign_contract")
+            if self.guide.contractor_max_class(record.category) is not None:
+                # Now and then the customer first names a contractor whose licence has run out.
+                if rng.random() < UNLICENSED_SHARE:
+                    self._contractor(staff, job, EXPIRED)
+                self._contractor(staff, job, LICENSED)
         if step == "connect":
             for fee in (f for f in fees if f.payer == "grid"):
                 self._fee(staff, job, fee.code, fee.yuan, "grid", "电网企业投资")
@@ -177,6 +197,10 @@ class GridCompanies:
                 amount = rng.choice((380, 560, 850, 1200))
                 self._fee(staff, job, "meter_box_materials", amount, "customer", "表箱材料费由客户承担")
                 self.book.tally.customer_fees_zero_investment += 1
+
+    def _contractor(self, staff: Login, job: dict[str, Any], licence_number: str) -> None:
+        answer = self._change(staff, job, "contractor", {"licence_number": licence_number})
+        job["version"] = answer["version"]
 
     def _fee(self, staff: Login, job: dict[str, Any], code: str, amount: float, payer: str, note: str) -> None:
         body = {"code": code, "amount_yuan": f"{amount:.2f}", "payer": payer, "note": note}

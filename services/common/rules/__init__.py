@@ -11,9 +11,11 @@ from services.common.rules.models import (
     CategoryRules,
     FeeStandard,
     Placement,
+    Requirement,
     StepRule,
     Thresholds,
 )
+from services.common.rules.regions import Region, RegionList, region_list
 from services.common.rules.ruleset import RuleSet
 
 __all__ = [
@@ -26,6 +28,9 @@ __all__ = [
     "CategoryRules",
     "FeeStandard",
     "Placement",
+    "Region",
+    "RegionList",
+    "Requirement",
     "RuleBook",
     "RuleSet",
     "RuleSetError",
@@ -34,4 +39,5 @@ __all__ = [
     "UnknownRuleError",
     "load_rule_book",
     "load_rule_set",
+    "region_list",
 ]

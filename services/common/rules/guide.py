@@ -17,10 +17,11 @@ def public_dict(rule_set: "RuleSet") -> dict[str, Any]:
         "source": rule_set.source,
         "categories": [_category(category) for category in rule_set.categories.values()],
         "expiring_document_types": sorted(rule_set.expiring_document_types),
+        "premises_document_types": sorted(rule_set.premises_document_types),
         "fees": [_fee(fee) for fee in rule_set.fees],
-        "thresholds": _thresholds(rule_set.thresholds),
+        "thresholds": thresholds_dict(rule_set.thresholds),
         "regional_thresholds": {
-            prefix: _thresholds(rule_set.thresholds_for(prefix)) for prefix in sorted(rule_set.threshold_overrides)
+            prefix: thresholds_dict(rule_set.thresholds_for(prefix)) for prefix in sorted(rule_set.threshold_overrides)
         },
         "grid_companies": dict(sorted(rule_set.grid_companies.items())),
     }
@@ -36,9 +37,21 @@ def _category(category: "CategoryRules") -> dict[str, Any]:
             for step in category.steps
         ],
         "total_limit_working_days": category.total_limit_working_days,
+        # Held only for important customers; an ordinary customer's total is the one above less their limits.
+        "important_customer_steps": [
+            step.code for step in category.steps if step.code in category.important_customer_steps
+        ],
+        "contractor_max_class": category.contractor_max_class,
+        "ordinary_total_limit_working_days": category.for_customer(important=False).total_limit_working_days,
         "allowed_visits": category.allowed_visits,
         "zero_investment": category.zero_investment,
-        "documents": {business_type: list(types) for business_type, types in category.documents.items()},
+        # Each requirement by its name (its usual document type), as clients have always read them...
+        "documents": {kind: [r.name for r in requirements] for kind, requirements in category.documents.items()},
+        # ...and with the document types that meet it, any one of them enough.
+        "requirements": {
+            kind: [{"requirement": r.name, "any_of": list(r.any_of)} for r in requirements]
+            for kind, requirements in category.documents.items()
+        },
     }
 
 
@@ -53,7 +66,8 @@ def _fee(fee: "FeeStandard") -> dict[str, Any]:
     }
 
 
-def _thresholds(thresholds: "Thresholds") -> dict[str, int | float]:
+def thresholds_dict(thresholds: "Thresholds") -> dict[str, int | float]:
+    """Return thresholds as JSON numbers."""
     return {name: _number(value) for name, value in thresholds.model_dump().items()}
 
 

@@ -1,5 +1,6 @@
 """The parts of a rule set: vocabularies, steps, categories, fees, thresholds and placements."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
@@ -14,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from services.common.rules import regions
 
 # Codes that clients rely on (they appear in every rule set under services/common/rules/data/ and in the
 # API's answers): a rule set picks from these, and renaming one breaks clients.
@@ -31,6 +34,7 @@ DocumentType = Literal[
     "construction_permit",
     "equipment_list",
     "project_approval",
+    "commitment_letter",  # 承诺书: a resident's signed promise standing in for a property document (一证办电)
 ]
 BusinessType = Literal["new_install", "capacity_increase", "temporary"]
 CustomerType = Literal["resident", "enterprise", "public_institution"]
@@ -52,8 +56,10 @@ def _prefix_from_int(value: Any) -> Any:
 
 
 def _check_prefix(value: str) -> str:
-    if not (value.isascii() and value.isdigit() and 2 <= len(value) <= 6):
-        raise PydanticCustomError("region_prefix", "region prefix must be 2 to 6 digits of a GB/T 2260 code")
+    if not (value.isascii() and value.isdigit() and len(value) in regions.PREFIX_LENGTHS):
+        raise PydanticCustomError("region_prefix", "region prefix must be 2, 4 or 6 digits of a GB/T 2260 code")
+    if not regions.region_list().is_prefix(value):
+        raise PydanticCustomError("region_prefix", "region prefix is not the start of any GB/T 2260 code")
     return value
 
 
@@ -76,6 +82,32 @@ class StepRule(RuleModel):
     limit_working_days: int = Field(ge=1)
 
 
+def _requirement_from_type(value: Any) -> Any:
+    # In the file a requirement met by one document type is just that type.
+    return {"any_of": [value]} if isinstance(value, str) else value
+
+
+class Requirement(RuleModel):
+    """A document requirement, met by any one of its document types (the first is the usual one and its name)."""
+
+    any_of: tuple[DocumentType, ...] = Field(min_length=1)
+
+    @field_validator("any_of")
+    @classmethod
+    def _distinct(cls, any_of: tuple[DocumentType, ...]) -> tuple[DocumentType, ...]:
+        if len(set(any_of)) != len(any_of):
+            raise_problems([f"a document type appears twice in {list(any_of)}"])
+        return any_of
+
+    @property
+    def name(self) -> str:
+        """The requirement's name: its first document type, as clients have always seen it."""
+        return self.any_of[0]
+
+
+RequirementItem = Annotated[Requirement, BeforeValidator(_requirement_from_type)]
+
+
 class CategoryRules(RuleModel):
     """Steps, limits, visits, investment and documents of one connection category."""
 
@@ -86,7 +118,12 @@ class CategoryRules(RuleModel):
     total_limit_working_days: int = Field(ge=1)
     allowed_visits: int = Field(ge=0)
     zero_investment: bool
-    documents: dict[BusinessType, tuple[DocumentType, ...]]
+    documents: dict[BusinessType, tuple[RequirementItem, ...]]
+    # Steps held only for important customers (重要客户); everyone else skips them, and their time limits.
+    important_customer_steps: frozenset[StepCode] = frozenset()
+    # The lowest class (1 highest, 5 lowest) of contractor licence that may build the customer's works;
+    # None: no licence is checked (low voltage, where the grid company builds up to the meter).
+    contractor_max_class: int | None = Field(default=None, ge=1, le=5)
 
     @field_validator("access_voltage")
     @classmethod
@@ -129,14 +166,56 @@ class CategoryRules(RuleModel):
     @field_validator("documents")
     @classmethod
     def _documents_complete(
-        cls, documents: dict[BusinessType, tuple[DocumentType, ...]]
-    ) -> dict[BusinessType, tuple[DocumentType, ...]]:
+        cls, documents: dict[BusinessType, tuple[Requirement, ...]]
+    ) -> dict[BusinessType, tuple[Requirement, ...]]:
         problems = [f"business type {b} is missing" for b in BUSINESS_TYPES if b not in documents]
-        for business_type, types in documents.items():
+        for business_type, requirements in documents.items():
+            types = [doc_type for requirement in requirements for doc_type in requirement.any_of]
             if len(set(types)) != len(types):
-                problems.append(f"{business_type}: a document type appears twice in {list(types)}")
+                problems.append(f"{business_type}: a document type appears twice in {types}")
         raise_problems(problems)
         return documents
+
+    @model_validator(mode="after")
+    def _important_steps_are_steps(self) -> "CategoryRules":
+        codes = [step.code for step in self.steps]
+        problems = [
+            f"important_customer_steps: {c} is not a step" for c in sorted(self.important_customer_steps - set(codes))
+        ]
+        problems += [
+            f"important_customer_steps: {c} is every customer's step"
+            for c in ("accept", "connect")
+            if c in self.important_customer_steps
+        ]
+        if not problems and self.important_customer_steps:
+            ordinary = self.for_customer(important=False)
+            longest = max(step.limit_working_days for step in ordinary.steps)
+            if ordinary.total_limit_working_days < longest:
+                problems.append(
+                    f"without the important customers' steps the total ({ordinary.total_limit_working_days}) "
+                    f"is below the longest step ({longest})"
+                )
+        raise_problems(problems)
+        return self
+
+    def for_customer(self, *, important: bool) -> "CategoryRules":
+        """The category as a customer goes through it: without the important-customer steps unless important.
+
+        An ordinary customer's total limit is the category's less the limits of the steps it skips.
+        """
+        if important or not self.important_customer_steps:
+            return self
+        skipped = [step for step in self.steps if step.code in self.important_customer_steps]
+        return self.model_copy(
+            update={
+                "steps": tuple(step for step in self.steps if step not in skipped),
+                "total_limit_working_days": self.total_limit_working_days - sum(s.limit_working_days for s in skipped),
+            }
+        )
+
+    def held_with(self, step_codes: "Iterable[str]") -> "CategoryRules":
+        """The category as a case with these steps went through it (important if it had their steps)."""
+        return self.for_customer(important=bool(self.important_customer_steps.intersection(step_codes)))
 
 
 def raise_problems(problems: list[str]) -> None:

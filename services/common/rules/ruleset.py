@@ -20,6 +20,7 @@ from services.common.rules.models import (
     Placement,
     RegionPrefix,
     ReportCategory,
+    Requirement,
     RuleModel,
     ThresholdOverride,
     Thresholds,
@@ -39,8 +40,12 @@ class RuleSet(RuleModel):
     grid_companies: dict[RegionPrefix, GridCompany] = Field(min_length=1)
     thresholds: Thresholds
     threshold_overrides: dict[RegionPrefix, ThresholdOverride] = Field(default_factory=dict)
+    # The ways to prove the premises, written once and named (YAML anchors) by the categories' documents.
+    premises_requirements: tuple[Requirement, ...] = ()
     categories: Categories
     expiring_document_types: frozenset[DocumentType]
+    # Documents about the premises: each counts only for the address and region it was supplied for.
+    premises_document_types: frozenset[DocumentType]
     fees: tuple[FeeStandard, ...] = ()
 
     @model_validator(mode="before")
@@ -63,6 +68,17 @@ class RuleSet(RuleModel):
         problems += [f"{key}.code: {c.code} differs from its key" for key, c in categories.items() if c.code != key]
         raise_problems(problems)
         return categories
+
+    @model_validator(mode="after")
+    def _premises_documents(self) -> "RuleSet":
+        problems = [
+            f"premises_requirements: {doc_type} is not one of premises_document_types"
+            for requirement in self.premises_requirements
+            for doc_type in requirement.any_of
+            if doc_type not in self.premises_document_types
+        ]
+        raise_problems(problems)
+        return self
 
     @field_validator("fees")
     @classmethod
@@ -137,7 +153,11 @@ class RuleSet(RuleModel):
         return rules
 
     def required_documents(self, category: str, business_type: str) -> tuple[str, ...]:
-        """Return the document types a case of this category and business type must have."""
+        """Return the names of the requirements (each its usual document type) of a category and business type."""
+        return tuple(requirement.name for requirement in self.requirements(category, business_type))
+
+    def requirements(self, category: str, business_type: str) -> tuple[Requirement, ...]:
+        """Return the document requirements of a category and business type, each met by one of its types."""
         return self.category(category).documents[_business_type(business_type)]
 
     def report_category(self, category: str, business_type: str) -> ReportCategory:

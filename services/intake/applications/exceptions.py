@@ -12,7 +12,7 @@ class IncompleteApplication(Unprocessable):
 
 
 class UnknownRegion(Unprocessable):
-    slug, title = "unknown-region", "Region not served"
+    slug, title = "unknown-region", "Unknown region"
 
 
 class UnknownDocuments(Unprocessable):

@@ -29,6 +29,7 @@ class Application(Base):
     business_type: Mapped[str] = mapped_column(String(32))
     capacity_kva: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     dual_supply: Mapped[bool] = mapped_column(Boolean)
+    important_customer: Mapped[bool] = mapped_column(Boolean, default=False)
     region: Mapped[str] = mapped_column(String(6))
     address: Mapped[str] = mapped_column(String(500))
     contact_name: Mapped[str] = mapped_column(String(100))

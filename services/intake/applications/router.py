@@ -61,6 +61,7 @@ def application_read(application: Application, links: list[ApplicationDocument])
         business_type=application.business_type,
         capacity_kva=application.capacity_kva,
         dual_supply=application.dual_supply,
+        important_customer=application.important_customer,
         region=application.region,
         address=application.address,
         contact_name=application.contact_name,
@@ -121,7 +122,18 @@ async def _read(session: DbSession, application: Application) -> ApplicationRead
 async def create_application(
     draft: ApplicationCreate, applicant: Applicant, work: Work, idempotency_key: IdempotencyKey = None
 ) -> ApplicationRead | JSONResponse:
-    """Apply; documents already on file and still valid are reused, missing ones are listed all at once."""
+    """Apply; documents already on file and still valid are reused, missing ones are listed all at once.
+
+    A requirement is met by any one of its document types (a property certificate or a lease contract;
+    for a resident also a commitment letter). A property certificate, lease contract or commitment letter
+    counts only for the premises (region and address) of the first application that relied on it.
+
+    An incomplete application is a 422 `incomplete-application` problem with, each unmet requirement once:
+    `missing_documents` (the requirements' names, each its usual document type), `expired_documents` (those
+    unmet because their documents expired), `required_documents`, and the extension `unmet_requirements`:
+    `[{"requirement", "any_of": [document types, any one enough], "reason": "missing" | "expired" |
+    "other_premises"}]`.
+    """
 
     async def submit() -> ApplicationRead:
         return submitted_read(await application_service.submit(work, owner_id=applicant.subject, draft=draft))

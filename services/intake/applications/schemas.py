@@ -26,11 +26,15 @@ class CaseBase(BaseModel):
     business_type: BusinessType
     capacity_kva: Capacity
     dual_supply: bool = False
+    # 重要客户: design review and intermediate inspection apply to high-voltage cases only for them.
+    important_customer: bool = False
     region: RegionCode
 
 
 class PrecheckRequest(CaseBase):
-    """A case described before applying."""
+    """A case described before applying; with the address, property documents on file for it count as on file."""
+
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
 
 
 class ApplicationCreate(CaseBase):
@@ -120,6 +124,7 @@ class ApplicationRead(BaseModel):
     business_type: BusinessType
     capacity_kva: Decimal
     dual_supply: bool
+    important_customer: bool
     region: str
     address: str
     contact_name: str

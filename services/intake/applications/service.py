@@ -18,17 +18,17 @@ from services.common.events import EventTables, Queued, outbox
 from services.common.events.tables import PENDING
 from services.common.work import UnitOfWork
 from services.intake import events
-from services.intake.applications.completeness import check_documents
+from services.intake.applications.completeness import Premises, check_documents, normalize_address
 from services.intake.applications.exceptions import (
     ApplicationNotFound,
     IncompleteApplication,
     InvalidTransition,
     UnknownDocuments,
-    UnknownRegion,
 )
 from services.intake.applications.models import Application, ApplicationDocument
 from services.intake.applications.schemas import ApplicationCreate
 from services.intake.documents.models import Document
+from services.intake.guide import regions
 
 OPEN_STATUSES = ("submitted", "in_progress", "paused")
 
@@ -49,13 +49,46 @@ class FiledDocument(NamedTuple):
     type: str
     valid_until: date | None
     uploaded_at: datetime
-    relied_on: bool  # by an earlier application
+    # The premises of the first application that relied on it (None, None if none has).
+    bound_region: str | None
+    bound_address: str | None
+
+    @property
+    def relied_on(self) -> bool:
+        """Whether an earlier application relied on it."""
+        return self.bound_region is not None
+
+    @property
+    def premises(self) -> Premises | None:
+        """The premises it was first supplied for."""
+        if self.bound_region is None or self.bound_address is None:
+            return None
+        return (self.bound_region, normalize_address(self.bound_address))
+
+
+def _first_use(column: Any) -> Any:
+    """A column of the first application that relied on the document of the row."""
+    return (
+        select(column)
+        .join(ApplicationDocument, ApplicationDocument.application_id == Application.id)
+        .where(ApplicationDocument.document_id == Document.id)
+        .order_by(Application.submitted_at, Application.id)
+        .limit(1)
+        .correlate(Document)
+        .scalar_subquery()
+    )
 
 
 # Built once rather than per request (building a statement is Python work on the hot path). One query
 # finds both the documents named in the request and those on file for the required types.
-_RELIED_ON = select(ApplicationDocument.document_id).where(ApplicationDocument.document_id == Document.id).exists()
-_COLUMNS = (Document.id, Document.type, Document.valid_until, Document.uploaded_at, _RELIED_ON.label("relied_on"))
+_COLUMNS = (
+    Document.id,
+    Document.type,
+    Document.valid_until,
+    Document.uploaded_at,
+    _first_use(Application.region).label("bound_region"),
+    _first_use(Application.address).label("bound_address"),
+)
 _DOCUMENTS = select(*_COLUMNS).where(
     Document.owner_id == bindparam("owner_id"),
     or_(Document.type.in_(bindparam("types", expanding=True)), Document.id.in_(bindparam("ids", expanding=True))),
@@ -89,9 +122,7 @@ async def _submit(
     now, rules, calendar = work.now, work.state.rules, work.state.live_calendar
     today = local_date(now)
     rule_set = rules.in_force_on(today)
-    grid_company = rule_set.grid_company_for(draft.region)
-    if grid_company is None:
-        raise UnknownRegion(f"No grid company serves region {draft.region}.", region=draft.region)
+    grid_company = regions.served(rule_set, draft.region).grid_company
     placement = rule_set.place(
         customer_type=draft.customer_type,
         small_micro=draft.small_micro,
@@ -99,17 +130,27 @@ async def _submit(
         dual_supply=draft.dual_supply,
         region=draft.region,
     )
-    category = rule_set.category(placement.category)
-    required = rule_set.required_documents(category.code, draft.business_type)
+    category = rule_set.category(placement.category).for_customer(important=draft.important_customer)
+    requirements = rule_set.requirements(category.code, draft.business_type)
+    required = [requirement.name for requirement in requirements]
+    kinds = [kind for requirement in requirements for kind in requirement.any_of]
 
-    supplied, on_file = await _documents(connection, owner_id, required, draft.document_ids)
-    check = check_documents(required, supplied=supplied, on_file=on_file, on=today)
+    supplied, on_file = await _documents(connection, owner_id, kinds, draft.document_ids)
+    check = check_documents(
+        requirements,
+        supplied=supplied,
+        on_file=on_file,
+        on=today,
+        premises=(draft.region, normalize_address(draft.address)),
+        premises_types=rule_set.premises_document_types,
+    )
     if not check.complete:
         raise IncompleteApplication(
             "Some required documents are missing or expired; supply them all in one go.",
             missing_documents=check.missing,
             expired_documents=check.expired,
-            required_documents=list(required),
+            required_documents=required,
+            unmet_requirements=[unmet.as_dict() for unmet in check.unmet],
         )
 
     for doc_type, document in list(check.supplied.items()):
@@ -133,16 +174,19 @@ async def _submit(
         "grid_company": grid_company,
         "rule_set": rule_set.id,
         "steps": steps,
-        "required_documents": list(required),
+        "required_documents": required,
         "due_on": due.date,
         "due_on_provisional": due.provisional,
         "submitted_at": now,
         "progress": _initial_progress(steps, now),
     }
     links = [
-        {"application_id": row["id"], "document_id": d.id, "type": t, "reused": False}
-        for t, d in check.supplied.items()
-    ] + [{"application_id": row["id"], "document_id": d.id, "type": t, "reused": True} for t, d in check.reused.items()]
+        {"application_id": row["id"], "document_id": d.id, "type": d.type, "reused": False}
+        for d in check.supplied.values()
+    ] + [
+        {"application_id": row["id"], "document_id": d.id, "type": d.type, "reused": True}
+        for d in check.reused.values()
+    ]
     payload = events.ApplicationSubmitted(
         application_id=row["id"],
         number=row["number"],
@@ -153,6 +197,7 @@ async def _submit(
         small_micro=draft.small_micro,
         capacity_kva=str(draft.capacity_kva),
         dual_supply=draft.dual_supply,
+        important_customer=draft.important_customer,
         access_voltage=placement.access_voltage,
         zero_investment=placement.zero_investment,
         grid_company=grid_company,
@@ -281,6 +326,12 @@ async def _documents(
         raise UnknownDocuments("Some document ids are not documents of yours.", unknown_document_ids=unknown)
     types = set(required)
     return supplied, [d for d in found if d.type in types]
+
+
+async def documents_on_file(session: AsyncSession, *, owner_id: str, types: Sequence[str]) -> list[FiledDocument]:
+    """The owner's documents of some types, each with the premises it was first relied on for."""
+    statement = select(*_COLUMNS).where(Document.owner_id == owner_id, Document.type.in_(types))
+    return [FiledDocument(*row) for row in await session.execute(statement)]
 
 
 async def get_for_owner(session: AsyncSession, *, owner_id: str, application_id: str) -> Application:

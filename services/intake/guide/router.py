@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from sqlalchemy import select
+from fastapi import APIRouter, Path, Query, Request
 
 from services.common import casetime
 from services.common.auth import OptionalPrincipal
@@ -13,19 +13,61 @@ from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Unauthorized, Unprocessable, problem_responses
+from services.common.rules import guide as rule_set_guide
+from services.intake.applications import service as application_service
+from services.intake.applications.completeness import check_documents, normalize_address
 from services.intake.applications.exceptions import UnknownRegion
 from services.intake.applications.schemas import PrecheckRead, PrecheckRequest, StepRead
-from services.intake.documents.models import Document
+from services.intake.guide import regions
+from services.intake.guide.schemas import RegionRead
 
 router = APIRouter(prefix="/api/v1", tags=["guide"])
 
 
-@router.get("/guide", response_model=dict[str, Any])
-async def guide(request: Request, clock: CurrentClock) -> dict[str, Any]:
-    """The rule set in force today: categories, steps and limits, documents, fees, thresholds."""
-    rule_set = request.app.state.rules.in_force_on(local_date(clock.now()))
+@router.get("/guide", response_model=dict[str, Any], responses=problem_responses(UnknownRegion, Unprocessable))
+async def guide(
+    request: Request,
+    clock: CurrentClock,
+    region: Annotated[str | None, Query(description="A GB/T 2260 county code: adds that region's rules")] = None,
+    on: Annotated[
+        date | None, Query(description="The day whose rules to give (today in Asia/Shanghai if left out)")
+    ] = None,
+) -> dict[str, Any]:
+    """The rule set in force on a day (today by default): categories, steps and limits, documents, fees, thresholds.
+
+    With `region`, also `"region"`: the region, its grid company and the thresholds in force there.
+    """
+    rule_set = request.app.state.rules.in_force_on(on or local_date(clock.now()))
     guide: dict[str, Any] = rule_set.public_dict()
+    if region is not None:
+        where = regions.served(rule_set, region)
+        guide["region"] = {
+            **_region_read(where).model_dump(),
+            "thresholds": rule_set_guide.thresholds_dict(rule_set.thresholds_for(region)),
+        }
     return guide
+
+
+@router.get("/regions/{code}", response_model=RegionRead, responses=problem_responses(UnknownRegion))
+async def region(
+    request: Request,
+    clock: CurrentClock,
+    code: Annotated[str, Path(description="A GB/T 2260 county-level code, e.g. 510104")],
+    on: Annotated[date | None, Query(description="The day whose grid-company map to use (today if left out)")] = None,
+) -> RegionRead:
+    """A county-level region and its grid company; a code that is not a GB/T 2260 code is 422 unknown-region."""
+    rule_set = request.app.state.rules.in_force_on(on or local_date(clock.now()))
+    return _region_read(regions.served(rule_set, code))
+
+
+def _region_read(where: regions.ServedRegion) -> RegionRead:
+    return RegionRead(
+        code=where.region.code,
+        name=where.region.name,
+        province=where.region.province,
+        province_code=where.region.province_code,
+        grid_company=where.grid_company,
+    )
 
 
 @router.post(
@@ -42,9 +84,7 @@ async def precheck(
     """What this case needs; with an applicant's token, also which documents are already on file and valid."""
     today = local_date(clock.now())
     rule_set = request.app.state.rules.in_force_on(today)
-    grid_company = rule_set.grid_company_for(case.region)
-    if grid_company is None:
-        raise UnknownRegion(f"No grid company serves region {case.region}.", region=case.region)
+    grid_company = regions.served(rule_set, case.region).grid_company
     placement = rule_set.place(
         customer_type=case.customer_type,
         small_micro=case.small_micro,
@@ -52,15 +92,23 @@ async def precheck(
         dual_supply=case.dual_supply,
         region=case.region,
     )
-    category = rule_set.category(placement.category)
-    required = list(rule_set.required_documents(category.code, case.business_type))
+    category = rule_set.category(placement.category).for_customer(important=case.important_customer)
+    requirements = rule_set.requirements(category.code, case.business_type)
+    required = [requirement.name for requirement in requirements]
     on_file: list[str] = []
     if principal is not None and principal.role == "applicant":
-        documents = await session.scalars(
-            select(Document).where(Document.owner_id == principal.subject, Document.type.in_(required))
+        kinds = [kind for requirement in requirements for kind in requirement.any_of]
+        documents = await application_service.documents_on_file(session, owner_id=principal.subject, types=kinds)
+        premises = (case.region, normalize_address(case.address)) if case.address else None
+        check = check_documents(
+            requirements,
+            supplied=[],
+            on_file=documents,
+            on=today,
+            premises=premises,
+            premises_types=rule_set.premises_document_types,
         )
-        valid_types = {d.type for d in documents if d.is_valid_on(today)}
-        on_file = [t for t in required if t in valid_types]
+        on_file = [name for name in required if name in check.reused]
     expected = casetime.due(calendar, started_at=clock.now(), limit=category.total_limit_working_days)
     return PrecheckRead(
         category=category.code,

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.common.auth import ROLES
 from services.common.db import make_engine
+from services.common.rules import region_list
 from services.intake.identity.exceptions import InvalidCredentials, UsernameTaken
 from services.intake.identity.models import Account
 
@@ -46,6 +47,18 @@ async def register_applicant(
     return await create_account(session, username=username, password=password, name=name, role="applicant", now=now)
 
 
+def check_region_prefixes(prefixes: Sequence[str]) -> None:
+    """Refuse a regulator's scope unless it is ["*"] or GB/T 2260 code prefixes (2, 4 or 6 digits, real)."""
+    if list(prefixes) == ["*"]:
+        return
+    known = region_list()
+    wrong = [p for p in prefixes if not (p.isascii() and p.isdigit() and known.is_prefix(p))]
+    if wrong:
+        raise ValueError(
+            f"region prefixes must be '*' alone or 2, 4 or 6 digits that begin GB/T 2260 codes; not {', '.join(wrong)}"
+        )
+
+
 async def create_account(
     session: AsyncSession,
     *,
@@ -64,6 +77,8 @@ async def create_account(
         raise ValueError(f"a {role} account needs a grid company")
     if role == "regulator" and not regions:
         raise ValueError("a regulator account needs region prefixes (or *)")
+    if role == "regulator":
+        check_region_prefixes(regions)
     existing = await session.scalar(select(Account.id).where(Account.username == username))
     if existing is not None:
         raise UsernameTaken(f"The username {username!r} is taken.")

@@ -145,6 +145,14 @@ def build_handlers() -> EventHandlers:
                 fact.fees = [*fact.fees, event.model_dump(mode="json", include=_FEE_FIELDS)]
             _total_fees(fact)
 
+    @handlers.on(job_events.JobContractorRecorded.event_type)
+    async def on_contractor(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        event = job_events.JobContractorRecorded.from_envelope(envelope)
+        async with _changing(session, state, event.application_id, envelope) as fact:
+            _job_common(fact, event)
+            # Once given to an unlicensed contractor, a case stays a violation even if another is recorded later.
+            fact.unlicensed_contractor = fact.unlicensed_contractor or not event.licence_valid
+
     @handlers.on("job.visit_recorded")
     async def on_visit(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = job_events.JobVisitRecorded.from_envelope(envelope)

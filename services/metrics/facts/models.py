@@ -67,6 +67,8 @@ class CaseFact(Base):
     flagged_fees: Mapped[int] = mapped_column(Integer, default=0)
     flagged_fee_yuan: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
     visits: Mapped[int] = mapped_column(Integer, default=0)
+    # Whether the customer's works were ever given to a contractor without a valid licence of the class.
+    unlicensed_contractor: Mapped[bool] = mapped_column(Boolean, default=False)
     within_limit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     reported_within_limit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     evaluation_score: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -64,6 +64,8 @@ def _kinds(fact: CaseFact, long_pause: int) -> list[ViolationKind]:
         kinds.append("overdue_steps")
     if fact.longest_pause_working_days > long_pause:
         kinds.append("long_pause")
+    if fact.unlicensed_contractor:
+        kinds.append("unlicensed_contractor")
     return kinds
 
 
@@ -80,6 +82,7 @@ async def violations(
         and_(FACT.c.allowed_visits.is_not(None), FACT.c.visits > FACT.c.allowed_visits),
         FACT.c.overdue_steps > 0,
         FACT.c.longest_pause_working_days > long_pause,
+        FACT.c.unlicensed_contractor.is_(True),
     )
     where = [in_period, broke, scope.fact_filter(FACT)]
     facts, total = await _page(session, where, [FACT.c.connected_on, FACT.c.id], limit, offset)

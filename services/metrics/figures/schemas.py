@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-ViolationKind = Literal["customer_fee_zero_investment", "visits_over_allowance", "overdue_steps", "long_pause"]
+ViolationKind = Literal[
+    "customer_fee_zero_investment", "visits_over_allowance", "overdue_steps", "long_pause", "unlicensed_contractor"
+]
 
 
 class Figures(BaseModel):

@@ -53,7 +53,7 @@ def _reasons(raw: Any, *, rules: RuleBook, principal: Principal, now: datetime) 
 def _fact(case: ImportCase, *, rules: RuleBook, calendar: WorkingDayCalendar, now: datetime) -> CaseFact:
     submitted_on = local_date(case.submitted_at)
     rule_set = rules.in_force_on(submitted_on)
-    category = rule_set.category(case.category)
+    category = rule_set.category(case.category).held_with(step.code for step in case.steps)
     limits = {step.code: step.limit_working_days for step in category.steps}
     steps = []
     for step in case.steps:

@@ -39,6 +39,8 @@ class Job(Base):
     # Whether the current step was already past due when the clock stopped (read while paused).
     paused_while_overdue: Mapped[bool] = mapped_column(Boolean)
     assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The customer's contractor on a high-voltage job, by licence number; checked at completion inspection.
+    contractor_licence_number: Mapped[str | None] = mapped_column(String(64))
     paused_working_days: Mapped[int] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     connected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -79,6 +79,7 @@ class JobRead(BaseModel):
     due_on: date | None
     overdue: bool
     assignee: str | None
+    contractor_licence_number: str | None = None
     version: int
     submitted_at: datetime
     connected_at: datetime | None

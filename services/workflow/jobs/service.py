@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import casetime
 from services.intake.events import ApplicationSubmitted
 from services.workflow import events
+from services.workflow.contractors import service as contractor_service
 from services.workflow.jobs import audit, pauses
 from services.workflow.jobs.change import Change, apply, job_fields, publish_event
 from services.workflow.jobs.context import Context
@@ -22,7 +23,7 @@ from services.workflow.jobs.models import CONNECTED, IN_PROGRESS, PAUSED, WITHDR
 
 async def create_from_submission(session: AsyncSession, *, case: ApplicationSubmitted, ctx: Context) -> Job | None:
     """A job with the steps of the case's rule set, its first step started at submission; None if one exists."""
-    category = ctx.category(case.rule_set, case.category)
+    category = ctx.category(case.rule_set, case.category).for_customer(important=case.important_customer)
     if await session.scalar(select(Job.id).where(Job.application_id == case.application_id)) is not None:
         return None
     first = category.steps[0]
@@ -159,13 +160,17 @@ async def complete_step(session: AsyncSession, job: Job, *, code: str, expected:
             _connection(job, ctx),
         )
 
+    if code == "completion_inspection" and job.current_step == code:
+        # The contractor's licence is checked against the registry before the inspection may be passed.
+        await contractor_service.check_before_completion_inspection(session, job, ctx=ctx)
     await apply(session, job, complete, ctx=ctx, expected=expected)
     return job
 
 
 def _connection(job: Job, ctx: Context) -> dict[str, object]:
     """The figures of a connected case, as workflow reports them: the one count of its time."""
-    category = ctx.category(job.rule_set, job.category)
+    # The total limit of the steps this case had: an ordinary customer's is without the important ones'.
+    category = ctx.category(job.rule_set, job.category).held_with(step.code for step in job.steps)
     working_days = casetime.elapsed(
         ctx.calendar, started_at=job.submitted_at, until=ctx.now, paused=job.paused_working_days
     )

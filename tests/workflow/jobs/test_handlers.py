@@ -121,3 +121,24 @@ async def test_a_withdrawn_job_takes_no_further_actions(workflow: Service, clock
 
     assert [a.status_code for a in answers] == [409, 409, 409, 409]
     assert {problem(a) for a in answers} == {"job-closed"}
+
+
+async def test_an_ordinary_high_voltage_job_has_no_design_review_or_intermediate_inspection(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers, category="hv_single")
+    assert [step["code"] for step in job["steps"]] == ["accept", "supply_plan", "completion_inspection", "connect"]
+
+
+async def test_an_important_customers_high_voltage_job_has_every_step(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers, category="hv_dual", important_customer=True)
+    assert [step["code"] for step in job["steps"]] == [
+        "accept",
+        "supply_plan",
+        "design_review",
+        "intermediate_inspection",
+        "completion_inspection",
+        "connect",
+    ]
