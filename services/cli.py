@@ -1,4 +1,7 @@
-"""The zerovisit command line: run, migrate, users."""
+"""The zerovisit command line: run, migrate, users.
+
+Every command imports what it needs when it runs: `zerovisit --help` loads no web framework, ORM or settings.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from services.common import migrations
-from services.common.db import make_engine
-from services.common.settings import ServiceSettings
+if TYPE_CHECKING:
+    from services.common.settings import ServiceSettings
 
 SERVICES = ("intake", "workflow", "metrics")
 
@@ -28,6 +31,9 @@ def service_settings(name: str) -> ServiceSettings:
 
 
 async def _migrate(names: Sequence[str], revision: str) -> None:
+    from services.common import migrations
+    from services.common.db import make_engine
+
     for name in names:
         settings = service_settings(name)
         engine = make_engine(settings.resolved_database_url())
@@ -141,14 +147,15 @@ def cmd_relay(args: argparse.Namespace) -> int:
 
 
 async def _create_user(args: argparse.Namespace) -> None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from services.common.db import make_engine
     from services.intake.identity import service as identity_service
     from services.intake.settings import IntakeSettings
 
     settings = IntakeSettings()
     engine = make_engine(settings.resolved_database_url())
     try:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
         async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
             account = await identity_service.create_account(
                 session,

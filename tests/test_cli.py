@@ -20,7 +20,7 @@ def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["migrate"]) == 0
     assert (sqlite_env / "intake.db").exists()
-    assert cli.main(["users", "create", "--username", "boss", "--password", "pw-123456", "--role", "admin"]) == 0
+    assert cli.main(["users", "create", "--username", "boss", "--password", "staff-pass-2026!", "--role", "admin"]) == 0
     assert (
         cli.main(
             [
@@ -29,7 +29,7 @@ def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pyt
                 "--username",
                 "bj1",
                 "--password",
-                "pw-123456",
+                "staff-pass-2026!",
                 "--role",
                 "staff",
                 "--grid-company",
@@ -46,7 +46,7 @@ def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pyt
                 "--username",
                 "nea",
                 "--password",
-                "pw-123456",
+                "staff-pass-2026!",
                 "--role",
                 "regulator",
                 "--regions",
@@ -60,13 +60,13 @@ def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pyt
 
 def test_staff_without_a_grid_company_is_refused(sqlite_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["migrate", "--service", "intake"]) == 0
-    assert cli.main(["users", "create", "--username", "x1", "--password", "pw-123456", "--role", "staff"]) == 2
+    assert cli.main(["users", "create", "--username", "x1", "--password", "staff-pass-2026!", "--role", "staff"]) == 2
     assert "grid company" in capsys.readouterr().err
 
 
 def test_a_taken_username_is_refused(sqlite_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["migrate", "--service", "intake"]) == 0
-    args = ["users", "create", "--username", "dup", "--password", "pw-123456", "--role", "admin"]
+    args = ["users", "create", "--username", "dup", "--password", "staff-pass-2026!", "--role", "admin"]
     assert cli.main(args) == 0
     assert cli.main(args) == 2
     assert "taken" in capsys.readouterr().err

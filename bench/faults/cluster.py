@@ -109,6 +109,8 @@ class Cluster:
         }
         if service != "intake":
             settings["JWKS_URL"] = f"{self.base_url('intake')}/.well-known/jwks.json"
+        else:
+            settings["REGISTRATIONS_PER_CLIENT_PER_HOUR"] = "0"  # every drill applicant registers from here
         env.update({prefix + key: value for key, value in settings.items()})
         env["PYTHONUNBUFFERED"] = "1"
         return env

@@ -252,6 +252,8 @@ class Stack:
                 env[f"{prefix}_RELAY_INTERVAL_SECONDS"] = RELAY_PROCESS_INTERVAL
             if service != "intake":
                 env[f"{prefix}_JWKS_URL"] = jwks
+        # Every seeded applicant registers and uploads from this one machine: no quotas.
+        env["INTAKE_REGISTRATIONS_PER_CLIENT_PER_HOUR"] = env["INTAKE_UPLOADS_PER_APPLICANT_PER_DAY"] = "0"
         env["BARE_DATABASE_URL"] = self.database_url("bare")
         env.update(self.overrides)
         return env

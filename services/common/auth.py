@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 import httpx
@@ -17,10 +17,11 @@ from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
 from services.common.errors import Forbidden, Unauthorized
+from services.common.roles import ROLES, Role
+
+__all__ = ["ROLES", "CurrentPrincipal", "KeySource", "OptionalPrincipal", "Principal", "Role", "TokenVerifier"]
 
 ALGORITHM = "RS256"
-Role = Literal["applicant", "staff", "manager", "regulator", "admin"]
-ROLES: tuple[Role, ...] = ("applicant", "staff", "manager", "regulator", "admin")
 _REQUIRED = ("iss", "aud", "exp", "sub")
 
 

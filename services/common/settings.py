@@ -7,8 +7,10 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_VAR_DIR = REPO_ROOT / "var"
+from services.common.paths import DEFAULT_VAR_DIR, REPO_ROOT
+
+__all__ = ["DEFAULT_VAR_DIR", "DEV_EVENTS_SECRET", "REPO_ROOT", "ServiceSettings", "Subscriber"]
+
 # Only for a trial on one machine; production sets real secrets through the environment.
 DEV_EVENTS_SECRET = "dev-events-secret-change-me"  # noqa: S105
 

@@ -7,8 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from services.common.settings import DEFAULT_VAR_DIR
-from services.demo.http import Urls
+from services.common.paths import DEFAULT_VAR_DIR
 
 DEFAULT_APPLICANTS = 200
 DEFAULT_ATTACHED_APPLICANTS = 12
@@ -94,6 +93,7 @@ def add_commands(subparsers: Any) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run a demonstration with the options given."""
+    from services.demo.http import Urls
     from services.demo.runner import Options, run
 
     prefix = args.database_url_prefix

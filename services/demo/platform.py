@@ -87,6 +87,8 @@ def environment(
         "INTAKE_SUBSCRIBERS": subscribers("workflow", "metrics", topics="application.*"),
         "WORKFLOW_SUBSCRIBERS": subscribers("intake", "metrics", topics="job.*"),
         "METRICS_SUBSCRIBERS": "[]",
+        # Every simulated applicant registers from this one machine.
+        "INTAKE_REGISTRATIONS_PER_CLIENT_PER_HOUR": "0",
         "WORKFLOW_JWKS_URL": jwks,
         "METRICS_JWKS_URL": jwks,
     }

@@ -7,13 +7,10 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from services.common.calendar import WorkingDayCalendar
-from services.common.db import Database
-from services.workflow.calendar import store
-from services.workflow.calendar.files import CalendarFileError, YearFile, read_year_file
-from services.workflow.jobs import recompute
-from services.workflow.settings import WorkflowSettings
+if TYPE_CHECKING:
+    from services.workflow.calendar.files import YearFile
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +29,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def cmd_calendar_load(args: argparse.Namespace) -> int:
     """Load a year file into the workflow database named by the WORKFLOW_ settings."""
+    from services.workflow.calendar.files import CalendarFileError
+    from services.workflow.settings import WorkflowSettings
+
     try:
         year, moved = asyncio.run(
             load_calendar_file(WorkflowSettings().resolved_database_url(), args.file, now=datetime.now(UTC))
@@ -52,6 +52,12 @@ async def load_calendar_file(database_url: str, path: Path, *, now: datetime) ->
 
     Returns the year and how many jobs' due dates moved; CalendarFileError if the file is wrong.
     """
+    from services.common.calendar import WorkingDayCalendar
+    from services.common.db import Database
+    from services.workflow.calendar import store
+    from services.workflow.calendar.files import read_year_file
+    from services.workflow.jobs import recompute
+
     year = read_year_file(path)
     database = Database.connect(database_url)
     try:
