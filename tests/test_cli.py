@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,61 @@ def test_a_taken_username_is_refused(sqlite_env: Path, capsys: pytest.CaptureFix
     assert cli.main(args) == 0
     assert cli.main(args) == 2
     assert "taken" in capsys.readouterr().err
+
+
+async def _client_seen(options: dict[str, object], *, peer: str, forwarded_for: str) -> str:
+    """The client address an app sees behind uvicorn configured with these options."""
+    import uvicorn
+
+    seen: list[str] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope["client"][0])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    config = uvicorn.Config(app, **options)  # type: ignore[arg-type]
+    config.load()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [(b"x-forwarded-for", forwarded_for.encode())],
+        "client": (peer, 50000),
+        "scheme": "http",
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(_message: Any) -> None:
+        return None
+
+    await config.loaded_app(scope, receive, send)
+    return seen[0]
+
+
+def _run_options(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    import uvicorn
+
+    captured: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **kwargs: captured.update(kwargs))
+    assert cli.main(["run", "--service", "intake"]) == 0
+    return {key: captured[key] for key in ("proxy_headers", "forwarded_allow_ips") if key in captured}
+
+
+async def test_x_forwarded_for_is_believed_from_no_one_by_default(
+    sqlite_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INTAKE_TRUSTED_PROXIES", raising=False)
+    options = _run_options(monkeypatch)
+    assert await _client_seen(options, peer="127.0.0.1", forwarded_for="198.51.100.9") == "127.0.0.1"
+
+
+async def test_x_forwarded_for_is_believed_from_a_trusted_proxy_only(
+    sqlite_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTAKE_TRUSTED_PROXIES", "10.0.0.5")
+    options = _run_options(monkeypatch)
+    assert await _client_seen(options, peer="10.0.0.5", forwarded_for="198.51.100.9") == "198.51.100.9"
+    assert await _client_seen(options, peer="127.0.0.1", forwarded_for="198.51.100.9") == "127.0.0.1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.paths import DEFAULT_VAR_DIR, REPO_ROOT
@@ -51,8 +51,22 @@ class ServiceSettings(BaseSettings):
     relay_backoff_base_seconds: float = Field(default=0.5, gt=0)
     relay_backoff_max_seconds: float = Field(default=300, gt=0)
     log_json: bool = False
+    # Reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or networks, or *).
+    # None by default: the address a request came from is the client, whoever sends the header.
+    trusted_proxies: str = ""
+    # The bearer token Prometheus sends to scrape /metrics; while it is unset, /metrics is not served at all.
+    metrics_token: str = ""
     # Only for `zerovisit demo`: every service reads simulated time from this file instead of the system clock.
     clock_file: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """A plain `postgresql://` (or `postgres://`) URL, as most tools write it, means the asyncpg driver."""
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+asyncpg://" + url.removeprefix(plain)
+        return url
 
     def refuse_development_secrets(self) -> None:
         """Refuse to listen beyond this machine with the development events secret (forged events)."""

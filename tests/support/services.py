@@ -16,6 +16,7 @@ from services.common.clock import Clock
 from services.common.settings import Subscriber
 
 EVENTS_SECRET = "test-events-secret"
+METRICS_TOKEN = "test-metrics-token"
 
 
 class Network(httpx.AsyncBaseTransport):
@@ -78,6 +79,7 @@ async def run_service(
         "relay_interval_seconds": 0.05,
         "relay_backoff_base_seconds": 0.05,
         "relay_backoff_max_seconds": 0.5,
+        "metrics_token": METRICS_TOKEN,
     }
     if name == "intake":
         # Quotas off unless a test is about them: tests register and upload far more than one client would.
