@@ -129,3 +129,12 @@ async def test_x_forwarded_for_is_believed_from_a_trusted_proxy_only(
     options = _run_options(monkeypatch)
     assert await _client_seen(options, peer="10.0.0.5", forwarded_for="198.51.100.9") == "198.51.100.9"
     assert await _client_seen(options, peer="127.0.0.1", forwarded_for="198.51.100.9") == "127.0.0.1"
+
+
+def test_a_regulator_with_a_region_prefix_that_is_not_digits_is_refused(
+    sqlite_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["migrate", "--service", "intake"]) == 0
+    args = ["users", "create", "--username", "nea", "--password", "staff-pass-2026!", "--role", "regulator"]
+    assert cli.main([*args, "--regions", "3_0"]) == 2
+    assert "region prefixes" in capsys.readouterr().err

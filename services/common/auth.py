@@ -36,7 +36,7 @@ class Principal:
 
     def covers_region(self, region: str) -> bool:
         """Whether a regulator's region prefixes include a region code."""
-        return any(prefix == "*" or region.startswith(prefix) for prefix in self.regions)
+        return any(prefix == "*" or (prefix.isdigit() and region.startswith(prefix)) for prefix in self.regions)
 
 
 class KeySource:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from services.intake.identity.throttle import LoginThrottle
 __all__ = ["LoginThrottle", "authenticate", "create_account", "normalise_username", "register_applicant"]
 
 REGISTRATION_WINDOW = timedelta(hours=1)
+REGION_PREFIX = re.compile(r"^[0-9]{1,6}$")
 
 
 def normalise_username(username: str) -> str:
@@ -74,6 +76,8 @@ async def create_account(
         raise ValueError(f"a {role} account needs a grid company")
     if role == "regulator" and not regions:
         raise ValueError("a regulator account needs region prefixes (or *)")
+    if role == "regulator" and not all(r == "*" or REGION_PREFIX.match(r) for r in regions):
+        raise ValueError("region prefixes are 1 to 6 digits of a GB/T 2260 code (e.g. 11 or 4403), or *")
     username = normalise_username(username)
     _check_strength(password, username=username, name=name)
     if await session.scalar(select(Account.id).where(Account.username == username)) is not None:
