@@ -50,16 +50,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def proxy_options(settings: ServiceSettings) -> dict[str, object]:
-    """uvicorn's options for X-Forwarded-For: believed only from the proxies the settings trust (none by default).
+def proxy_options(settings: ServiceSettings) -> tuple[bool, str | None]:
+    """Whether uvicorn believes X-Forwarded-For, and from which proxies: those the settings trust, none by default.
 
     Left to itself uvicorn believes the header from 127.0.0.1, so anything on the machine could claim any
     client address, and with it dodge the per-client sign-in and registration limits.
     """
     trusted = settings.trusted_proxies.strip()
-    if not trusted:
-        return {"proxy_headers": False}
-    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
+    return (True, trusted) if trusted else (False, None)
 
 
 def _stop_on_sigterm(_signum: int, _frame: object) -> None:
@@ -76,6 +74,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = service_settings(args.service)
         if settings.log_json:
             configure_logging(json_logs=True)
+        proxy_headers, forwarded_allow_ips = proxy_options(settings)
         uvicorn.run(
             f"services.{args.service}.app:create_app",
             factory=True,
@@ -85,7 +84,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             # With JSON logs on, uvicorn keeps the handlers set above instead of installing its own.
             log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
             access_log=False,
-            **proxy_options(settings),
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips,
             # Each worker is a whole app with its own relay; relays share the outbox through row locks.
             workers=args.workers if args.workers > 1 else None,
         )
