@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,7 @@ async def test_usernames_are_case_folded_and_an_older_account_keeps_the_folded_s
                         "INSERT INTO account (id, username, password_hash, name, role, regions, created_at) "
                         "VALUES (:id, :username, 'x', 'N', 'applicant', '[]', :created_at)"
                     ),
-                    {"id": f"id-{n}", "username": username, "created_at": f"2026-01-0{n + 1}T00:00:00+00:00"},
+                    {"id": f"id-{n}", "username": username, "created_at": datetime(2026, 1, n + 1, tzinfo=UTC)},
                 )
         await migrations.upgrade(engine, "intake")
         async with engine.connect() as connection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -76,3 +77,11 @@ async def test_the_registration_quota_is_per_client(quota_intake: Service) -> No
     transport = httpx.ASGITransport(app=quota_intake.app, client=("198.51.100.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://intake") as elsewhere:
         assert (await _register(elsewhere, "user-9", "correct-horse-1")).status_code == 201
+
+
+async def test_registrations_sent_at_once_cannot_pass_the_quota(quota_intake: Service) -> None:
+    answers = await asyncio.gather(
+        *(_register(quota_intake.client, f"burst-{n}", "correct-horse-1") for n in range(10))
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] * 3 + [429] * 7, statuses

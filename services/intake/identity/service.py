@@ -117,6 +117,11 @@ async def _count_registration(session: AsyncSession, *, client: str, per_hour: i
         return
     client_key = hashlib.sha256(client.encode()).hexdigest()[:32]  # the address itself is not kept
     since = now - REGISTRATION_WINDOW
+    # Count and record as one step per client: registrations sent at once must not all pass the count.
+    # PostgreSQL: a lock on the client's key until commit; SQLite: the delete below takes the write lock.
+    if session.get_bind().dialect.name == "postgresql":
+        lock_id = int.from_bytes(bytes.fromhex(client_key[:16]), "big", signed=True)
+        await session.execute(select(func.pg_advisory_xact_lock(lock_id)))
     await session.execute(delete(Registration).where(Registration.registered_at <= since))
     count = await session.scalar(
         select(func.count()).where(Registration.client == client_key, Registration.registered_at > since)
