@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -150,3 +151,9 @@ async def test_uploads_past_the_daily_quota_of_an_applicant_are_429(quota_intake
     assert refused.headers["content-type"] == "application/problem+json"
     other = await sign_in(quota_intake.client, "another-uploader")
     assert (await upload(quota_intake.client, other, "id_card")).status_code == 201
+
+
+async def test_uploads_sent_at_once_cannot_pass_the_daily_quota(quota_intake: Service) -> None:
+    headers = await sign_in(quota_intake.client, "uploader")
+    answers = await asyncio.gather(*(upload(quota_intake.client, headers, "id_card") for _ in range(6)))
+    assert sorted(answer.status_code for answer in answers) == [201, 201, 429, 429, 429, 429]

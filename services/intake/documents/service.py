@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 import anyio
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.documents import storage
 from services.intake.documents.exceptions import DocumentNotFound, UploadQuotaExceeded
 from services.intake.documents.models import Document
+from services.intake.identity.models import Account
 
 UPLOAD_WINDOW = timedelta(days=1)
 
@@ -22,6 +23,9 @@ async def check_upload_quota(session: AsyncSession, *, owner_id: str, per_day: i
     """429 when the owner has uploaded `per_day` documents in the last 24 hours (0: no quota)."""
     if per_day <= 0:
         return
+    # Lock the owner's account row until commit first (on SQLite: the database's write lock), so that uploads
+    # sent at once are counted one after another and cannot all pass the count.
+    await session.execute(update(Account).where(Account.id == owner_id).values(id=Account.id))
     count = await session.scalar(
         select(func.count())
         .select_from(Document)
