@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events fuzz faults
+.PHONY: help venv runtime run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events fuzz faults
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -24,16 +24,26 @@ $(UV):
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+# Two stamps, so that `make run` and `make test` never undo each other: `run` installs the runtime dependencies
+# only and leaves anything else in place (--inexact); the development environment (`make test`, `make lint`, ...)
+# syncs the dev group as well. Bytecode is compiled at install time, so the command line starts fast even
+# where PYTHONDONTWRITEBYTECODE is set.
+.venv/.synced-runtime: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --no-dev --inexact --compile-bytecode
 	@touch $@
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --compile-bytecode
+	@touch $@ .venv/.synced-runtime
+
+runtime: .venv/.synced-runtime
 
 venv: .venv/.synced
 
-run: venv
+run: runtime
 	$(PY) -m services.cli run
 
-migrate: venv
+migrate: runtime
 	$(PY) -m services.cli migrate
 
 test: venv

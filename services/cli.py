@@ -1,4 +1,7 @@
-"""The zerovisit command line: run, relay, migrate, users, and the commands each service adds."""
+"""The zerovisit command line: run, relay, migrate, users, and the commands each service adds.
+
+Every command imports what it needs when it runs: `zerovisit --help` loads no web framework, ORM or settings.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +18,10 @@ from datetime import UTC, datetime
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from services.common import migrations
-from services.common.clock import Clock
-from services.common.db import make_engine
-from services.common.settings import ServiceSettings
-
 if TYPE_CHECKING:
+    from services.common.clock import Clock
     from services.common.events import EventTables
+    from services.common.settings import ServiceSettings
 
 SERVICES = ("intake", "workflow", "metrics")
 
@@ -34,6 +34,9 @@ def service_settings(name: str) -> ServiceSettings:
 
 
 async def _migrate(names: Sequence[str], revision: str) -> None:
+    from services.common import migrations
+    from services.common.db import make_engine
+
     for name in names:
         settings = service_settings(name)
         engine = make_engine(settings.resolved_database_url())
@@ -48,6 +51,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply every service's migrations (or one's)."""
     asyncio.run(_migrate([args.service] if args.service else SERVICES, args.revision))
     return 0
+
+
+def proxy_options(settings: ServiceSettings) -> tuple[bool, str | None]:
+    """Whether uvicorn believes X-Forwarded-For, and from which proxies: those the settings trust, none by default.
+
+    Left to itself uvicorn believes the header from 127.0.0.1, so anything on the machine could claim any
+    client address, and with it dodge the per-client sign-in and registration limits.
+    """
+    trusted = settings.trusted_proxies.strip()
+    return (True, trusted) if trusted else (False, None)
 
 
 def _stop_on_sigterm(_signum: int, _frame: object) -> None:
@@ -72,6 +85,7 @@ def serve(name: str, *, workers: int = 1, clock: Clock | None = None) -> None:
         if workers > 1:
             raise ValueError("a clock handed in reaches one process only; run a single worker")
         app = functools.partial(import_module(f"services.{name}.app").create_app, clock=clock)
+    proxy_headers, forwarded_allow_ips = proxy_options(settings)
     uvicorn.run(
         app,
         factory=True,
@@ -81,6 +95,8 @@ def serve(name: str, *, workers: int = 1, clock: Clock | None = None) -> None:
         # With JSON logs on, uvicorn keeps the handlers set above instead of installing its own.
         log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
         access_log=False,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
         # Each worker is a whole app with its own relay; relays share the outbox through row locks.
         workers=workers if workers > 1 else None,
     )
@@ -225,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
     create.set_defaults(handler=cmd_users_create)
 
-    from services.common.events.commands import add_commands as add_outbox_commands
+    from services.common.outbox_commands import add_commands as add_outbox_commands
     from services.metrics.cli import add_commands as add_metrics_commands
     from services.workflow.cli import add_commands as add_workflow_commands
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +74,21 @@ async def intake(
         "intake", database_url=await databases.url("intake"), var_dir=var_dir, network=network, clock=clock
     ) as service:
         yield service
+
+
+StartIntake = Callable[..., contextlib.AbstractAsyncContextManager[Service]]
+
+
+@pytest.fixture
+def start_intake(databases: FreshDatabases, var_dir: Path, network: Network, clock: FixedClock) -> StartIntake:
+    """Starts an intake service with some of its settings overridden."""
+
+    @contextlib.asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[Service]:
+        database_url = await databases.url("intake")
+        async with run_service(
+            "intake", database_url=database_url, var_dir=var_dir, network=network, clock=clock, **overrides
+        ) as service:
+            yield service
+
+    return start

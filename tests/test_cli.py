@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["migrate"]) == 0
     assert (sqlite_env / "intake.db").exists()
-    assert cli.main(["users", "create", "--username", "boss", "--password", "pw-123456", "--role", "admin"]) == 0
+    assert cli.main(["users", "create", "--username", "boss", "--password", "staff-pass-2026!", "--role", "admin"]) == 0
     assert (
         cli.main(
             [
@@ -29,7 +30,7 @@ def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pyt
                 "--username",
                 "bj1",
                 "--password",
-                "pw-123456",
+                "staff-pass-2026!",
                 "--role",
                 "staff",
                 "--grid-company",
@@ -46,7 +47,7 @@ def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pyt
                 "--username",
                 "nea",
                 "--password",
-                "pw-123456",
+                "staff-pass-2026!",
                 "--role",
                 "regulator",
                 "--regions",
@@ -60,13 +61,13 @@ def test_migrate_then_create_accounts_of_each_role(sqlite_env: Path, capsys: pyt
 
 def test_staff_without_a_grid_company_is_refused(sqlite_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["migrate", "--service", "intake"]) == 0
-    assert cli.main(["users", "create", "--username", "x1", "--password", "pw-123456", "--role", "staff"]) == 2
+    assert cli.main(["users", "create", "--username", "x1", "--password", "staff-pass-2026!", "--role", "staff"]) == 2
     assert "grid company" in capsys.readouterr().err
 
 
 def test_a_taken_username_is_refused(sqlite_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["migrate", "--service", "intake"]) == 0
-    args = ["users", "create", "--username", "dup", "--password", "pw-123456", "--role", "admin"]
+    args = ["users", "create", "--username", "dup", "--password", "staff-pass-2026!", "--role", "admin"]
     assert cli.main(args) == 0
     assert cli.main(args) == 2
     assert "taken" in capsys.readouterr().err
@@ -88,7 +89,7 @@ def test_a_regulator_scope_that_is_not_code_prefixes_is_refused(
     sqlite_env: Path, capsys: pytest.CaptureFixture[str], regions: str
 ) -> None:
     assert cli.main(["migrate", "--service", "intake"]) == 0
-    args = ["users", "create", "--username", "r1", "--password", "pw-123456", "--role", "regulator"]
+    args = ["users", "create", "--username", "r1", "--password", "staff-pass-2026!", "--role", "regulator"]
     assert cli.main([*args, "--regions", regions]) == 2
     assert "region prefixes must be" in capsys.readouterr().err
 
@@ -96,5 +97,72 @@ def test_a_regulator_scope_that_is_not_code_prefixes_is_refused(
 @pytest.mark.parametrize("regions", ["4403", "510104,1501", "*"])
 def test_a_regulator_scope_of_real_prefixes_is_accepted(sqlite_env: Path, regions: str) -> None:
     assert cli.main(["migrate", "--service", "intake"]) == 0
-    args = ["users", "create", "--username", "r1", "--password", "pw-123456", "--role", "regulator"]
+    args = ["users", "create", "--username", "r1", "--password", "staff-pass-2026!", "--role", "regulator"]
     assert cli.main([*args, "--regions", regions]) == 0
+
+
+async def _client_seen(options: dict[str, object], *, peer: str, forwarded_for: str) -> str:
+    """The client address an app sees behind uvicorn configured with these options."""
+    import uvicorn
+
+    seen: list[str] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope["client"][0])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    config = uvicorn.Config(app, **options)  # type: ignore[arg-type]
+    config.load()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [(b"x-forwarded-for", forwarded_for.encode())],
+        "client": (peer, 50000),
+        "scheme": "http",
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(_message: Any) -> None:
+        return None
+
+    await config.loaded_app(scope, receive, send)
+    return seen[0]
+
+
+def _run_options(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    import uvicorn
+
+    captured: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **kwargs: captured.update(kwargs))
+    assert cli.main(["run", "--service", "intake"]) == 0
+    return {key: captured[key] for key in ("proxy_headers", "forwarded_allow_ips") if key in captured}
+
+
+async def test_x_forwarded_for_is_believed_from_no_one_by_default(
+    sqlite_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INTAKE_TRUSTED_PROXIES", raising=False)
+    options = _run_options(monkeypatch)
+    assert await _client_seen(options, peer="127.0.0.1", forwarded_for="198.51.100.9") == "127.0.0.1"
+
+
+async def test_x_forwarded_for_is_believed_from_a_trusted_proxy_only(
+    sqlite_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTAKE_TRUSTED_PROXIES", "10.0.0.5")
+    options = _run_options(monkeypatch)
+    assert await _client_seen(options, peer="10.0.0.5", forwarded_for="198.51.100.9") == "198.51.100.9"
+    assert await _client_seen(options, peer="127.0.0.1", forwarded_for="198.51.100.9") == "127.0.0.1"
+
+
+def test_a_regulator_with_a_region_prefix_that_is_not_digits_is_refused(
+    sqlite_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["migrate", "--service", "intake"]) == 0
+    args = ["users", "create", "--username", "nea", "--password", "staff-pass-2026!", "--role", "regulator"]
+    assert cli.main([*args, "--regions", "3_0"]) == 2
+    assert "region prefixes" in capsys.readouterr().err

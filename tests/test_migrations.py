@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,33 @@ async def test_the_schema_matches_the_models(backend: str, templates: object, tm
             assert diff == [], f"{service}: {diff}"
     finally:
         await fresh.close()
+
+
+async def test_usernames_are_case_folded_and_an_older_account_keeps_the_folded_spelling(
+    backend: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    name = f"zvt_mig_fold_{uuid.uuid4().hex[:8]}"
+    url = f"sqlite+aiosqlite:///{tmp_path / 'f.db'}" if backend == "sqlite" else await create_postgres_database(name)
+    engine = make_engine(url)
+    try:
+        await migrations.upgrade(engine, "intake", "5e0b7d2c91a4")
+        async with engine.begin() as connection:
+            for n, username in enumerate(["Alice", "alice", "ALICE", "Bob", "carol"]):
+                await connection.execute(
+                    text(
+                        "INSERT INTO account (id, username, password_hash, name, role, regions, created_at) "
+                        "VALUES (:id, :username, 'x', 'N', 'applicant', '[]', :created_at)"
+                    ),
+                    {"id": f"id-{n}", "username": username, "created_at": datetime(2026, 1, n + 1, tzinfo=UTC)},
+                )
+        await migrations.upgrade(engine, "intake")
+        async with engine.connect() as connection:
+            rows = dict((await connection.execute(text("SELECT id, username FROM account"))).all())
+        # "alice" was already taken as written; the other spellings of it stay as they were, reachable exactly.
+        assert rows == {"id-0": "Alice", "id-1": "alice", "id-2": "ALICE", "id-3": "bob", "id-4": "carol"}
+    finally:
+        await engine.dispose()
+        if backend == "postgres":
+            await drop_postgres_database(name)

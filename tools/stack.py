@@ -69,6 +69,8 @@ def environment(
     """
     env = {key: value for key, value in os.environ.items() if not key.startswith(SERVICE_PREFIXES)}
     env["PYTHONUNBUFFERED"] = "1"
+    # Every simulated or benchmarked applicant registers and uploads from this one machine: no quotas.
+    env["INTAKE_REGISTRATIONS_PER_CLIENT_PER_HOUR"] = env["INTAKE_UPLOADS_PER_APPLICANT_PER_DAY"] = "0"
     for name in SERVICES:
         prefix = f"{name.upper()}_"
         env |= {

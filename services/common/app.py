@@ -147,7 +147,7 @@ def create_service_app(
         BodySizeLimit,
         limit_for=lambda scope: limits.get((scope.get("method", ""), scope.get("path", "")), DEFAULT_BODY_LIMIT),
     )
-    install_observability(app, settings.service_name)
+    install_observability(app, settings.service_name, metrics_token=settings.metrics_token)
     app.include_router(health.router)
     for router in parts.routers:
         app.include_router(router)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 import httpx
@@ -17,10 +17,11 @@ from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
 from services.common.errors import Forbidden, Unauthorized
+from services.common.roles import ROLES, Role
+
+__all__ = ["ROLES", "CurrentPrincipal", "KeySource", "OptionalPrincipal", "Principal", "Role", "TokenVerifier"]
 
 ALGORITHM = "RS256"
-Role = Literal["applicant", "staff", "manager", "regulator", "admin"]
-ROLES: tuple[Role, ...] = ("applicant", "staff", "manager", "regulator", "admin")
 _REQUIRED = ("iss", "aud", "exp", "sub")
 
 
@@ -35,17 +36,26 @@ class Principal:
 
     def covers_region(self, region: str) -> bool:
         """Whether a regulator's region prefixes include a region code."""
-        return any(prefix == "*" or region.startswith(prefix) for prefix in self.regions)
+        return any(prefix == "*" or (prefix.isdigit() and region.startswith(prefix)) for prefix in self.regions)
 
 
 class KeySource:
-    """Where verification keys come from; caches a JWKS document."""
+    """Where verification keys come from; caches a JWKS document.
 
-    def __init__(self, loader: Callable[[], Any], cache_seconds: int) -> None:
+    A token naming a key id the cache does not hold makes the keys be fetched again (the issuer may have
+    rotated), but at most once every `refetch_seconds`, however many such tokens arrive: requests that find
+    a fetch under way wait for it instead of starting their own, so forged key ids cannot turn into a flood
+    of requests to the issuer.
+    """
+
+    def __init__(self, loader: Callable[[], Any], cache_seconds: int, *, refetch_seconds: float = 10.0) -> None:
         self._loader = loader
         self._cache_seconds = cache_seconds
+        self._refetch_seconds = refetch_seconds
         self._keys: dict[str, dict[str, Any]] = {}
         self._loaded_at = 0.0
+        self._attempted_at = float("-inf")  # the last fetch begun, whether it succeeded or not
+        self._fetches = 0
         self._lock = anyio.Lock()
         # Changes whenever the set of keys does, so that what was verified with an old set is checked again.
         self.generation = 0
@@ -85,16 +95,21 @@ class KeySource:
 
     async def key(self, kid: str | None) -> dict[str, Any] | None:
         """The JWK for a key id, refreshing the cache when it is stale or the id is unknown."""
-        now = time.monotonic()
-        stale = now - self._loaded_at > self._cache_seconds
-        if stale or (kid not in self._keys and now - self._loaded_at > 10):
-            await self._refresh()
+        since_attempt = time.monotonic() - self._attempted_at
+        due = since_attempt > self._cache_seconds  # stale, or a failed fetch waited out like a stale one
+        unknown = kid not in self._keys if kid is not None else len(self._keys) != 1
+        if due or (unknown and since_attempt >= self._refetch_seconds):
+            await self._refresh(self._fetches)
         if kid is None and len(self._keys) == 1:
             return next(iter(self._keys.values()))
         return self._keys.get(kid or "")
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, seen: int) -> None:
         async with self._lock:
+            if self._fetches != seen:
+                return  # fetched while this request waited for the lock: use that
+            self._fetches += 1
+            self._attempted_at = time.monotonic()
             try:
                 document = await self._loader()
             except (OSError, httpx.HTTPError, ValueError):

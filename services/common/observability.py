@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import hmac
 import json
 import logging
 import re
@@ -14,6 +15,8 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common.errors import NotFound, Unauthorized
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -117,11 +120,21 @@ class RequestContext:
         return str(getattr(route, "path", "unmatched"))
 
 
-def install_observability(app: FastAPI, service: str) -> None:
-    """Add the request context middleware and the /metrics endpoint."""
+def install_observability(app: FastAPI, service: str, *, metrics_token: str = "") -> None:
+    """Add the request context middleware and the /metrics endpoint, for the bearer of metrics_token only.
+
+    Request counts by route and status tell an outsider what the service is busy with, and scraping costs
+    the service work: without a token set, /metrics is not served at all (404).
+    """
     app.add_middleware(RequestContext, fastapi_app=app, service=service)
+    expected = f"Bearer {metrics_token}".encode()
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
+        if not metrics_token:
+            raise NotFound("Metrics are not served: set the service's *_METRICS_TOKEN to scrape them.")
+        sent = request.headers.get("authorization", "").encode("latin-1", "replace")
+        if not hmac.compare_digest(sent, expected):
+            raise Unauthorized("Scraping /metrics needs the metrics bearer token.")
         registry: CollectorRegistry = request.app.state.metrics_registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import ClassVar, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_VAR_DIR = REPO_ROOT / "var"
+from services.common.paths import DEFAULT_VAR_DIR as DEFAULT_VAR_DIR
+from services.common.paths import REPO_ROOT as REPO_ROOT
+
 # Only for a trial on one machine; production sets real secrets through the environment.
 DEV_EVENTS_SECRET = "dev-events-secret-change-me"  # noqa: S105
 # Where each service listens unless its *_PORT says otherwise; the others find it there too.
@@ -118,8 +119,23 @@ class ServiceSettings(BaseSettings):
     # year was stored at most this often (0: on every request that needs the calendar).
     calendar_reload_seconds: float = Field(default=60, ge=0)
 
+    # Reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or networks, or *).
+    # None by default: the address a request came from is the client, whoever sends the header.
+    trusted_proxies: str = ""
+    # The bearer token Prometheus sends to scrape /metrics; while it is unset, /metrics is not served at all.
+    metrics_token: str = ""
+
     # Whether tokens are verified with intake's published key set (by default at intake's address).
     verifies_with_intake_keys: ClassVar[bool] = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """A plain `postgresql://` (or `postgres://`) URL, as most tools write it, means the asyncpg driver."""
+        for plain in ("postgresql://", "postgres://"):
+            if url.startswith(plain):
+                return "postgresql+asyncpg://" + url.removeprefix(plain)
+        return url
 
     @model_validator(mode="after")
     def _follow_the_topology(self) -> Self:

@@ -18,7 +18,7 @@ from services.intake.guide.router import router as guide_router
 from services.intake.identity.keys import SigningKey
 from services.intake.identity.router import jwks_router
 from services.intake.identity.router import router as identity_router
-from services.intake.identity.service import LoginThrottle
+from services.intake.identity.throttle import LoginThrottle
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
 
@@ -66,5 +66,10 @@ def create_app(
         housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
     )
     app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
-    app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures,
+        settings.login_lockout_seconds,
+        max_failures_per_username=settings.login_max_failures_per_username,
+        max_failures_per_client=settings.login_max_failures_per_client,
+    )
     return app

@@ -20,8 +20,14 @@ class IntakeSettings(ServiceSettings):
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     token_ttl_seconds: int = Field(default=3600, ge=60)
     signing_key_file: Path | None = None
+    # Failed sign-ins before a lockout: one username from one client, one username from anywhere, one client.
     login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_username: int = Field(default=20, ge=1)
+    login_max_failures_per_client: int = Field(default=100, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
+    # Quotas; 0 turns one off.
+    uploads_per_applicant_per_day: int = Field(default=50, ge=0)
+    registrations_per_client_per_hour: int = Field(default=20, ge=0)
 
     @property
     def data_dir(self) -> Path:

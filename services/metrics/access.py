@@ -7,6 +7,7 @@ filter is never mistaken for a region without cases; likewise a manager asking f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,7 +19,8 @@ from services.common.errors import Forbidden
 from services.metrics.rollups.models import LEVELS
 
 Reader = Annotated[Principal, Depends(require_roles("regulator", "manager", "admin"))]
-RegionFilter = Annotated[str | None, Query(pattern=r"^[0-9]{1,6}$", description="A region-code prefix.")]
+REGION_PREFIX = re.compile(r"^[0-9]{1,6}$")
+RegionFilter = Annotated[str | None, Query(pattern=REGION_PREFIX.pattern, description="A region-code prefix.")]
 CompanyFilter = Annotated[str | None, Query(pattern=r"^\S{1,32}$")]
 
 
@@ -52,7 +54,10 @@ class Scope:
         clauses: list[Any] = []
         for prefix in self.prefixes:
             level = next(level for level in LEVELS if level >= len(prefix))
-            region = table.c.region == prefix if level == len(prefix) else table.c.region.startswith(prefix)
+            # Escaped: a prefix is compared as the digits it is, never as a LIKE pattern ("%", "3_0").
+            region = (
+                table.c.region == prefix if level == len(prefix) else table.c.region.startswith(prefix, autoescape=True)
+            )
             clauses.append(and_(table.c.level == level, region))
         regions = or_(*clauses) if clauses else false()
         if self.grid_company is None:
@@ -73,7 +78,8 @@ def scope_for(principal: Principal, *, region: str | None = None, grid_company: 
             if not principal.covers_region(region):
                 raise Forbidden(f"Region {region} is outside your regions.")
             return Scope((region,), grid_company)
-        prefixes = ["" if p == "*" else p for p in principal.regions]
+        # A prefix that is not a run of digits (a token from another issuer, say) covers nothing.
+        prefixes = ["" if p == "*" else p for p in principal.regions if p == "*" or REGION_PREFIX.match(p)]
         return Scope(_outermost(prefixes), grid_company)
     if principal.role == "manager":
         if principal.grid_company is None:

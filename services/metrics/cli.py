@@ -6,25 +6,12 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common import casetime
-from services.common.calendar import WorkingDayCalendar
-from services.common.calendar import store as calendar_store
-from services.common.clock import local_date
-from services.common.db import make_engine
-from services.common.errors import ProblemError
-from services.metrics.access import Scope
-from services.metrics.db import calendar_tables
-from services.metrics.figures import build
-from services.metrics.figures.schemas import CategoryRow, CompanyRow, Figures
-from services.metrics.periods import parse_label
-from services.metrics.rollups import rebuild as rollup_rebuild
-from services.metrics.settings import MetricsSettings
+    from services.metrics.figures.schemas import CategoryRow, CompanyRow, Figures
 
 T = TypeVar("T")
 MAX_SHOWN_DIFFERENCES = 20
@@ -32,6 +19,10 @@ MAX_SHOWN_DIFFERENCES = 20
 
 async def in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run work in one committed transaction on a metrics database."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from services.common.db import make_engine
+
     engine = make_engine(url)
     try:
         async with async_sessionmaker(engine)() as session, session.begin():
@@ -58,11 +49,15 @@ REPORT_HEADERS = (
 
 
 def _url(args: argparse.Namespace) -> str:
+    from services.metrics.settings import MetricsSettings
+
     return str(args.database_url or MetricsSettings().resolved_database_url())
 
 
 def cmd_rebuild(args: argparse.Namespace) -> int:
     """Replace the rollups with what the facts say."""
+    from services.metrics.rollups import rebuild as rollup_rebuild
+
     rows = asyncio.run(in_transaction(_url(args), rollup_rebuild.rebuild))
     print(f"metrics: rebuilt {rows} rollup rows from the case facts")
     return 0
@@ -70,6 +65,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare the rollups with the facts; exit 1 when they differ."""
+    from services.metrics.rollups import rebuild as rollup_rebuild
+
     result = asyncio.run(in_transaction(_url(args), rollup_rebuild.check))
     if result.agree:
         print(f"metrics: rollups agree with the facts ({result.rollup_rows} rows, {result.histogram_rows} histogram)")
@@ -102,6 +99,19 @@ def _cells(row: Figures, label: str) -> list[str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the half-year table of a period in the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from services.common import casetime
+    from services.common.calendar import WorkingDayCalendar
+    from services.common.calendar import store as calendar_store
+    from services.common.clock import local_date
+    from services.common.errors import ProblemError
+    from services.metrics.access import Scope
+    from services.metrics.db import calendar_tables
+    from services.metrics.figures import build
+    from services.metrics.periods import parse_label
+
     try:
         period = parse_label(args.period)
     except ProblemError as exc:

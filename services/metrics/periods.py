@@ -18,6 +18,9 @@ _HALF = re.compile(r"^(\d{4})H([12])$")
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_SPAN_DAYS = 366 * 10
+# Years a report can be about: well before the 2018 plan (imported history) and far ahead, nowhere near the
+# ends of the calendar where date arithmetic overflows.
+MIN_YEAR, MAX_YEAR = 1990, 2199
 
 
 class BadPeriod(Unprocessable):
@@ -64,9 +67,16 @@ class Period:
         return ranges
 
 
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadPeriod(f"{year} is outside the years reported on ({MIN_YEAR} to {MAX_YEAR}).")
+
+
 def parse_label(label: str) -> Period:
     """A period from its label; BadPeriod (422) for anything else."""
     text = label.strip().upper()
+    if match := _HALF.match(text) or _QUARTER.match(text) or _MONTH.match(text):
+        _check_year(int(match[1]))
     if match := _HALF.match(text):
         year, half = int(match[1]), int(match[2])
         return Period(text, date(year, 6 * half - 5, 1), _month_end(year, 6 * half))
@@ -87,6 +97,8 @@ def resolve(label: str | None, start: date | None, end: date | None) -> Period:
         return parse_label(label)
     if start is None or end is None:
         raise BadPeriod("Give a period (2026H1, 2026Q3, 2026-09) or both from and to dates.")
+    _check_year(start.year)
+    _check_year(end.year)
     if start > end:
         raise BadPeriod(f"from ({start}) is after to ({end}).")
     if (end - start).days > MAX_SPAN_DAYS:

@@ -6,7 +6,11 @@ import json
 import logging
 
 from services.common.observability import JsonFormatter, request_id_var
-from tests.support.services import Service
+from tests.conftest import StartIntake
+from tests.intake.helpers import sign_in
+from tests.support.services import METRICS_TOKEN, Service
+
+SCRAPER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 async def test_a_safe_request_id_is_kept_and_an_unsafe_one_replaced(intake: Service) -> None:
@@ -19,10 +23,25 @@ async def test_a_safe_request_id_is_kept_and_an_unsafe_one_replaced(intake: Serv
 
 async def test_metrics_count_requests_by_route_template(intake: Service) -> None:
     await intake.client.get("/api/v1/documents/some-id")
-    text = (await intake.client.get("/metrics")).text
+    text = (await intake.client.get("/metrics", headers=SCRAPER)).text
     assert 'route="/api/v1/documents/{document_id}"' in text
     assert "some-id" not in text
     assert "http_request_duration_seconds_bucket" in text
+
+
+async def test_metrics_without_the_scrape_token_are_401(intake: Service) -> None:
+    anonymous = await intake.client.get("/metrics")
+    wrong = await intake.client.get("/metrics", headers={"Authorization": "Bearer not-the-token"})
+    user = await intake.client.get("/metrics", headers=await sign_in(intake.client, "curious"))
+    assert anonymous.status_code == wrong.status_code == user.status_code == 401
+    assert "http_requests_total" not in anonymous.text + wrong.text + user.text
+
+
+async def test_metrics_are_not_served_while_no_scrape_token_is_set(start_intake: StartIntake) -> None:
+    async with start_intake(metrics_token="") as intake:
+        response = await intake.client.get("/metrics")
+    assert response.status_code == 404
+    assert "http_requests_total" not in response.text
 
 
 def test_json_log_lines_carry_the_request_id() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.common.calendar import LiveCalendar, WorkingDayCalendar
 from services.intake.identity.keys import SigningKey
-from services.workflow.cli import load_calendar_file
+from services.workflow.calendar.loading import load_calendar_file
 from tests.flows.conftest import Platform, eventually
 from tests.intake.helpers import application_body, sign_in, upload_all
 from tests.support.services import SUBSCRIBERS, Service

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from services.common.clock import FixedClock
+from tests.conftest import StartIntake
 from tests.intake.helpers import JPEG, PDF, PNG, sign_in, upload
-from tests.support.databases import FreshDatabases
-from tests.support.services import Network, Service, run_service
+from tests.support.services import Service
 
 
 @pytest.mark.parametrize(
@@ -47,18 +46,9 @@ async def test_text_pretending_to_be_pdf_later_in_the_file_is_refused(intake: Se
 
 
 @pytest.fixture
-async def small_intake(
-    databases: FreshDatabases, var_dir: Path, network: Network, clock: FixedClock
-) -> AsyncIterator[Service]:
+async def small_intake(start_intake: StartIntake) -> AsyncIterator[Service]:
     """Intake with a 2 KiB upload limit."""
-    async with run_service(
-        "intake",
-        database_url=await databases.url("intake"),
-        var_dir=var_dir,
-        network=network,
-        clock=clock,
-        upload_max_bytes=2048,
-    ) as service:
+    async with start_intake(upload_max_bytes=2048) as service:
         yield service
 
 
@@ -143,3 +133,27 @@ async def test_stored_files_are_private_to_the_service(intake: Service) -> None:
     path = storage.path_for(intake.app.state.settings.documents_dir, document["sha256"])
     assert path.stat().st_mode & 0o077 == 0
     assert path.parent.stat().st_mode & 0o077 == 0
+
+
+@pytest.fixture
+async def quota_intake(start_intake: StartIntake) -> AsyncIterator[Service]:
+    """Intake allowing two uploads a day per applicant."""
+    async with start_intake(uploads_per_applicant_per_day=2) as service:
+        yield service
+
+
+async def test_uploads_past_the_daily_quota_of_an_applicant_are_429(quota_intake: Service) -> None:
+    headers = await sign_in(quota_intake.client, "uploader")
+    for _ in range(2):
+        assert (await upload(quota_intake.client, headers, "id_card")).status_code == 201
+    refused = await upload(quota_intake.client, headers, "id_card")
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    other = await sign_in(quota_intake.client, "another-uploader")
+    assert (await upload(quota_intake.client, other, "id_card")).status_code == 201
+
+
+async def test_uploads_sent_at_once_cannot_pass_the_daily_quota(quota_intake: Service) -> None:
+    headers = await sign_in(quota_intake.client, "uploader")
+    answers = await asyncio.gather(*(upload(quota_intake.client, headers, "id_card") for _ in range(6)))
+    assert sorted(answer.status_code for answer in answers) == [201, 201, 429, 429, 429, 429]

@@ -25,13 +25,18 @@ async def test_token_answer_has_the_documented_shape(intake: Service) -> None:
     assert body["access_token"].count(".") == 2
 
 
-async def test_registering_a_taken_username_is_a_conflict(intake: Service) -> None:
+async def test_registering_a_taken_username_answers_as_a_free_one_does_and_creates_nothing(intake: Service) -> None:
     await sign_in(intake.client, "carol")
-    again = await intake.client.post(
+    taken = await intake.client.post(
         "/api/v1/auth/register", json={"username": "carol", "password": "another-pass", "name": "C"}
     )
-    assert again.status_code == 409
-    assert again.headers["content-type"] == "application/problem+json"
+    free = await intake.client.post(
+        "/api/v1/auth/register", json={"username": "carl", "password": "another-pass", "name": "C"}
+    )
+    assert taken.status_code == free.status_code == 201
+    assert {**taken.json(), "username": "-"} == {**free.json(), "username": "-"}
+    token = await intake.client.post("/api/v1/auth/token", data={"username": "carol", "password": "another-pass"})
+    assert token.status_code == 401
 
 
 async def test_registration_cannot_choose_a_role(intake: Service) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from services.intake.identity.keys import SigningKey
 from tests.metrics.support import auth
 from tests.support.services import Service
@@ -44,12 +46,26 @@ async def test_a_regulator_cannot_record_outside_its_regions(metrics: Service, s
     assert response.status_code == 403
 
 
-async def test_a_complaint_summary_with_a_phone_number_is_refused(metrics: Service, signing_key: SigningKey) -> None:
-    body = _complaint("110105", "SGCC-BJ", summary="客户电话 138 0013 8000 要求回电")
+@pytest.mark.parametrize(
+    "phone",
+    ["138 0013 8000", "138.0013.8000", "138-0013-8000", "(010)6512/3456", "１３８００１３８０００", "138·0013·8000"],
+)
+async def test_a_complaint_summary_with_a_phone_number_is_refused(
+    metrics: Service, signing_key: SigningKey, phone: str
+) -> None:
+    body = _complaint("110105", "SGCC-BJ", summary=f"客户电话 {phone} 要求回电")
 
     response = await metrics.client.post(COMPLAINTS, json=body, headers=auth(signing_key, "regulator", regions=["11"]))
 
     assert response.status_code == 422
+
+
+async def test_a_complaint_summary_with_short_numbers_is_kept(metrics: Service, signing_key: SigningKey) -> None:
+    body = _complaint("110105", "SGCC-BJ", summary="表箱费 1,200.50 元, 等了 15 个工作日")
+
+    response = await metrics.client.post(COMPLAINTS, json=body, headers=auth(signing_key, "regulator", regions=["11"]))
+
+    assert response.status_code == 201, response.text
 
 
 async def test_a_complaint_naming_the_wrong_grid_company_is_refused(metrics: Service, signing_key: SigningKey) -> None:

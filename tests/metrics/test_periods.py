@@ -29,7 +29,9 @@ def test_a_label_names_its_dates(label: str, start: date, end: date) -> None:
     assert (period.start, period.end) == (start, end)
 
 
-@pytest.mark.parametrize("label", ["2026H3", "2026Q5", "2026-13", "2026", "H1", "2026-1", ""])
+@pytest.mark.parametrize(
+    "label", ["2026H3", "2026Q5", "2026-13", "2026", "H1", "2026-1", "", "0000H1", "0000Q1", "0000-01", "9999H2"]
+)
 def test_a_label_that_is_no_period_is_refused(label: str) -> None:
     with pytest.raises(BadPeriod):
         parse_label(label)
@@ -57,6 +59,10 @@ def test_dates_within_one_month_are_all_cut_days() -> None:
         {},
         {"period": "2026H1", "from": "2026-01-01", "to": "2026-01-31"},
         {"period": "last year"},
+        {"period": "0000H1"},
+        {"period": "0000-01"},
+        {"from": "0001-01-01", "to": "0001-01-05"},
+        {"from": "9999-12-20", "to": "9999-12-31"},
     ],
 )
 async def test_a_bad_period_query_is_a_422_problem(

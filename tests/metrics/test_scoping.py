@@ -112,3 +112,16 @@ async def test_a_case_outside_the_regulators_regions_is_not_found(metrics: Servi
 
     assert seen.status_code == 200 and seen.json()["region"].startswith("31")
     assert hidden.status_code == 404
+
+
+@pytest.mark.parametrize("prefix", ["%", "3_0", "_", "11%"])
+async def test_a_regulator_prefix_with_like_wildcards_matches_no_region(
+    metrics: Service, signing_key: SigningKey, prefix: str
+) -> None:
+    await _load(metrics, signing_key)
+    regulator = auth(signing_key, "regulator", regions=[prefix])
+
+    summary = await metrics.client.get(SUMMARY, params={"period": "2026H1"}, headers=regulator)
+    cut = await metrics.client.get(SUMMARY, params={"from": "2026-01-10", "to": "2026-06-20"}, headers=regulator)
+
+    assert _counts(summary.json()) == _counts(cut.json()) == {}

@@ -191,7 +191,8 @@ COMMON = on("*", [
     row("GET", "/docs",                                             "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     row("GET", "/docs/oauth2-redirect",                             "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     row("GET", "/redoc",                                            "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
-    row("GET", "/metrics",                                          "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    # Prometheus scrapes with a token of its own; no account's token opens it.
+    row("GET", "/metrics",                                          "401  401  401  401  401  401  401  401  401"),
     # Only a delivery signed with the events secret gets in; a bearer token opens nothing here.
     row("POST", "/internal/events",                                 "401  401  401  401  401  401  401  401  401",
         _event),

@@ -5,6 +5,7 @@ Workflow and metrics verify with the keys they fetch from intake's JWKS over the
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import hashlib
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -162,3 +164,29 @@ async def test_a_bad_token_is_refused_with_401(world: World, service: str, forge
     assert response.status_code == 401, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("service", ["workflow", "metrics"])
+async def test_tokens_with_unknown_key_ids_sent_at_once_fetch_the_key_set_once(
+    world: World, service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = world.service(service).app.state.verifier.keys
+    for stamp in ("_loaded_at", "_attempted_at"):  # the keys were fetched a minute ago
+        monkeypatch.setattr(keys, stamp, getattr(keys, stamp, 0.0) - 60, raising=False)
+    fetches = []
+    forward = world.network.handle_async_request
+
+    async def counting(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/.well-known/jwks.json":
+            fetches.append(request.url.host)
+        return await forward(request)
+
+    monkeypatch.setattr(world.network, "handle_async_request", counting)
+    caller = PROTECTED[service][1]
+    tokens = [_rs256(_stranger(), _claims(world, caller), kid=f"forged-{n}") for n in range(20)]
+    answers = await asyncio.gather(*(_call(world, service, token) for token in tokens))
+    assert {answer.status_code for answer in answers} == {401}
+    assert len(fetches) <= 1
+    again = await asyncio.gather(*(_call(world, service, token) for token in tokens))
+    assert {answer.status_code for answer in again} == {401}
+    assert len(fetches) <= 1

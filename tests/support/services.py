@@ -20,6 +20,7 @@ EVENTS_SECRETS = {
     "intake": "test-events-secret-of-intake-0123456789",
     "workflow": "test-events-secret-of-workflow-012345",
 }
+METRICS_TOKEN = "test-metrics-token"
 
 
 class Network(httpx.AsyncBaseTransport):
@@ -91,8 +92,12 @@ async def run_service(
         "relay_interval_seconds": 0.05,
         "relay_backoff_base_seconds": 0.05,
         "relay_backoff_max_seconds": 0.5,
+        "metrics_token": METRICS_TOKEN,
     }
-    if name != "intake":
+    if name == "intake":
+        # Quotas off unless a test is about them: tests register and upload far more than one client would.
+        values |= {"registrations_per_client_per_hour": 0, "uploads_per_applicant_per_day": 0}
+    else:
         values["jwks_url"] = "http://intake/.well-known/jwks.json"
     values.update(overrides)
     settings = settings_class(**values)

@@ -1,6 +1,6 @@
 """Document errors."""
 
-from services.common.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType
+from services.common.errors import NotFound, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType
 
 
 class FileTooLarge(PayloadTooLarge):
@@ -17,3 +17,7 @@ class DocumentNotFound(NotFound):
 
 class ValidityRequired(Unprocessable):
     slug, title = "validity-required", "Validity end date missing or past"
+
+
+class UploadQuotaExceeded(TooManyRequests):
+    slug, title = "upload-quota-exceeded", "Too many uploads today"

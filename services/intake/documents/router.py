@@ -16,7 +16,13 @@ from services.common.errors import Forbidden, Unauthorized, problem_responses
 from services.common.rules.models import DocumentType
 from services.intake.documents import service as document_service
 from services.intake.documents import storage
-from services.intake.documents.exceptions import DocumentNotFound, FileTooLarge, UnsupportedFile, ValidityRequired
+from services.intake.documents.exceptions import (
+    DocumentNotFound,
+    FileTooLarge,
+    UnsupportedFile,
+    UploadQuotaExceeded,
+    ValidityRequired,
+)
 from services.intake.documents.models import Document
 from services.intake.documents.schemas import DocumentPage, DocumentRead
 from services.intake.settings import IntakeSettings
@@ -44,7 +50,9 @@ def document_read(document: Document) -> DocumentRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentRead,
-    responses=problem_responses(*_AUTH_ERRORS, FileTooLarge, UnsupportedFile, ValidityRequired),
+    responses=problem_responses(*_AUTH_ERRORS, FileTooLarge, UnsupportedFile, ValidityRequired, UploadQuotaExceeded),
+    description="Upload a document once; it is reused for every later application while it is valid. An "
+    "applicant may upload `INTAKE_UPLOADS_PER_APPLICANT_PER_DAY` documents in any 24 hours (429 past it).",
 )
 async def upload_document(
     request: Request,
@@ -74,6 +82,7 @@ async def upload_document(
         number=number,
         valid_until=valid_until,
         now=clock.now(),
+        per_day=settings.uploads_per_applicant_per_day,
     )
     return document_read(document)
 

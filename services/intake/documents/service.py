@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 import anyio
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.documents import storage
-from services.intake.documents.exceptions import DocumentNotFound
+from services.intake.documents.exceptions import DocumentNotFound, UploadQuotaExceeded
 from services.intake.documents.models import Document
+from services.intake.identity.models import Account
+
+UPLOAD_WINDOW = timedelta(days=1)
+
+
+async def check_upload_quota(session: AsyncSession, *, owner_id: str, per_day: int, now: datetime) -> None:
+    """429 when the owner has uploaded `per_day` documents in the last 24 hours (0: no quota)."""
+    if per_day <= 0:
+        return
+    # Lock the owner's account row until commit first (on SQLite: the database's write lock), so that uploads
+    # sent at once are counted one after another and cannot all pass the count.
+    await session.execute(update(Account).where(Account.id == owner_id).values(id=Account.id))
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Document)
+        .where(Document.owner_id == owner_id, Document.uploaded_at > now - UPLOAD_WINDOW)
+    )
+    if (count or 0) >= per_day:
+        raise UploadQuotaExceeded(
+            f"At most {per_day} uploads in 24 hours; try again later.", headers={"Retry-After": "3600"}
+        )
 
 
 async def upload(
@@ -27,8 +48,10 @@ async def upload(
     number: str,
     valid_until: date | None,
     now: datetime,
+    per_day: int = 0,
 ) -> Document:
-    """Store the file by content and record the document for its owner."""
+    """Store the file by content and record the document for its owner, within the owner's daily quota."""
+    await check_upload_quota(session, owner_id=owner_id, per_day=per_day, now=now)
     stored = await anyio.to_thread.run_sync(lambda: storage.store(source, directory, max_bytes=max_bytes))
     document = Document(
         owner_id=owner_id,

@@ -1,6 +1,6 @@
 """Identity errors."""
 
-from services.common.errors import Conflict, Unauthorized
+from services.common.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
 
 
 class UsernameTaken(Conflict):
@@ -9,3 +9,11 @@ class UsernameTaken(Conflict):
 
 class InvalidCredentials(Unauthorized):
     slug, title = "invalid-credentials", "Invalid credentials"
+
+
+class WeakPassword(Unprocessable):
+    slug, title = "weak-password", "Password too weak"
+
+
+class RegistrationQuotaExceeded(TooManyRequests):
+    slug, title = "registration-quota-exceeded", "Too many registrations"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -25,3 +25,14 @@ class Account(Base):
     grid_company: Mapped[str | None] = mapped_column(String(32), nullable=True)
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Registration(Base):
+    """A registration attempt, kept for an hour to hold each client to its quota (the address is hashed)."""
+
+    __tablename__ = "registration"
+    __table_args__ = (Index("ix_registration_client_registered_at", "client", "registered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(32))
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

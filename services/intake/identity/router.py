@@ -14,10 +14,11 @@ from services.common.clock import CurrentClock
 from services.common.db import DbSession
 from services.common.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable, problem_responses
 from services.intake.identity import service as identity_service
-from services.intake.identity.exceptions import InvalidCredentials, UsernameTaken
+from services.intake.identity.exceptions import InvalidCredentials, RegistrationQuotaExceeded, WeakPassword
 from services.intake.identity.keys import SigningKey
 from services.intake.identity.models import Account
-from services.intake.identity.schemas import AccountCreate, AccountRead, Jwks, TokenRead
+from services.intake.identity.schemas import AccountCreate, AccountRead, Jwks, RegistrationRead, TokenRead
+from services.intake.identity.throttle import LoginThrottle
 from services.intake.settings import IntakeSettings
 
 router = APIRouter(prefix="/api/v1/auth", tags=["identity"])
@@ -36,18 +37,36 @@ def account_read(account: Account) -> AccountRead:
     )
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (a proxy's X-Forwarded-For counts only from the proxies trusted in settings)."""
+    return request.client.host if request.client else "unknown"
+
+
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    response_model=AccountRead,
-    responses=problem_responses(UsernameTaken, Unprocessable),
+    response_model=RegistrationRead,
+    responses=problem_responses(WeakPassword, Unprocessable, RegistrationQuotaExceeded),
+    description="Register an applicant account. The answer is the same whether the username was free or "
+    "already taken, so that nobody can find out which usernames exist: a taken username creates nothing, and "
+    "signing in with the password just chosen then fails; choose another. Usernames are case folded "
+    "(`Alice` is `alice`). A password that contains the username or is easy to guess (zxcvbn score below 2) "
+    "is 422 `weak-password`. Each client address may register `INTAKE_REGISTRATIONS_PER_CLIENT_PER_HOUR` "
+    "times an hour (429 past it).",
 )
-async def register(body: AccountCreate, session: DbSession, clock: CurrentClock) -> AccountRead:
+async def register(body: AccountCreate, request: Request, session: DbSession, clock: CurrentClock) -> RegistrationRead:
     """Register an applicant account."""
-    account = await identity_service.register_applicant(
-        session, username=body.username, password=body.password, name=body.name, now=clock.now()
+    settings: IntakeSettings = request.app.state.settings
+    await identity_service.register_applicant(
+        session,
+        username=body.username,
+        password=body.password,
+        name=body.name,
+        client=client_address(request),
+        per_hour=settings.registrations_per_client_per_hour,
+        now=clock.now(),
     )
-    return account_read(account)
+    return RegistrationRead(username=identity_service.normalise_username(body.username), name=body.name)
 
 
 @router.post("/token", response_model=TokenRead, responses=problem_responses(InvalidCredentials, TooManyRequests))
@@ -58,20 +77,15 @@ async def token(
 ) -> TokenRead:
     """Exchange a username and password for a bearer token (OAuth2 password flow)."""
     settings: IntakeSettings = request.app.state.settings
-    throttle: identity_service.LoginThrottle = request.app.state.login_throttle
-    client = request.client.host if request.client else "unknown"
-    keys = (f"user:{form.username}", f"client:{client}")
-    wait = throttle.locked_for(*keys)
-    if wait > 0:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    # Counted before the password is checked, in one step with the lockout check: concurrent guesses all count.
+    attempt, wait = throttle.begin(form.username, client_address(request))
+    if attempt is None:
         raise TooManyRequests(
             "Too many failed sign-ins; try again later.", headers={"Retry-After": str(math.ceil(wait))}
         )
-    try:
-        account = await identity_service.authenticate(session, username=form.username, password=form.password)
-    except InvalidCredentials:
-        throttle.failed(*keys)
-        raise
-    throttle.succeeded(keys[0])
+    account = await identity_service.authenticate(session, username=form.username, password=form.password)
+    throttle.succeeded(attempt)
     signing_key: SigningKey = request.app.state.signing_key
     claims: dict[str, Any] = {"sub": account.id, "role": account.role, "name": account.name}
     if account.grid_company:

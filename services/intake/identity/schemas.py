@@ -19,6 +19,18 @@ class AccountCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
+class RegistrationRead(BaseModel):
+    """The answer to a registration, the same whether the username was free or taken."""
+
+    username: str = Field(description="The username as it is kept: case folded, so `Alice` signs in as `alice`.")
+    name: str
+    role: Literal["applicant"] = "applicant"
+    detail: str = Field(
+        default="Registered, unless the username was already taken: sign in to continue.",
+        description="A taken username creates nothing, and is not told apart from a free one.",
+    )
+
+
 class AccountRead(BaseModel):
     """An account as its owner sees it."""
 

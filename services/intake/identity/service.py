@@ -1,50 +1,71 @@
-"""Accounts and passwords: registration, sign-in with throttling, staff accounts."""
+"""Accounts and passwords: registration, sign-in, staff accounts."""
 
 from __future__ import annotations
 
-import time
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-import anyio
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.common.auth import ROLES
 from services.common.db import make_engine
+from services.common.roles import ROLES
 from services.common.rules import region_list
-from services.intake.identity.exceptions import InvalidCredentials, UsernameTaken
-from services.intake.identity.models import Account
+from services.intake.identity import passwords
+from services.intake.identity.exceptions import (
+    InvalidCredentials,
+    RegistrationQuotaExceeded,
+    UsernameTaken,
+    WeakPassword,
+)
+from services.intake.identity.models import Account, Registration
+from services.intake.identity.throttle import LoginThrottle
 
-_hasher = PasswordHasher()
-# Verifying against this when the username is unknown keeps the answer time the same either way.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+__all__ = [
+    "LoginThrottle",
+    "NewAccount",
+    "authenticate",
+    "check_region_prefixes",
+    "create_account",
+    "create_accounts",
+    "normalise_username",
+    "register_applicant",
+]
+
+REGISTRATION_WINDOW = timedelta(hours=1)
 
 
-async def hash_password(password: str) -> str:
-    """An argon2id hash, computed off the event loop."""
-    return await anyio.to_thread.run_sync(_hasher.hash, password)
-
-
-async def _verify(password_hash: str, password: str) -> bool:
-    def check() -> bool:
-        try:
-            return _hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    return await anyio.to_thread.run_sync(check)
+def normalise_username(username: str) -> str:
+    """The one spelling of a username: `Alice` and `alice` are the same account."""
+    return username.strip().casefold()
 
 
 async def register_applicant(
-    session: AsyncSession, *, username: str, password: str, name: str, now: datetime
-) -> Account:
-    """A new applicant account; 409 if the username is taken."""
-    return await create_account(session, username=username, password=password, name=name, role="applicant", now=now)
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    name: str,
+    client: str,
+    per_hour: int,
+    now: datetime,
+) -> None:
+    """Register an applicant unless the username is taken, answering alike either way.
+
+    Whether the username was free is not told (it would list the accounts that exist): a taken one creates
+    nothing, takes as long, and counts against the client's quota of `per_hour` registrations (0: none).
+    """
+    username = normalise_username(username)
+    _check_strength(password, username=username, name=name)
+    await _count_registration(session, client=client, per_hour=per_hour, now=now)
+    password_hash = await passwords.hash_password(password)
+    try:
+        await _insert(session, username=username, password_hash=password_hash, name=name, role="applicant", now=now)
+    except UsernameTaken:
+        return
 
 
 def check_region_prefixes(prefixes: Sequence[str]) -> None:
@@ -79,25 +100,20 @@ async def create_account(
         raise ValueError("a regulator account needs region prefixes (or *)")
     if role == "regulator":
         check_region_prefixes(regions)
-    existing = await session.scalar(select(Account.id).where(Account.username == username))
-    if existing is not None:
+    username = normalise_username(username)
+    _check_strength(password, username=username, name=name)
+    if await session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise UsernameTaken(f"The username {username!r} is taken.")
-    account = Account(
+    return await _insert(
+        session,
         username=username,
-        password_hash=await hash_password(password),
+        password_hash=await passwords.hash_password(password),
         name=name,
         role=role,
+        now=now,
         grid_company=grid_company if role in ("staff", "manager") else None,
         regions=list(regions) if role == "regulator" else [],
-        created_at=now,
     )
-    session.add(account)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise UsernameTaken(f"The username {username!r} is taken.") from exc
-    return account
 
 
 @dataclass(frozen=True)
@@ -136,56 +152,69 @@ async def create_accounts(database_url: str, accounts: Sequence[NewAccount], *, 
 
 async def authenticate(session: AsyncSession, *, username: str, password: str) -> Account:
     """The account whose password matches; InvalidCredentials otherwise, without saying which part failed."""
-    account = await session.scalar(select(Account).where(Account.username == username))
-    valid = await _verify(account.password_hash if account else _DUMMY_HASH, password)
+    folded = normalise_username(username)
+    # An account from before usernames were case folded keeps its own spelling when it shared the folded one.
+    candidates = (await session.scalars(select(Account).where(Account.username.in_({username, folded})))).all()
+    account = next((a for a in candidates if a.username == username), candidates[0] if candidates else None)
+    valid = await passwords.verify(account.password_hash if account else None, password)
     if account is None or not valid:
         raise InvalidCredentials("The username or password is wrong.")
     return account
 
 
-@dataclass
-class LoginThrottle:
-    """Counts failed sign-ins per username and per client, and locks both out for a while."""
+def _check_strength(password: str, *, username: str, name: str) -> None:
+    reason = passwords.weakness(password, username=username, name=name)
+    if reason:
+        raise WeakPassword(reason)
 
-    max_failures: int
-    lockout_seconds: float
-    max_keys: int = 100_000
-    _failures: dict[str, list[float]] = field(default_factory=dict)
 
-    def locked_for(self, *keys: str) -> float:
-        """Seconds left in the lockout of any of the keys, 0 when none is locked."""
-        now = time.monotonic()
-        waits = []
-        for key in keys:
-            recent = self._recent(key, now)
-            if len(recent) >= self.max_failures:
-                waits.append(self.lockout_seconds - (now - recent[0]))
-        return max(waits, default=0.0)
+async def _count_registration(session: AsyncSession, *, client: str, per_hour: int, now: datetime) -> None:
+    if per_hour <= 0:
+        return
+    client_key = hashlib.sha256(client.encode()).hexdigest()[:32]  # the address itself is not kept
+    since = now - REGISTRATION_WINDOW
+    # Count and record as one step per client: registrations sent at once must not all pass the count.
+    # PostgreSQL: a lock on the client's key until commit; SQLite: the delete below takes the write lock.
+    if session.get_bind().dialect.name == "postgresql":
+        lock_id = int.from_bytes(bytes.fromhex(client_key[:16]), "big", signed=True)
+        await session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+    await session.execute(delete(Registration).where(Registration.registered_at <= since))
+    count = await session.scalar(
+        select(func.count()).where(Registration.client == client_key, Registration.registered_at > since)
+    )
+    if (count or 0) >= per_hour:
+        raise RegistrationQuotaExceeded(
+            f"At most {per_hour} registrations an hour from one client; try again later.",
+            headers={"Retry-After": str(int(REGISTRATION_WINDOW.total_seconds()))},
+        )
+    session.add(Registration(client=client_key, registered_at=now))
+    await session.flush()
 
-    def failed(self, *keys: str) -> None:
-        """Record a failed attempt."""
-        now = time.monotonic()
-        for key in keys:
-            self._failures.setdefault(key, []).append(now)
-        if len(self._failures) > self.max_keys:
-            self._forget_least_failed(now)
 
-    def _recent(self, key: str, now: float) -> list[float]:
-        # Only keys with failures still in the window are kept: asking about a key never adds it.
-        recent = [t for t in self._failures.get(key, ()) if now - t < self.lockout_seconds]
-        if recent:
-            self._failures[key] = recent
-        else:
-            self._failures.pop(key, None)
-        return recent
-
-    def _forget_least_failed(self, now: float) -> None:
-        # Memory stays bounded under a spray of usernames, but the keys with the most recent failures, the
-        # lockouts in force first, are the last to be forgotten: overflowing the table lifts no lockout.
-        live = {key: [t for t in times if now - t < self.lockout_seconds] for key, times in self._failures.items()}
-        ranked = sorted(((key, times) for key, times in live.items() if times), key=lambda item: -len(item[1]))
-        self._failures = dict(ranked[: self.max_keys // 2])
-
-    def succeeded(self, key: str) -> None:
-        """Forget the failures of a username after a good sign-in."""
-        self._failures.pop(key, None)
+async def _insert(
+    session: AsyncSession,
+    *,
+    username: str,
+    password_hash: str,
+    name: str,
+    role: str,
+    now: datetime,
+    grid_company: str | None = None,
+    regions: list[str] | None = None,
+) -> Account:
+    account = Account(
+        username=username,
+        password_hash=password_hash,
+        name=name,
+        role=role,
+        grid_company=grid_company,
+        regions=regions or [],
+        created_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(account)
+            await session.flush()
+    except IntegrityError as exc:
+        raise UsernameTaken(f"The username {username!r} is taken.") from exc
+    return account

@@ -39,5 +39,9 @@ class VisitInFuture(Unprocessable):
     slug, title = "visit-in-future", "Visit date in the future"
 
 
+class VisitBeforeApplication(Unprocessable):
+    slug, title = "visit-before-application", "Visit date before the application"
+
+
 class UnknownRules(Unprocessable):
     slug, title = "unknown-rules", "Rule set or category unknown"

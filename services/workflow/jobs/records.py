@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.clock import local_date
 from services.workflow import events
 from services.workflow.jobs.change import Change, apply
 from services.workflow.jobs.context import Context
-from services.workflow.jobs.exceptions import VisitInFuture
+from services.workflow.jobs.exceptions import VisitBeforeApplication, VisitInFuture
 from services.workflow.jobs.models import Job, JobFee, JobVisit
 from services.workflow.jobs.schemas import FeeCreate, VisitCreate
 
@@ -55,6 +56,9 @@ async def record_visit(
     """Record a customer's trip to an office; past the category's allowance it is over_allowance."""
     if visit.visited_on > ctx.today:
         raise VisitInFuture(f"{visit.visited_on} is after today ({ctx.today}).")
+    submitted_on = local_date(job.submitted_at)
+    if visit.visited_on < submitted_on:
+        raise VisitBeforeApplication(f"{visit.visited_on} is before the application was submitted ({submitted_on}).")
     category = ctx.category(job.rule_set, job.category)
     row = JobVisit(
         id=str(uuid.uuid4()),

@@ -30,6 +30,7 @@ from services.workflow.jobs.exceptions import (
     StaleVersion,
     StepOutOfOrder,
     VersionRequired,
+    VisitBeforeApplication,
     VisitInFuture,
 )
 from services.workflow.jobs.schemas import (
@@ -179,7 +180,7 @@ async def record_fee(
     "/{job_id}/visits",
     status_code=status.HTTP_201_CREATED,
     response_model=VisitRead,
-    responses=problem_responses(*_COMMON, VisitInFuture),
+    responses=problem_responses(*_COMMON, VisitInFuture, VisitBeforeApplication),
 )
 async def record_visit(
     body: VisitCreate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response

@@ -129,11 +129,13 @@ class FeeCreate(BaseModel):
 
 
 class VisitCreate(BaseModel):
-    """A customer trip to an office, on a day that is not in the future."""
+    """A customer trip to an office, on a day between the application's submission and today."""
 
     model_config = ConfigDict(extra="forbid")
 
-    visited_on: date
+    visited_on: date = Field(
+        ge=date(2000, 1, 1), description="Not before the application was submitted (Beijing date), not after today."
+    )
     purpose: VisitPurpose
 
 

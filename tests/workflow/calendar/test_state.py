@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import FixedClock
 from services.workflow.app import create_app
-from services.workflow.cli import load_calendar_file
+from services.workflow.calendar.loading import load_calendar_file
 from services.workflow.db import calendar_tables
 from services.workflow.settings import WorkflowSettings
 from tests.support.services import Network, Service, run_service

@@ -92,7 +92,7 @@ async def test_a_second_visit_is_over_the_allowance(workflow: Service, clock: Fi
     job = await submit(workflow, clock, callers, category="sme_lv")
     await _visit(workflow, job, callers)
 
-    second = await _visit(workflow, job, callers, visited_on="2026-11-25")
+    second = await _visit(workflow, job, callers, visited_on="2026-11-26")
 
     assert second.json()["over_allowance"] is True
     read = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()
@@ -113,6 +113,24 @@ async def test_a_visit_in_the_future_is_422(workflow: Service, clock: FixedClock
     response = await _visit(workflow, job, callers, visited_on="2026-11-27")
 
     assert (response.status_code, problem(response)) == (422, "visit-in-future")
+
+
+async def test_a_visit_before_the_application_was_submitted_is_422(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers)
+
+    response = await _visit(workflow, job, callers, visited_on="2026-11-25")
+
+    assert (response.status_code, problem(response)) == (422, "visit-before-application")
+
+
+async def test_a_visit_date_in_year_one_is_422(workflow: Service, clock: FixedClock, callers: Callers) -> None:
+    job = await submit(workflow, clock, callers)
+
+    response = await _visit(workflow, job, callers, visited_on="0001-01-01")
+
+    assert response.status_code == 422
 
 
 async def test_a_visit_purpose_is_one_of_a_closed_list(workflow: Service, clock: FixedClock, callers: Callers) -> None:

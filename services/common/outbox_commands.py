@@ -7,15 +7,15 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from services.common.db import Database
-from services.common.events import store
-from services.common.events.tables import EventTables
-from services.common.settings import ServiceSettings
+# Imported when a command runs, not when the command line starts (`zerovisit --help` stays quick).
+if TYPE_CHECKING:
+    from services.common.events.tables import EventTables
+    from services.common.settings import ServiceSettings
 
-SettingsOf = Callable[[str], ServiceSettings]
-TablesOf = Callable[[str], EventTables]
+SettingsOf = Callable[[str], "ServiceSettings"]
+TablesOf = Callable[[str], "EventTables"]
 _ERROR_WIDTH = 100
 _LINE = "{:>8}  {:8} {:>8}  {:12} {:24} {:36}  {}"
 
@@ -62,6 +62,9 @@ def _run(command: Coroutine[Any, Any, int]) -> int:
 
 
 async def _list(args: argparse.Namespace, settings_of: SettingsOf, tables_of: TablesOf) -> int:
+    from services.common.db import Database
+    from services.common.events import store
+
     database = Database.connect(settings_of(args.service).resolved_database_url())
     try:
         async with database.engine.connect() as conn:
@@ -87,6 +90,9 @@ async def _requeue(args: argparse.Namespace, settings_of: SettingsOf, tables_of:
     if args.subscriber and not args.all_parked:
         print("error: --subscriber goes with --all-parked", file=sys.stderr)
         return 2
+    from services.common.db import Database
+    from services.common.events import store
+
     database = Database.connect(settings_of(args.service).resolved_database_url())
     try:
         async with database.engine.begin() as conn:
