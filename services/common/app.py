@@ -19,6 +19,7 @@ from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
 from services.common.clock import Clock, FileClock, SystemClock
 from services.common.db import Database
+from services.common.docs import install_docs
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay, outbox
 from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
@@ -103,6 +104,9 @@ def create_service_app(
         version="1.0.0",
         lifespan=lifespan,
         openapi_tags=parts.openapi_tags or None,
+        # Served by install_docs from the service's own files, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock or service_clock(settings)
@@ -113,6 +117,7 @@ def create_service_app(
         limit_for=lambda scope: limits.get((scope.get("method", ""), scope.get("path", "")), DEFAULT_BODY_LIMIT),
     )
     install_observability(app, settings.service_name)
+    install_docs(app)
     app.include_router(health.router)
     for router in parts.routers:
         app.include_router(router)
