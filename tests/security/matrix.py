@@ -139,6 +139,10 @@ def _half_year(_world: World, _caller: str) -> dict[str, Any]:
     return {"params": {"period": "2026H1"}}
 
 
+def _months(_world: World, _caller: str) -> dict[str, Any]:
+    return {"params": {"from": "2026-01", "to": "2026-06"}}
+
+
 def _complaint(world: World, _caller: str) -> dict[str, Any]:
     body = {
         "received_at": world.clock.now().isoformat(),
@@ -240,6 +244,8 @@ METRICS = on("metrics", [
 #                                                                    anon own  app2 stf  stf2 mgr  reg  reg2 adm
     row("GET", "/api/v1/metrics/summary",                           "401  403  403  403  403  ok   ok   ok   ok",
         _half_year),
+    row("GET", "/api/v1/metrics/trend",                             "401  403  403  403  403  ok   ok   ok   ok",
+        _months),
     row("GET", "/api/v1/metrics/grid-companies",                    "401  403  403  403  403  in   in   out  in",
         _half_year, marker="SGCC-BJ"),
     row("GET", "/api/v1/metrics/overdue",                           "401  403  403  403  403  in   in   out  in",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.rules import REPORT_CATEGORIES
 from services.metrics.access import Scope
 from services.metrics.figures import service as figures_service
-from services.metrics.figures.schemas import CategoryRow, CompanyRow
+from services.metrics.figures.schemas import CategoryRow, CompanyRow, TrendMonth
 from services.metrics.periods import Period
 from services.metrics.rollups.tally import Tally
 
@@ -33,6 +33,21 @@ async def summary_rows(
     tallies = await figures_service.tallies(session, period=period, scope=scope, by_company=False)
     overdue = await figures_service.open_overdue(session, scope=scope, overdue_before=overdue_before, by_company=False)
     return _rows({c: t for (c, _), t in tallies.items()}, {c: n for (c, _), n in overdue.items()})
+
+
+async def trend_months(session: AsyncSession, *, months: tuple[int, int], scope: Scope) -> list[TrendMonth]:
+    """One entry per month from first to last yyyymm, each with one row per report category."""
+    tallies = await figures_service.monthly_tallies(session, months=months, scope=scope)
+    per_month: dict[int, dict[str, Tally]] = defaultdict(dict)
+    for (month, category), tally in tallies.items():
+        per_month[month][category] = tally
+    first, last = months
+    answer = []
+    for index in range((first // 100) * 12 + first % 100 - 1, (last // 100) * 12 + last % 100):
+        year, month = divmod(index, 12)
+        key = year * 100 + month + 1
+        answer.append(TrendMonth(month=f"{year:04d}-{month + 1:02d}", rows=_rows(per_month[key], {})))
+    return answer
 
 
 def _worst_first(row: CompanyRow) -> tuple[bool, float, float, str]:

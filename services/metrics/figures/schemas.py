@@ -39,6 +39,19 @@ class Summary(BaseModel):
     rows: list[CategoryRow]
 
 
+class TrendMonth(BaseModel):
+    """One month's summary rows (cases connected in that month)."""
+
+    month: str
+    rows: list[CategoryRow]
+
+
+class Trend(BaseModel):
+    """Summary rows month by month; open_overdue_count is a figure of now, not of a month, so it is 0 here."""
+
+    months: list[TrendMonth]
+
+
 class CompanyRow(Figures):
     """A grid company's figures over every category, with its rank (1 = worst) and per-category rows."""
 
