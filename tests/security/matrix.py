@@ -154,6 +154,10 @@ def _complaint(world: World, _caller: str) -> dict[str, Any]:
     return {"json": body}
 
 
+def _handle(_world: World, _caller: str) -> dict[str, Any]:
+    return {"json": {"status": "assigned"}}
+
+
 def _import(_world: World, caller: str) -> dict[str, Any]:
     case = case_row(
         f"SEC-{caller}",
@@ -260,6 +264,9 @@ METRICS = on("metrics", [
         _complaint),
     row("GET", "/api/v1/complaints",                                "401  403  403  403  403  in   in   out  in",
         marker="complaint_id"),
+    # Regulators of the region, the company's manager and admins handle a complaint; others find none.
+    row("PATCH", "/api/v1/complaints/{complaint_id}",               "401  403  403  403  403  ok   ok   404  ok",
+        _handle),
     row("POST", "/api/v1/imports/cases",                            "401  403  403  403  403  ok   403  403  ok",
         _import),
 ])

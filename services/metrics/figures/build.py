@@ -50,6 +50,10 @@ async def trend_months(session: AsyncSession, *, months: tuple[int, int], scope:
     return answer
 
 
+def _per_10k(count: int, connected: int) -> float | None:
+    return count * 10_000 / connected if connected else None
+
+
 def _worst_first(row: CompanyRow) -> tuple[bool, float, float, str]:
     # No connected case means nothing to judge: such a company goes last, not first.
     rate = row.within_limit_rate
@@ -62,6 +66,7 @@ async def company_rows(
     """Every grid company with cases in scope, worst first, each with its per-category rows."""
     tallies = await figures_service.tallies(session, period=period, scope=scope, by_company=True)
     overdue = await figures_service.open_overdue(session, scope=scope, overdue_before=overdue_before, by_company=True)
+    complaints = await figures_service.complaint_counts(session, period=period, scope=scope)
     per_company: dict[str, dict[str, Tally]] = defaultdict(dict)
     per_company_overdue: dict[str, dict[str, int]] = defaultdict(dict)
     for (category, company), tally in tallies.items():
@@ -69,7 +74,7 @@ async def company_rows(
     for (category, company), count in overdue.items():
         per_company_overdue[company or ""][category] = count
     companies = []
-    for company in sorted(per_company.keys() | per_company_overdue.keys()):
+    for company in sorted(per_company.keys() | per_company_overdue.keys() | complaints.keys()):
         total = Tally()
         for tally in per_company[company].values():
             total.merge(tally)
@@ -78,6 +83,9 @@ async def company_rows(
                 grid_company=company,
                 rank=0,
                 open_overdue_count=sum(per_company_overdue[company].values()),
+                complaints_count=complaints.get(company, 0),
+                complaints_per_10k=_per_10k(complaints.get(company, 0), total.connected_count),
+                disputes_count=0,
                 rows=_rows(per_company[company], per_company_overdue[company]),
                 **total.figures(),
             )

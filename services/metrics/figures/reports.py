@@ -14,18 +14,21 @@ from services.common.errors import Forbidden, Unauthorized, problem_responses
 from services.metrics.access import ReadScope
 from services.metrics.figures import build
 from services.metrics.figures.dependencies import OverdueBefore
-from services.metrics.figures.schemas import CategoryRow, Figures, Report
+from services.metrics.figures.schemas import CategoryRow, CompanyRow, Figures, Report
 from services.metrics.periods import BadPeriod, parse_label
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 CSV_MEDIA_TYPE = "text/csv"
-CSV_COLUMNS = ("grid_company", "category", *Figures.model_fields)
+# The company's own figures, repeated on each of its lines (empty on the "all" lines).
+COMPANY_COLUMNS = ("complaints_count", "complaints_per_10k", "disputes_count")
+CSV_COLUMNS = ("grid_company", "category", *Figures.model_fields, *COMPANY_COLUMNS)
 
 
-def _csv_line(company: str, row: CategoryRow) -> list[Any]:
-    values = row.model_dump()
+def _csv_line(company: str, row: CategoryRow, of_company: CompanyRow | None = None) -> list[Any]:
+    values = {**row.model_dump(), **(of_company.model_dump(include=set(COMPANY_COLUMNS)) if of_company else {})}
     # Empty cells for figures without cases; repr-exact numbers so the CSV equals the JSON.
-    return [company, row.category, *("" if values[name] is None else values[name] for name in Figures.model_fields)]
+    names = (*Figures.model_fields, *COMPANY_COLUMNS)
+    return [company, row.category, *("" if values.get(name) is None else values[name] for name in names)]
 
 
 def report_csv(report: Report) -> str:
@@ -37,7 +40,7 @@ def report_csv(report: Report) -> str:
         writer.writerow(_csv_line("all", row))
     for company in report.companies:
         for row in company.rows:
-            writer.writerow(_csv_line(company.grid_company, row))
+            writer.writerow(_csv_line(company.grid_company, row, company))
     return buffer.getvalue()
 
 

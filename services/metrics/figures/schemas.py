@@ -23,6 +23,7 @@ class Figures(BaseModel):
     zero_visit_rate: float | None
     online_rate: float | None
     avg_paused_working_days: float | None
+    avg_evaluation: float | None
     open_overdue_count: int
 
 
@@ -53,10 +54,17 @@ class Trend(BaseModel):
 
 
 class CompanyRow(Figures):
-    """A grid company's figures over every category, with its rank (1 = worst) and per-category rows."""
+    """A grid company's figures over every category, with its rank (1 = worst) and per-category rows.
+
+    Complaints are those received in the period (by date received); complaints_per_10k is per 10,000 cases
+    connected in the period. disputes_count stays 0 until disputes are recorded (no such records exist yet).
+    """
 
     grid_company: str
     rank: int
+    complaints_count: int
+    complaints_per_10k: float | None
+    disputes_count: int
     rows: list[CategoryRow]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Table, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.metrics.access import Scope
+from services.metrics.complaints.models import Complaint
 from services.metrics.facts.models import CaseFact, OpenCase
 from services.metrics.periods import Period
 from services.metrics.rollups.models import SUM_COLUMNS, Rollup, RollupHistogram
@@ -21,6 +22,7 @@ FACT: Table = CaseFact.__table__  # type: ignore[assignment]
 OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
 ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
 HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
+COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]
 Key = tuple[str, str | None]
 MonthKey = tuple[int, str]
 K = TypeVar("K")
@@ -107,3 +109,12 @@ async def open_overdue(
         .group_by(*group)
     )
     return {_key(row, by_company): int(row.n) for row in await session.execute(statement)}
+
+
+async def complaint_counts(session: AsyncSession, *, period: Period, scope: Scope) -> dict[str, int]:
+    """Complaints received in the period, per grid company, in scope."""
+    where = (COMPLAINT.c.received_on.between(period.start, period.end), scope.fact_filter(COMPLAINT))
+    statement = (
+        select(COMPLAINT.c.grid_company, func.count().label("n")).where(*where).group_by(COMPLAINT.c.grid_company)
+    )
+    return {row.grid_company: int(row.n) for row in await session.execute(statement)}
