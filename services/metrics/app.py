@@ -16,6 +16,7 @@ from services.metrics.facts.handlers import build_handlers
 from services.metrics.figures.reports import router as reports_router
 from services.metrics.figures.router import router as figures_router
 from services.metrics.imports.router import router as imports_router
+from services.metrics.publication.router import router as publication_router
 from services.metrics.settings import MetricsSettings
 
 IMPORT_PATH = "/api/v1/imports/cases"
@@ -37,13 +38,17 @@ def create_app(
         routers=[
             figures_router,
             reports_router,
+            publication_router,
             imports_router,
             complaints_router,
             make_events_router(event_tables, build_handlers(calendar)),
         ],
         openapi_tags=[
             {"name": "metrics", "description": "Figures per report category and grid company, with evidence."},
-            {"name": "reports", "description": "The half-year report, as JSON or CSV."},
+            {
+                "name": "reports",
+                "description": "The half-year report, as JSON or CSV; published versions as open data.",
+            },
             {"name": "imports", "description": "Historical cases in bulk."},
             {"name": "complaints", "description": "12398 hotline complaints."},
         ],

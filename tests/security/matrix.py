@@ -259,6 +259,9 @@ METRICS = on("metrics", [
     row("GET", "/api/v1/metrics/cases/{application_id}",            "401  403  403  403  403  ok   ok   404  ok"),
     row("GET", "/api/v1/reports/{period}",                          "401  403  403  403  403  in   in   out  in",
         marker="SGCC-BJ"),
+    # Publishing is for admins and nationwide regulators (none among the callers); the published report is open.
+    row("POST", "/api/v1/reports/{period}/publish",                 "401  403  403  403  403  403  403  403  ok"),
+    row("GET", "/api/v1/public/reports/{period}",                   "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     # A regulator records complaints in its own regions only; managers read them but do not record them.
     row("POST", "/api/v1/complaints",                               "401  403  403  403  403  403  ok   403  ok",
         _complaint),

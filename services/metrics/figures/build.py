@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.rules import REPORT_CATEGORIES
 from services.metrics.access import Scope
 from services.metrics.figures import service as figures_service
-from services.metrics.figures.schemas import CategoryRow, CompanyRow, TrendMonth
+from services.metrics.figures.schemas import CategoryRow, CompanyRow, Report, TemporaryRow, TrendMonth
 from services.metrics.periods import Period
 from services.metrics.rollups.tally import Tally
 
@@ -92,3 +92,29 @@ async def company_rows(
         )
     companies.sort(key=_worst_first)
     return [company.model_copy(update={"rank": rank}) for rank, company in enumerate(companies, start=1)]
+
+
+async def temporary_rows(session: AsyncSession, *, period: Period, scope: Scope) -> list[TemporaryRow]:
+    """The temporary connections' line for all companies in scope, then one per company that has any."""
+    tallies = await figures_service.temporary_tallies(session, period=period, scope=scope, by_company=True)
+    per_company: dict[str, Tally] = defaultdict(Tally)
+    total = Tally()
+    for (_, company), tally in tallies.items():
+        per_company[company or ""].merge(tally)
+        total.merge(tally)
+    lines = [TemporaryRow(grid_company="all", open_overdue_count=0, **total.figures())]
+    for company in sorted(per_company):
+        lines.append(TemporaryRow(grid_company=company, open_overdue_count=0, **per_company[company].figures()))
+    return lines
+
+
+async def report(session: AsyncSession, *, period: Period, scope: Scope, overdue_before: date) -> Report:
+    """The report of a period: summary rows, companies worst first, temporary connections."""
+    return Report(
+        period=period.label,
+        period_from=period.start,
+        period_to=period.end,
+        rows=await summary_rows(session, period=period, scope=scope, overdue_before=overdue_before),
+        companies=await company_rows(session, period=period, scope=scope, overdue_before=overdue_before),
+        temporary=await temporary_rows(session, period=period, scope=scope),
+    )

@@ -75,14 +75,25 @@ class CompanyRanking(BaseModel):
     companies: list[CompanyRow]
 
 
+class TemporaryRow(Figures):
+    """Temporary (construction) connections of one grid company ("all": every company in scope).
+
+    A line of its own in the report; these cases are also counted in their report categories.
+    """
+
+    grid_company: str
+    category: Literal["temporary"] = "temporary"
+
+
 class Report(BaseModel):
-    """The half-year report: the summary and the company ranking of one period."""
+    """The half-year report: the summary, the company ranking and the temporary connections of one period."""
 
     period: str
     period_from: date
     period_to: date
     rows: list[CategoryRow]
     companies: list[CompanyRow]
+    temporary: list[TemporaryRow]
 
 
 class OverdueCase(BaseModel):

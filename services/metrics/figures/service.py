@@ -81,8 +81,27 @@ async def _add_cut_days(
     session: AsyncSession, result: dict[Key, Tally], *, start: date, end: date, scope: Scope, by_company: bool
 ) -> None:
     """Days of a month the period only partly covers, aggregated from the facts by connection date."""
-    group = [FACT.c.report_category, *([FACT.c.grid_company] if by_company else [])]
     where = (FACT.c.counted.is_(True), FACT.c.connected_on.between(start, end), scope.fact_filter(FACT))
+    await _add_facts(session, result, where=where, by_company=by_company)
+
+
+async def temporary_tallies(
+    session: AsyncSession, *, period: Period, scope: Scope, by_company: bool
+) -> dict[Key, Tally]:
+    """Tallies of the temporary (construction) connections of the period, from the facts (a partial index)."""
+    result: dict[Key, Tally] = defaultdict(Tally)
+    where = (
+        FACT.c.business_type == "temporary",
+        FACT.c.connected_on.between(period.start, period.end),
+        FACT.c.counted.is_(True),
+        scope.fact_filter(FACT),
+    )
+    await _add_facts(session, result, where=where, by_company=by_company)
+    return result
+
+
+async def _add_facts(session: AsyncSession, result: dict[Key, Tally], *, where: Any, by_company: bool) -> None:
+    group = [FACT.c.report_category, *([FACT.c.grid_company] if by_company else [])]
     for row in await session.execute(select(*group, *fact_sums()).where(*where).group_by(*group)):
         result[_key(row, by_company)].add_sums(row)
     hgroup = [*group, FACT.c.working_days]
