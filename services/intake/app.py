@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from services.common.app import ServiceParts, create_service_app, relay_task
 from services.common.auth import KeySource, TokenVerifier
@@ -67,4 +68,12 @@ def create_app(
     app.state.calendar = calendar or WorkingDayCalendar.default()
     app.state.event_tables = event_tables
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+    if settings.cors_origins:
+        # Bearer tokens, not cookies: a page of an allowed origin may ask for a token and use it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     return app

@@ -11,6 +11,7 @@ from services.common.clock import Clock
 from services.common.events import make_events_router
 from services.common.rules import load_rule_book
 from services.metrics.complaints.router import router as complaints_router
+from services.metrics.dashboard.router import install_dashboard
 from services.metrics.db import event_tables
 from services.metrics.facts.handlers import build_handlers
 from services.metrics.figures.reports import router as reports_router
@@ -59,4 +60,5 @@ def create_app(
     app.state.rules = load_rule_book()
     app.state.calendar = calendar
     app.state.event_tables = event_tables
+    install_dashboard(app)
     return app

@@ -246,6 +246,9 @@ WORKFLOW = on("workflow", [
 ])
 METRICS = on("metrics", [
 #                                                                    anon own  app2 stf  stf2 mgr  reg  reg2 adm
+    # The dashboard's page and configuration are public; its figures come from the API rows below.
+    row("GET", "/dashboard",                                        "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    row("GET", "/dashboard/config.json",                            "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     row("GET", "/api/v1/metrics/summary",                           "401  403  403  403  403  ok   ok   ok   ok",
         _half_year),
     row("GET", "/api/v1/metrics/trend",                             "401  403  403  403  403  ok   ok   ok   ok",
