@@ -8,23 +8,28 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.orm import Session
 
 from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
+from services.common.calendar import CalendarTables, LiveCalendar, WorkingDayCalendar
 from services.common.clock import Clock, FileClock, SystemClock
 from services.common.db import Database
 from services.common.docs import install_docs
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay, outbox
+from services.common.idempotency import Idempotency
 from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
 from services.common.observability import install_observability
+from services.common.rules import load_rule_book
 from services.common.settings import ServiceSettings
+from services.common.state import ServiceState
 
 # How long a stopping service lets its relay finish the round under way before cutting it short.
 STOP_SECONDS = 3
@@ -45,6 +50,11 @@ class ServiceParts:
     startup: Sequence[Startup] = ()
     background: Sequence[Callable[[FastAPI], Coroutine[Any, Any, None]]] = ()
     published: Sequence[type[EventPayload]] = ()
+    # The service's outbox and inbox, and its calendar tables: the app keeps its calendar in step with them.
+    event_tables: EventTables | None = None
+    calendar_tables: CalendarTables | None = None
+    # The service's idempotency records, for POSTs that honour Idempotency-Key.
+    idempotency_table: Table | None = None
     # Larger request bodies allowed on particular routes, by (method, path); every other route gets 1 MiB.
     body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
@@ -56,15 +66,19 @@ def create_service_app(
     clock: Clock | None = None,
     http_client: httpx.AsyncClient | None = None,
     verifier: TokenVerifier | None = None,
+    calendar: WorkingDayCalendar | None = None,
 ) -> FastAPI:
-    """A FastAPI app whose lifespan owns the engine, the HTTP client and background tasks."""
+    """A FastAPI app whose lifespan owns the engine, the HTTP client and background tasks.
+
+    A calendar passed in is counted with as it is; otherwise the app reads its calendar tables.
+    """
     settings.refuse_development_secrets()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database.connect(settings.resolved_database_url())
+        app.state.database = state._database = Database.connect(settings.resolved_database_url())
         owns_client = http_client is None
-        app.state.http = http_client or httpx.AsyncClient(timeout=httpx.Timeout(5.0))
+        app.state.http = state._http = http_client or httpx.AsyncClient(timeout=httpx.Timeout(5.0))
         app.state.verifier = verifier
         if verifier is None and (settings.jwks_url or settings.jwks_file):
             app.state.verifier = build_verifier(
@@ -75,6 +89,8 @@ def create_service_app(
                 cache_seconds=settings.jwks_cache_seconds,
                 client=app.state.http,
             )
+        if state.calendar is not None:
+            await state.calendar.start(state.database, state.clock)
         for step in parts.startup:
             await step(app)
         if app.state.verifier is None:
@@ -108,8 +124,21 @@ def create_service_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.clock = clock or service_clock(settings)
+    state = ServiceState(
+        settings=settings,
+        clock=clock or service_clock(settings),
+        rules=load_rule_book(),
+        event_tables=parts.event_tables,
+        idempotency=None
+        if parts.idempotency_table is None
+        else Idempotency(parts.idempotency_table, timedelta(hours=settings.idempotency_ttl_hours)),
+        calendar=None
+        if parts.calendar_tables is None
+        else LiveCalendar(parts.calendar_tables, reload_seconds=settings.calendar_reload_seconds, fixed=calendar),
+    )
+    app.state.service = state
+    app.state.settings, app.state.clock, app.state.rules = state.settings, state.clock, state.rules
+    app.state.calendar, app.state.event_tables = state.calendar, state.event_tables
     install_problem_handlers(app)
     limits = dict(parts.body_limits)
     app.add_middleware(
@@ -231,7 +260,7 @@ def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, N
         if not settings.subscribers:
             return
         relay = build_relay(settings, app.state.database, tables, app.state.http, app.state.clock)
-        app.state.relay = relay
+        app.state.relay = app.state.service.relay = relay
         wake_relay_on_commit(app.state.database, relay)
         await relay.run_forever(settings.relay_interval_seconds)
 

@@ -49,6 +49,11 @@ class ServiceSettings(BaseSettings):
     relay_backoff_base_seconds: float = Field(default=0.5, gt=0)
     relay_backoff_max_seconds: float = Field(default=300, gt=0)
     log_json: bool = False
+    # How long the answer to a request with an Idempotency-Key is kept for replay.
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
+    # How stale a running app's calendar may be after a year is loaded: the database is asked whether a
+    # year was stored at most this often (0: on every request that needs the calendar).
+    calendar_reload_seconds: float = Field(default=60, ge=0)
     # Only for `zerovisit demo`: every service reads simulated time from this file instead of the system clock.
     clock_file: Path | None = None
 

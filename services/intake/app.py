@@ -11,10 +11,9 @@ from services.common.auth import KeySource, TokenVerifier
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
-from services.common.rules import load_rule_book
 from services.intake import events
 from services.intake.applications.router import router as applications_router
-from services.intake.db import event_tables
+from services.intake.db import calendar_tables, event_tables, idempotency_table
 from services.intake.documents.router import router as documents_router
 from services.intake.guide.router import router as guide_router
 from services.intake.identity.keys import SigningKey
@@ -60,13 +59,13 @@ def create_app(
         ],
         startup=[_startup],
         published=events.PUBLISHED,
+        event_tables=event_tables,
+        calendar_tables=calendar_tables,
+        idempotency_table=idempotency_table,
         body_limits={("POST", "/api/v1/documents"): settings.upload_max_bytes + MULTIPART_OVERHEAD},
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
     )
-    app = create_service_app(settings, parts, clock=clock, http_client=http_client)
-    app.state.rules = load_rule_book()
-    app.state.calendar = calendar or WorkingDayCalendar.default()
-    app.state.event_tables = event_tables
+    app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
     if settings.cors_origins:
         # Bearer tokens, not cookies: a page of an allowed origin may ask for a token and use it.

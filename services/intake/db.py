@@ -1,11 +1,13 @@
-"""The intake database: declarative base and the event tables."""
+"""The intake database: declarative base, the event tables and the calendar tables."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
+from services.common.calendar import define_calendar_tables
 from services.common.db import new_metadata
 from services.common.events import define_event_tables
+from services.common.idempotency import define_idempotency_table
 
 
 class Base(DeclarativeBase):
@@ -15,3 +17,6 @@ class Base(DeclarativeBase):
 
 
 event_tables = define_event_tables(Base.metadata)
+# A copy of workflow's calendar, kept in step by the calendar.year_published event.
+calendar_tables = define_calendar_tables(Base.metadata)
+idempotency_table = define_idempotency_table(Base.metadata)

@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.calendar.events import handle_published_years
 from services.common.events import EventEnvelope, EventHandlers
+from services.common.state import ServiceState
 from services.intake.applications.models import Application
 
 handlers = EventHandlers()
+handle_published_years(handlers)
 
 
 async def _application(session: AsyncSession, envelope: EventEnvelope) -> Application | None:
@@ -38,7 +41,7 @@ def _steps_from(envelope: EventEnvelope) -> list[dict[str, Any]]:
 
 
 @handlers.on("job.created")
-async def on_job_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The grid company has the case: it is in progress."""
     application = await _application(session, envelope)
     if application is None or application.status == "withdrawn":
@@ -53,9 +56,10 @@ async def on_job_created(session: AsyncSession, envelope: EventEnvelope) -> None
     )
 
 
+@handlers.on("job.due_date_recounted")
 @handlers.on("job.step_completed")
-async def on_step_completed(session: AsyncSession, envelope: EventEnvelope) -> None:
-    """A step was completed; the next one has started."""
+async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+    """A step was completed and the next one started, or a due date was counted again."""
     application = await _application(session, envelope)
     if application is None or application.status == "withdrawn":
         return
@@ -63,7 +67,7 @@ async def on_step_completed(session: AsyncSession, envelope: EventEnvelope) -> N
 
 
 @handlers.on("job.paused")
-async def on_paused(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The clock stopped for a reason the applicant should see."""
     application = await _application(session, envelope)
     if application is None or application.status not in ("submitted", "in_progress"):
@@ -73,7 +77,7 @@ async def on_paused(session: AsyncSession, envelope: EventEnvelope) -> None:
 
 
 @handlers.on("job.resumed")
-async def on_resumed(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The clock runs again, with due dates moved by the paused working days."""
     application = await _application(session, envelope)
     if application is None or application.status != "paused":
@@ -84,7 +88,7 @@ async def on_resumed(session: AsyncSession, envelope: EventEnvelope) -> None:
 
 @handlers.on("job.fee_recorded")
 @handlers.on("job.visit_recorded")
-async def on_note(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_note(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """A fee or an office visit, shown on the timeline."""
     application = await _application(session, envelope)
     if application is not None:
@@ -92,7 +96,7 @@ async def on_note(session: AsyncSession, envelope: EventEnvelope) -> None:
 
 
 @handlers.on("job.connected")
-async def on_connected(session: AsyncSession, envelope: EventEnvelope) -> None:
+async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """Power is on."""
     application = await _application(session, envelope)
     if application is None:

@@ -40,7 +40,6 @@ class IntakeSettings(ServiceSettings):
     signing_key_file: Path | None = None
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
-    idempotency_ttl_hours: int = Field(default=24, ge=1)
     # Web pages of other origins that may call intake from a browser: the metrics dashboard signs in here.
     cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8003", "http://localhost:8003"])
 

@@ -9,10 +9,9 @@ from services.common.app import ServiceParts, create_service_app
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
-from services.common.rules import load_rule_book
 from services.metrics.complaints.router import router as complaints_router
 from services.metrics.dashboard.router import install_dashboard
-from services.metrics.db import event_tables
+from services.metrics.db import calendar_tables, event_tables
 from services.metrics.facts.handlers import build_handlers
 from services.metrics.figures.reports import router as reports_router
 from services.metrics.figures.router import router as figures_router
@@ -32,7 +31,6 @@ def create_app(
 ) -> FastAPI:
     """Build the metrics app; nothing is connected until its lifespan starts."""
     settings = settings or MetricsSettings()
-    calendar = calendar or WorkingDayCalendar.default()
     parts = ServiceParts(
         title="zerovisit metrics",
         description="Pseudonymous case facts, rollups and the regulator's figures, reports and complaints.",
@@ -42,7 +40,7 @@ def create_app(
             publication_router,
             imports_router,
             complaints_router,
-            make_events_router(event_tables, build_handlers(calendar)),
+            make_events_router(event_tables, build_handlers()),
         ],
         openapi_tags=[
             {"name": "metrics", "description": "Figures per report category and grid company, with evidence."},
@@ -54,11 +52,10 @@ def create_app(
             {"name": "complaints", "description": "12398 hotline complaints."},
         ],
         body_limits={("POST", IMPORT_PATH): settings.import_max_bytes},
+        event_tables=event_tables,
+        calendar_tables=calendar_tables,
     )
     # Metrics publish nothing: no relay runs, whatever the subscriber settings say.
-    app = create_service_app(settings, parts, clock=clock, http_client=http_client)
-    app.state.rules = load_rule_book()
-    app.state.calendar = calendar
-    app.state.event_tables = event_tables
+    app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
     install_dashboard(app)
     return app

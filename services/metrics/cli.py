@@ -12,11 +12,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
+from services.common.calendar import store as calendar_store
 from services.common.clock import local_date
 from services.common.db import make_engine
 from services.common.errors import ProblemError
 from services.metrics.access import Scope
+from services.metrics.db import calendar_tables
 from services.metrics.figures import build
 from services.metrics.figures.schemas import CategoryRow, CompanyRow, Figures
 from services.metrics.periods import parse_label
@@ -105,9 +108,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"error: {exc.detail}")
         return 2
     scope = Scope((args.region or "",), args.grid_company)
-    overdue_before = WorkingDayCalendar.default().last_working_day(local_date(datetime.now(UTC)))
 
     async def work(session: AsyncSession) -> tuple[list[CategoryRow], list[CompanyRow]]:
+        # The calendar metrics stored from workflow's; the package's own before the service first started.
+        schedules = await calendar_store.load_schedules(session, calendar_tables)
+        calendar = WorkingDayCalendar(schedules) if schedules else WorkingDayCalendar.default()
+        overdue_before = casetime.overdue_cutoff(calendar, local_date(datetime.now(UTC)))
         rows = await build.summary_rows(session, period=period, scope=scope, overdue_before=overdue_before)
         return rows, await build.company_rows(session, period=period, scope=scope, overdue_before=overdue_before)
 

@@ -9,11 +9,9 @@ from services.common.app import ServiceParts, create_service_app, relay_task
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
-from services.common.rules import load_rule_book
 from services.workflow import events
-from services.workflow.calendar import state as calendar_state
 from services.workflow.calendar.router import router as calendar_router
-from services.workflow.db import event_tables
+from services.workflow.db import calendar_tables, event_tables
 from services.workflow.jobs.actions import router as job_actions_router
 from services.workflow.jobs.handlers import make_handlers
 from services.workflow.jobs.router import audit_router
@@ -36,12 +34,6 @@ def create_app(
 ) -> FastAPI:
     """Build the workflow app; the calendar is read from the database at startup unless one is given."""
     settings = settings or WorkflowSettings()
-    app: FastAPI | None = None
-
-    def running_app() -> FastAPI:
-        assert app is not None
-        return app
-
     parts = ServiceParts(
         title="zerovisit workflow",
         description="Jobs for field staff and managers: steps with working-day deadlines, pauses, fees, "
@@ -51,15 +43,12 @@ def create_app(
             job_actions_router,
             audit_router,
             calendar_router,
-            make_events_router(event_tables, make_handlers(running_app)),
+            make_events_router(event_tables, make_handlers()),
         ],
         openapi_tags=TAGS,
-        startup=[calendar_state.startup],
+        event_tables=event_tables,
+        calendar_tables=calendar_tables,
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
         published=events.PUBLISHED,
     )
-    app = create_service_app(settings, parts, clock=clock, http_client=http_client)
-    app.state.rules = load_rule_book()
-    app.state.event_tables = event_tables
-    calendar_state.install(app, calendar)
-    return app
+    return create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)

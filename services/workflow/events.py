@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel
 
+from services.common.calendar.events import CalendarYearPublished
 from services.common.events import EventPayload
 
 PauseReason = Literal["customer_request", "customer_not_ready", "government_approval_pending"]
@@ -111,6 +112,17 @@ class JobVisitRecorded(JobEvent):
     over_allowance: bool
 
 
+class JobDueDateRecounted(JobEvent):
+    """A provisional due date was counted again on a year's schedule loaded since it was set."""
+
+    event_type: ClassVar[str] = "job.due_date_recounted"
+    version: ClassVar[int] = 1
+
+    step: str
+    due_on: date
+    provisional: bool
+
+
 class JobConnected(JobEvent):
     """The last step is done: power is on."""
 
@@ -133,5 +145,7 @@ PUBLISHED: tuple[type[EventPayload], ...] = (
     JobResumed,
     JobFeeRecorded,
     JobVisitRecorded,
+    JobDueDateRecounted,
     JobConnected,
+    CalendarYearPublished,
 )

@@ -1,8 +1,7 @@
 """Every workflow table, for migrations: importing the model modules registers them on the metadata."""
 
-from services.workflow.calendar import models as calendar_models
 from services.workflow.db import Base
 from services.workflow.jobs import models as job_models
 
 metadata = Base.metadata
-__all__ = ["calendar_models", "job_models", "metadata"]
+__all__ = ["job_models", "metadata"]

@@ -17,13 +17,13 @@ def _default_subscribers() -> list[Subscriber]:
             name="intake",
             url="http://127.0.0.1:8001/internal/events",
             secret=_DEV_SECRET,
-            topics=("job.*",),
+            topics=("job.*", "calendar.*"),
         ),
         Subscriber(
             name="metrics",
             url="http://127.0.0.1:8003/internal/events",
             secret=_DEV_SECRET,
-            topics=("job.*",),
+            topics=("job.*", "calendar.*"),
         ),
     ]
 
@@ -37,6 +37,3 @@ class WorkflowSettings(ServiceSettings):
     port: int = 8002
     jwks_url: str | None = "http://127.0.0.1:8001/.well-known/jwks.json"
     subscribers: list[Subscriber] = Field(default_factory=_default_subscribers)
-    # How stale a running app's calendar may be after `zerovisit calendar load`: the database is asked
-    # whether a year was loaded at most this often (0: on every request that needs the calendar).
-    calendar_reload_seconds: float = Field(default=60, ge=0)

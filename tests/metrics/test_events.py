@@ -78,7 +78,7 @@ async def test_a_live_case_becomes_a_fact_and_appears_in_the_summary(
     assert (row["avg_documents"], row["avg_steps"], row["within_limit_rate"]) == (2, 2, 1.0)
 
 
-async def test_job_events_before_the_submission_are_merged_and_the_rollups_recounted(
+async def test_job_events_before_the_submission_are_merged_and_counted_with_workflows_figures(
     metrics: Service, signing_key: SigningKey, clock: FixedClock
 ) -> None:
     case = LiveCase(SUBMITTED, channel="hall")
@@ -89,7 +89,7 @@ async def test_job_events_before_the_submission_are_merged_and_the_rollups_recou
         {**case.job(SUBMITTED), "category": "sme_lv", "due_on": "2026-03-23"},
         source="workflow",
     )
-    # The workflow's figure stands until the submission tells metrics when the case began.
+    # Workflow is the authority on a live case's time: its figure is counted once the case can be placed.
     await deliver(metrics.client, clock, "job.connected", _connected(case, working_days=30), source="workflow")
     before = await _summary_row(metrics, signing_key, "sme_lv")
 
@@ -98,7 +98,7 @@ async def test_job_events_before_the_submission_are_merged_and_the_rollups_recou
 
     assert before["connected_count"] == 0  # no report category yet: not counted anywhere
     assert after["connected_count"] == 1
-    assert after["avg_working_days"] == CALENDAR.working_days_between(local_date(SUBMITTED), local_date(CONNECTED))
+    assert after["avg_working_days"] == 30
     assert (after["online_rate"], after["avg_documents"]) == (0.0, 2)
     async with metrics.app.state.database.sessionmaker() as session:
         assert (await rollup_rebuild.check(session)).agree
@@ -112,7 +112,13 @@ async def test_a_fact_that_changes_moves_its_rollup_share(
     await deliver(metrics.client, clock, "job.connected", _connected(case, paused_working_days=0), source="workflow")
     first = await _summary_row(metrics, signing_key, "sme_lv")
 
-    await deliver(metrics.client, clock, "job.connected", _connected(case, paused_working_days=3), source="workflow")
+    await deliver(
+        metrics.client,
+        clock,
+        "job.connected",
+        _connected(case, working_days=6, paused_working_days=3),
+        source="workflow",
+    )
     second = await _summary_row(metrics, signing_key, "sme_lv")
 
     assert second["connected_count"] == 1

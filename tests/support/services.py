@@ -40,7 +40,7 @@ def subscriber(name: str, topics: tuple[str, ...]) -> Subscriber:
 
 SUBSCRIBERS = {
     "intake": [subscriber("workflow", ("application.*",)), subscriber("metrics", ("application.*",))],
-    "workflow": [subscriber("intake", ("job.*",)), subscriber("metrics", ("job.*",))],
+    "workflow": [subscriber("intake", ("job.*", "calendar.*")), subscriber("metrics", ("job.*", "calendar.*"))],
     "metrics": [],
 }
 

@@ -12,12 +12,12 @@ async def test_a_migrated_workflow_is_ready(workflow: Service) -> None:
     assert (await workflow.client.get("/readyz")).json() == {"status": "ready", "service": "workflow"}
 
 
-def test_the_default_subscribers_are_intake_and_metrics_for_job_events() -> None:
+def test_the_default_subscribers_are_intake_and_metrics_for_job_and_calendar_events() -> None:
     subscribers = WorkflowSettings().subscribers
 
     assert [(s.name, s.url, s.topics) for s in subscribers] == [
-        ("intake", "http://127.0.0.1:8001/internal/events", ("job.*",)),
-        ("metrics", "http://127.0.0.1:8003/internal/events", ("job.*",)),
+        ("intake", "http://127.0.0.1:8001/internal/events", ("job.*", "calendar.*")),
+        ("metrics", "http://127.0.0.1:8003/internal/events", ("job.*", "calendar.*")),
     ]
 
 
@@ -32,6 +32,8 @@ def test_the_openapi_document_lists_job_events_as_webhooks_and_the_if_match_head
         "job.fee_recorded",
         "job.visit_recorded",
         "job.connected",
+        "job.due_date_recounted",
+        "calendar.year_published",
     }
     complete = spec["paths"]["/api/v1/jobs/{job_id}/steps/{code}/complete"]["post"]
     assert {"If-Match"} <= {p["name"] for p in complete["parameters"] if p["in"] == "header"}

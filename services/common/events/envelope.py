@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from services.common.errors import Unprocessable
 
@@ -35,4 +35,7 @@ class EventPayload(BaseModel):
         """The payload of an envelope of this type, validated; 422 for a type or version mismatch."""
         if envelope.type != cls.event_type or envelope.version != cls.version:
             raise Unprocessable(f"Expected {cls.event_type} v{cls.version}, got {envelope.type} v{envelope.version}.")
-        return cls.model_validate(envelope.data)
+        try:
+            return cls.model_validate(envelope.data)
+        except ValidationError as exc:
+            raise Unprocessable(f"{envelope.type} does not match its contract: {exc.error_count()} errors.") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
@@ -22,7 +23,8 @@ from services.common.events.tables import EventTables
 
 logger = logging.getLogger("zerovisit.events.inbox")
 
-EventHandler = Callable[[AsyncSession, EventEnvelope], Awaitable[None]]
+# A handler gets the receiving app's typed state (services.common.state.ServiceState) as its third argument.
+EventHandler = Callable[[AsyncSession, EventEnvelope, Any], Awaitable[None]]
 
 
 class EventHandlers:
@@ -68,6 +70,7 @@ async def apply_event(
     envelope: EventEnvelope,
     *,
     now: datetime,
+    context: Any = None,
 ) -> str:
     """Record an event in the inbox and run its handler: "applied", "ignored" or "duplicate"."""
     statement = _insert_once(tables, session.get_bind().dialect.name).values(
@@ -85,7 +88,7 @@ async def apply_event(
         # Recorded all the same, so the publisher stops sending what this service has no use for.
         return "ignored"
     try:
-        await handler(session, envelope)
+        await handler(session, envelope, context)
     except ProblemError:
         raise
     except Exception as exc:
@@ -120,7 +123,9 @@ def make_events_router(tables: EventTables, handlers: EventHandlers) -> APIRoute
         database: Database = state.database
         # One transaction: the inbox row and the handler's changes commit together or not at all.
         async with database.sessionmaker() as session, session.begin():
-            status = await apply_event(session, tables, handlers, envelope, now=state.clock.now())
+            status = await apply_event(
+                session, tables, handlers, envelope, now=state.clock.now(), context=state.service
+            )
         return {"status": status}
 
     return router

@@ -19,9 +19,5 @@ class UnknownDocuments(Unprocessable):
     slug, title = "unknown-documents", "Unknown documents"
 
 
-class IdempotencyKeyReused(Unprocessable):
-    slug, title = "idempotency-key-reused", "Idempotency key reused with another body"
-
-
 class InvalidTransition(Conflict):
     slug, title = "invalid-transition", "Not possible in the application's state"

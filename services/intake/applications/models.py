@@ -1,4 +1,4 @@
-"""Applications, the documents they used, and idempotency records."""
+"""Applications and the documents they used."""
 
 from __future__ import annotations
 
@@ -62,16 +62,3 @@ class ApplicationDocument(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), primary_key=True, index=True)
     type: Mapped[str] = mapped_column(String(32))
     reused: Mapped[bool] = mapped_column(Boolean)
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a keyed request, replayed for every retry with the same key."""
-
-    __tablename__ = "idempotency_record"
-
-    owner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Depends, Header, Query, status
 from fastapi.responses import JSONResponse
 
 from services.common.auth import Principal, require_roles
-from services.common.clock import CurrentClock
-from services.common.db import Database, DbSession
+from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
-from services.common.events import PUBLISHED, wake_relay
-from services.intake.applications import idempotency
+from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
+from services.common.work import Work
 from services.intake.applications import service as application_service
 from services.intake.applications.exceptions import (
     ApplicationNotFound,
-    IdempotencyKeyReused,
     IncompleteApplication,
     InvalidTransition,
     UnknownDocuments,
@@ -114,60 +110,29 @@ async def _read(session: DbSession, application: Application) -> ApplicationRead
     status_code=status.HTTP_201_CREATED,
     response_model=ApplicationRead,
     responses=problem_responses(
-        *_AUTH_ERRORS, IncompleteApplication, UnknownRegion, UnknownDocuments, IdempotencyKeyReused
+        *_AUTH_ERRORS,
+        IncompleteApplication,
+        UnknownRegion,
+        UnknownDocuments,
+        IdempotencyKeyReused,
+        IdempotentRequestInFlight,
     ),
 )
 async def create_application(
-    request: Request,
-    draft: ApplicationCreate,
-    applicant: Applicant,
-    clock: CurrentClock,
-    idempotency_key: IdempotencyKey = None,
+    draft: ApplicationCreate, applicant: Applicant, work: Work, idempotency_key: IdempotencyKey = None
 ) -> ApplicationRead | JSONResponse:
     """Apply; documents already on file and still valid are reused, missing ones are listed all at once."""
-    now = clock.now()
-    state = request.app.state
-    submission = functools.partial(
-        application_service.submit,
+
+    async def submit() -> ApplicationRead:
+        return submitted_read(await application_service.submit(work, owner_id=applicant.subject, draft=draft))
+
+    return await work.idempotent(
         owner_id=applicant.subject,
-        draft=draft,
-        rules=state.rules,
-        calendar=state.calendar,
-        event_tables=state.event_tables,
-        subscribers=state.settings.subscribers,
-        now=now,
+        key=idempotency_key,
+        body=draft,
+        status_code=status.HTTP_201_CREATED,
+        action=submit,
     )
-    database: Database = state.database
-    if idempotency_key is None and database.autocommit is not None:
-        # Nothing else to write in the same transaction: the submission goes in as one atomic statement.
-        async with database.single_statement() as connection:
-            submitted = await submission(connection)
-        if submitted.published:
-            wake_relay(request.app)
-        return submitted_read(submitted)
-    # One transaction for the idempotency record and the submission, committed before the answer goes out.
-    async with database.sessionmaker() as session, session.begin():
-        if idempotency_key is not None:
-            digest = idempotency.request_hash(draft.model_dump(mode="json"))
-            replay = await idempotency.claim(
-                session, owner_id=applicant.subject, key=idempotency_key, digest=digest, now=now
-            )
-            if replay is not None:
-                headers = {"Idempotent-Replayed": "true"}
-                return JSONResponse(replay.body, status_code=replay.status_code, headers=headers)
-        submitted = await submission(await session.connection())
-        if submitted.published:
-            session.info[PUBLISHED] = True
-        answer = submitted_read(submitted)
-        if idempotency_key is not None:
-            await idempotency.remember(
-                session,
-                owner_id=applicant.subject,
-                key=idempotency_key,
-                status_code=status.HTTP_201_CREATED,
-                body=jsonable_encoder(answer),
-            )
-    return answer
 
 
 @router.get("", response_model=ApplicationPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
@@ -201,15 +166,10 @@ async def read_application(session: DbSession, application: OwnedApplication) ->
     response_model=ApplicationRead,
     responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound, InvalidTransition),
 )
-async def withdraw_application(
-    request: Request, session: DbSession, application: OwnedApplication, clock: CurrentClock
-) -> ApplicationRead:
+async def withdraw_application(work: Work, application: OwnedApplication) -> ApplicationRead:
     """Withdraw an application that is not yet connected."""
-    state = request.app.state
-    await application_service.withdraw(
-        session, application, event_tables=state.event_tables, subscribers=state.settings.subscribers, now=clock.now()
-    )
-    return await _read(session, application)
+    await application_service.withdraw(work, application)
+    return await _read(work.session, application)
 
 
 @router.post(
@@ -217,18 +177,7 @@ async def withdraw_application(
     response_model=ApplicationRead,
     responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound, InvalidTransition, Unprocessable),
 )
-async def evaluate_application(
-    request: Request, body: EvaluationCreate, session: DbSession, application: OwnedApplication, clock: CurrentClock
-) -> ApplicationRead:
+async def evaluate_application(body: EvaluationCreate, work: Work, application: OwnedApplication) -> ApplicationRead:
     """Rate the service once the application is connected (one rating per case)."""
-    state = request.app.state
-    await application_service.evaluate(
-        session,
-        application,
-        score=body.score,
-        comment=body.comment,
-        event_tables=state.event_tables,
-        subscribers=state.settings.subscribers,
-        now=clock.now(),
-    )
-    return await _read(session, application)
+    await application_service.evaluate(work, application, score=body.score, comment=body.comment)
+    return await _read(work.session, application)

@@ -12,12 +12,11 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import ARRAY, Boolean, Insert, String, Table, any_, bindparam, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from services.common.calendar import WorkingDayCalendar
+from services.common import casetime
 from services.common.clock import local_date
-from services.common.events import EventTables, Queued, outbox, publish, queue
+from services.common.events import EventTables, Queued, outbox
 from services.common.events.tables import PENDING
-from services.common.rules import RuleBook
-from services.common.settings import Subscriber
+from services.common.work import UnitOfWork
 from services.intake import events
 from services.intake.applications.completeness import check_documents
 from services.intake.applications.exceptions import (
@@ -41,7 +40,6 @@ class Submitted:
     row: dict[str, Any]
     supplied: list[str]
     reused: list[str]
-    published: bool  # whether outbox rows were written, for the relay to be woken
 
 
 class FiledDocument(NamedTuple):
@@ -75,22 +73,20 @@ _INSERT_APPLICATION = insert(cast(Table, Application.__table__))
 _INSERT_LINKS = insert(cast(Table, ApplicationDocument.__table__))
 
 
-async def submit(
-    connection: AsyncConnection,
-    *,
-    owner_id: str,
-    draft: ApplicationCreate,
-    rules: RuleBook,
-    calendar: WorkingDayCalendar,
-    event_tables: EventTables,
-    subscribers: Sequence[Subscriber],
-    now: datetime,
-) -> Submitted:
+async def submit(work: UnitOfWork, *, owner_id: str, draft: ApplicationCreate) -> Submitted:
     """A complete application, with every missing document named at once when it is not.
 
-    Runs Core statements on the connection given, no identity map or unit of work: within the caller's
-    transaction, or on PostgreSQL also on an autocommit connection, where the write is a single statement.
+    Core statements, no identity map: the reads and the one write go through the unit's one-statement
+    connection, so that on PostgreSQL the submission is a single autocommitted statement.
     """
+    async with work.one_statement(publishes=True) as connection:
+        return await _submit(connection, work, owner_id=owner_id, draft=draft)
+
+
+async def _submit(
+    connection: AsyncConnection, work: UnitOfWork, *, owner_id: str, draft: ApplicationCreate
+) -> Submitted:
+    now, rules, calendar = work.now, work.state.rules, work.state.live_calendar
     today = local_date(now)
     rule_set = rules.in_force_on(today)
     grid_company = rule_set.grid_company_for(draft.region)
@@ -122,7 +118,7 @@ async def submit(
         if document.relied_on:
             check.reused[doc_type] = check.supplied.pop(doc_type)
 
-    due = calendar.add_working_days(today, category.total_limit_working_days)
+    due = casetime.due(await calendar.current(connection), started_at=now, limit=category.total_limit_working_days)
     steps = [step.model_dump() for step in category.steps]
     row: dict[str, Any] = {
         "id": str(uuid.uuid4()),
@@ -172,13 +168,12 @@ async def submit(
         documents_supplied=len(check.supplied),
         documents_reused=len(check.reused),
     )
-    queued = queue(payload, case_key=row["id"], source="intake", subscribers=subscribers, now=now)
-    await _write_submission(connection, event_tables, row, links, queued)
+    queued = work.queue(payload, case_key=row["id"])
+    await _write_submission(connection, work.event_tables, row, links, queued)
     return Submitted(
         row=row,
         supplied=[d.id for d in check.supplied.values()],
         reused=[d.id for d in check.reused.values()],
-        published=bool(queued.subscribers),
     )
 
 
@@ -322,44 +317,24 @@ async def document_links(session: AsyncSession, application_ids: Sequence[str]) 
     return links
 
 
-async def withdraw(
-    session: AsyncSession,
-    application: Application,
-    *,
-    event_tables: EventTables,
-    subscribers: Sequence[Subscriber],
-    now: datetime,
-) -> Application:
+async def withdraw(work: UnitOfWork, application: Application) -> Application:
     """Withdraw an open application."""
+    now = work.now
     if application.status not in OPEN_STATUSES:
         raise InvalidTransition(f"An application that is {application.status} cannot be withdrawn.")
     application.status = "withdrawn"
     application.withdrawn_at = now
     _add_timeline(application, now, "withdrawn")
-    await session.flush()
-    await publish(
-        session,
-        event_tables,
-        events.ApplicationWithdrawn(application_id=application.id, withdrawn_at=now),
-        case_key=application.id,
-        source="intake",
-        subscribers=subscribers,
-        now=now,
+    await work.session.flush()
+    await work.publish(
+        events.ApplicationWithdrawn(application_id=application.id, withdrawn_at=now), case_key=application.id
     )
     return application
 
 
-async def evaluate(
-    session: AsyncSession,
-    application: Application,
-    *,
-    score: int,
-    comment: str | None,
-    event_tables: EventTables,
-    subscribers: Sequence[Subscriber],
-    now: datetime,
-) -> Application:
+async def evaluate(work: UnitOfWork, application: Application, *, score: int, comment: str | None) -> Application:
     """Rate a connected application, once."""
+    now = work.now
     if application.status != "connected":
         raise InvalidTransition("An application can be rated once it is connected.")
     if application.evaluation_score is not None:
@@ -368,11 +343,9 @@ async def evaluate(
     application.evaluation_comment = comment
     application.evaluated_at = now
     _add_timeline(application, now, "evaluated")
-    await session.flush()
+    await work.session.flush()
     payload = events.ApplicationEvaluated(application_id=application.id, score=score, evaluated_at=now)
-    await publish(
-        session, event_tables, payload, case_key=application.id, source="intake", subscribers=subscribers, now=now
-    )
+    await work.publish(payload, case_key=application.id)
     return application
 
 

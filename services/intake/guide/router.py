@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
+from services.common import casetime
 from services.common.auth import OptionalPrincipal
+from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Unauthorized, Unprocessable, problem_responses
@@ -30,7 +32,12 @@ async def guide(request: Request, clock: CurrentClock) -> dict[str, Any]:
     "/precheck", response_model=PrecheckRead, responses=problem_responses(Unauthorized, UnknownRegion, Unprocessable)
 )
 async def precheck(
-    request: Request, case: PrecheckRequest, session: DbSession, clock: CurrentClock, principal: OptionalPrincipal
+    request: Request,
+    case: PrecheckRequest,
+    session: DbSession,
+    clock: CurrentClock,
+    calendar: CurrentCalendar,
+    principal: OptionalPrincipal,
 ) -> PrecheckRead:
     """What this case needs; with an applicant's token, also which documents are already on file and valid."""
     today = local_date(clock.now())
@@ -54,7 +61,7 @@ async def precheck(
         )
         valid_types = {d.type for d in documents if d.is_valid_on(today)}
         on_file = [t for t in required if t in valid_types]
-    expected = request.app.state.calendar.add_working_days(today, category.total_limit_working_days)
+    expected = casetime.due(calendar, started_at=clock.now(), limit=category.total_limit_working_days)
     return PrecheckRead(
         category=category.code,
         access_voltage=placement.access_voltage,

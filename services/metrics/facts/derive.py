@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import local_date
-from services.metrics.facts.models import CaseFact
+from services.metrics.facts.models import LIVE, CaseFact
 from services.metrics.rollups.contribution import Contribution
 
 
@@ -19,17 +20,16 @@ def refresh(fact: CaseFact, *, calendar: WorkingDayCalendar) -> None:
     fact.connected_month = fact.connected_on.year * 100 + fact.connected_on.month if fact.connected_on else None
     fact.step_count = len(fact.steps) if fact.steps else None
     fact.overdue_steps = sum(1 for step in fact.steps if step.get("overdue"))
-    paused = fact.paused_working_days or 0
-    if fact.submitted_on is not None and fact.connected_on is not None:
-        # Counted from the dates, the same way for live and imported cases (DESIGN.md, "Counting").
-        span = calendar.working_days_between(fact.submitted_on, fact.connected_on)
-        fact.working_days = max(span - paused, 0)
-    else:
-        fact.working_days = fact.reported_working_days
-    if fact.total_limit_working_days is not None and fact.working_days is not None:
-        fact.within_limit = fact.working_days <= fact.total_limit_working_days and fact.overdue_steps == 0
-    else:
-        fact.within_limit = fact.reported_within_limit
+    if fact.source == LIVE:
+        # Workflow is the authority on a live case's time: its published figures are taken as they are.
+        fact.working_days, fact.within_limit = fact.reported_working_days, fact.reported_within_limit
+    elif fact.submitted_on is not None and fact.connected_on is not None:
+        # An imported case is counted here from its dates, by the same functions workflow counts with.
+        fact.working_days = casetime.handling_days(
+            calendar, started_on=fact.submitted_on, ended_on=fact.connected_on, paused=fact.paused_working_days or 0
+        )
+        if fact.total_limit_working_days is not None:
+            fact.within_limit = fact.working_days <= fact.total_limit_working_days and fact.overdue_steps == 0
     fact.due_on = _next_deadline(fact, calendar) if fact.is_open else None
     # A connection wins over a withdrawal: workflow refuses to withdraw a connected job, so a withdrawal
     # that crossed the connection in flight leaves a case that is connected and counted.
@@ -43,15 +43,13 @@ def refresh(fact: CaseFact, *, calendar: WorkingDayCalendar) -> None:
 
 
 def _next_deadline(fact: CaseFact, calendar: WorkingDayCalendar) -> date | None:
-    deadlines: list[date] = []
-    if fact.case_due_on is not None:
-        # The case's own due date was fixed at submission; pauses move it by the working days paused.
-        deadlines.append(calendar.add_working_days(fact.case_due_on, fact.paused_working_days or 0).date)
+    """The current step's due date as workflow set it; before the job is known, the case's own."""
     for step in fact.steps:
         if not step.get("completed_at") and step.get("due_on"):
-            deadlines.append(_as_date(step["due_on"]))
-            break
-    return min(deadlines) if deadlines else None
+            return _as_date(step["due_on"])
+    if fact.case_due_on is not None:
+        return casetime.moved_by_pauses(calendar, fact.case_due_on, fact.paused_working_days or 0)
+    return None
 
 
 def _as_date(value: object) -> date:

@@ -6,14 +6,18 @@ a handler fills in what it knows and leaves the rest for the events still to com
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.calendar import WorkingDayCalendar
+from services.common import casetime
+from services.common.calendar.events import handle_published_years
 from services.common.clock import local_date
 from services.common.events import EventEnvelope, EventHandlers
+from services.common.state import ServiceState
 from services.metrics.facts import inbound
 from services.metrics.facts.models import CaseFact
 from services.metrics.facts.service import changing
@@ -28,14 +32,24 @@ def _job_common(fact: CaseFact, event: inbound.JobEvent) -> None:
     fact.steps = [step.model_dump(mode="json") for step in event.steps]
 
 
-def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
-    """The handlers that turn intake's and workflow's events into facts and rollups."""
+@asynccontextmanager
+async def _changing(
+    session: AsyncSession, state: ServiceState, case_id: str, envelope: EventEnvelope
+) -> AsyncIterator[CaseFact]:
+    calendar = await state.live_calendar.current(session)
+    async with changing(session, case_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        yield fact
+
+
+def build_handlers() -> EventHandlers:
+    """The handlers that turn intake's and workflow's events into facts and rollups, and store the calendar."""
     handlers = EventHandlers()
+    handle_published_years(handlers)
 
     @handlers.on("application.submitted")
-    async def on_submitted(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_submitted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.ApplicationSubmitted, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             for name in (
                 "category",
                 "report_category",
@@ -57,37 +71,41 @@ def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
                 fact.steps = [step.model_dump(mode="json") for step in event.steps]
 
     @handlers.on("application.withdrawn")
-    async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.ApplicationWithdrawn, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             fact.withdrawn_at = event.withdrawn_at
 
     @handlers.on("application.evaluated")
-    async def on_evaluated(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_evaluated(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.ApplicationEvaluated, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             fact.evaluation_score = event.score
 
     @handlers.on("job.created")
-    async def on_job_created(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.JobCreated, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             fact.category = fact.category or event.category
             fact.case_due_on = fact.case_due_on or event.due_on
 
+    @handlers.on("job.due_date_recounted")
     @handlers.on("job.step_completed")
-    async def on_step_completed(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.JobEvent, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
 
     @handlers.on("job.paused")
-    async def on_paused(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.JobPaused, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
-            fact.paused_on = local_date(event.at)
+            # The working-day clock stopped on the last working day on or before the pause: a paused case
+            # is overdue if it was then, as workflow counts it.
+            calendar = await state.live_calendar.current(session)
+            fact.paused_on = casetime.overdue_cutoff(calendar, local_date(event.at))
             pause = {
                 "reason": event.reason,
                 "paused_at": event.at.isoformat(),
@@ -98,9 +116,9 @@ def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
                 fact.pauses = [*fact.pauses, pause]
 
     @handlers.on("job.resumed")
-    async def on_resumed(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.JobResumed, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             fact.paused_on = None
             fact.pauses = _close_pause(fact.pauses, event)
@@ -108,9 +126,9 @@ def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
             fact.longest_pause_working_days = max(fact.longest_pause_working_days, event.paused_working_days)
 
     @handlers.on("job.fee_recorded")
-    async def on_fee(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_fee(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.JobFeeRecorded, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             if event.fee_id not in {fee["fee_id"] for fee in fact.fees}:
                 fee = {
@@ -124,9 +142,9 @@ def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
             _total_fees(fact)
 
     @handlers.on("job.visit_recorded")
-    async def on_visit(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_visit(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.JobVisitRecorded, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             if event.visit_id not in {visit["visit_id"] for visit in fact.visit_log}:
                 visit = {
@@ -139,9 +157,9 @@ def build_handlers(calendar: WorkingDayCalendar) -> EventHandlers:
                 fact.visits = len(fact.visit_log)
 
     @handlers.on("job.connected")
-    async def on_connected(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = inbound.parse(inbound.JobConnected, envelope)
-        async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+        async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             fact.current_step = None
             fact.paused_on = None

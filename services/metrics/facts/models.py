@@ -54,6 +54,7 @@ class CaseFact(Base):
     case_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     current_step: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # While paused: the last working day on or before the pause, where the working-day clock stopped.
     paused_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     connected_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     connected_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
-from services.common.calendar import WorkingDayCalendar
+from services.common import casetime
+from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 
 
-def _overdue_before(request: Request, clock: CurrentClock) -> date:
-    # Overdue once a whole working day has passed since the due date, as workflow counts it: a case due
-    # on the eve of a weekend or holiday is not overdue until work resumes.
-    calendar: WorkingDayCalendar = request.app.state.calendar
-    return calendar.last_working_day(local_date(clock.now()))
+def _overdue_before(calendar: CurrentCalendar, clock: CurrentClock) -> date:
+    return casetime.overdue_cutoff(calendar, local_date(clock.now()))
 
 
+# Something due before this date is overdue now, as workflow counts it.
 OverdueBefore = Annotated[date, Depends(_overdue_before)]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from services.common.calendar import CurrentCalendar
 from services.common.db import DbSession
 from services.common.errors import Forbidden, NotFound, Unauthorized, problem_responses
 from services.metrics.access import ReadScope
@@ -67,10 +68,10 @@ async def grid_companies(
 
 @router.get("/overdue", response_model=OverduePage, responses=problem_responses(Unauthorized, Forbidden))
 async def overdue(
-    request: Request,
     session: DbSession,
     scope: ReadScope,
     overdue_before: OverdueBefore,
+    calendar: CurrentCalendar,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> OverduePage:
@@ -79,7 +80,7 @@ async def overdue(
         session,
         scope=scope,
         overdue_before=overdue_before,
-        calendar=request.app.state.calendar,
+        calendar=calendar,
         limit=limit,
         offset=offset,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import casetime
 from services.common.auth import Principal
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import local_date
@@ -56,19 +57,19 @@ def _fact(case: ImportCase, *, rules: RuleBook, calendar: WorkingDayCalendar, no
     limits = {step.code: step.limit_working_days for step in category.steps}
     steps = []
     for step in case.steps:
-        started, completed = local_date(step.started_at), local_date(step.completed_at)
         limit = limits.get(step.code)
-        elapsed = calendar.working_days_between(started, completed)
+        # Pauses of a historical case are known only as a total, so a step's time is not reduced by them.
+        elapsed = casetime.elapsed(calendar, started_at=step.started_at, until=step.completed_at)
+        due_on = casetime.due(calendar, started_at=step.started_at, limit=limit).date if limit else None
         steps.append(
             {
                 "code": step.code,
                 "limit_working_days": limit,
                 "started_at": step.started_at.isoformat(),
-                "due_on": calendar.add_working_days(started, limit).date.isoformat() if limit else None,
+                "due_on": due_on.isoformat() if due_on else None,
                 "completed_at": step.completed_at.isoformat(),
                 "elapsed_working_days": elapsed,
-                # Pauses of a historical case are known only as a total, so a step's time is not reduced by them.
-                "overdue": limit is not None and elapsed > limit,
+                "overdue": casetime.is_overdue(calendar, due_on=due_on, today=local_date(step.completed_at)),
             }
         )
     flagged = category.zero_investment and case.customer_cost > 0
@@ -87,7 +88,7 @@ def _fact(case: ImportCase, *, rules: RuleBook, calendar: WorkingDayCalendar, no
         allowed_visits=category.allowed_visits,
         total_limit_working_days=category.total_limit_working_days,
         submitted_at=case.submitted_at,
-        case_due_on=calendar.add_working_days(submitted_on, category.total_limit_working_days).date,
+        case_due_on=casetime.due(calendar, started_at=case.submitted_at, limit=category.total_limit_working_days).date,
         connected_at=case.connected_at,
         paused_working_days=case.paused_working_days,
         # Known only as a total: reported as one pause.

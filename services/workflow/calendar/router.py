@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from services.common.calendar import HOLIDAY, CurrentCalendar
+from services.common.calendar import store as calendar_store
 from services.common.db import DbSession
 from services.common.errors import Unprocessable, problem_responses
-from services.workflow.calendar import store
 from services.workflow.calendar.exceptions import DateOutOfRange
-from services.workflow.calendar.models import HOLIDAY
 from services.workflow.calendar.schemas import CalendarYearRead, DeadlineRead, NamedDayRead
-from services.workflow.calendar.state import CurrentCalendar
+from services.workflow.db import calendar_tables
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
 
@@ -43,7 +43,7 @@ async def read_year(
     session: DbSession, calendar: CurrentCalendar, year: Annotated[int, Path(ge=1900, le=9999)]
 ) -> CalendarYearRead:
     """A year's holidays and make-up working days; a year not yet published is provisional, weekends only."""
-    row, days = await store.year_detail(session, year)
+    row, days = await calendar_store.year_detail(session, calendar_tables, year)
     published = row is not None and row.published and calendar.is_published(year)
     listed = days if published else []
     return CalendarYearRead(

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.calendar import WorkingDayCalendar
@@ -14,7 +13,7 @@ from services.common.clock import local_date
 from services.common.events import EventTables
 from services.common.rules import CategoryRules, RuleBook, UnknownRuleError
 from services.common.settings import Subscriber
-from services.workflow.calendar.state import current_calendar
+from services.common.state import ServiceState
 from services.workflow.jobs.exceptions import UnknownRules
 
 
@@ -42,13 +41,13 @@ class Context:
             raise UnknownRules(str(exc), rule_set=rule_set, category=category) from exc
 
 
-async def build_context(app: FastAPI, session: AsyncSession, *, actor: str) -> Context:
+async def build_context(state: ServiceState, session: AsyncSession, *, actor: str) -> Context:
     """The context of one change made through an app, timed by the app's clock."""
-    state = app.state
+    assert state.event_tables is not None
     return Context(
         actor=actor,
         now=state.clock.now(),
-        calendar=await current_calendar(app, session),
+        calendar=await state.live_calendar.current(session),
         rules=state.rules,
         event_tables=state.event_tables,
         subscribers=state.settings.subscribers,

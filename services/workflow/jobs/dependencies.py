@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 
 from services.common.auth import CurrentPrincipal, Principal, require_roles
 from services.common.db import DbSession
 from services.common.errors import Forbidden
+from services.common.state import State
 from services.workflow.jobs import concurrency, queries
 from services.workflow.jobs.context import Context, build_context
 from services.workflow.jobs.exceptions import VersionRequired
@@ -62,8 +63,8 @@ IfMatch = Annotated[int | None, Depends(_if_match)]
 RequiredIfMatch = Annotated[int, Depends(_required_if_match)]
 
 
-async def _context(request: Request, session: DbSession, principal: CurrentPrincipal) -> Context:
-    return await build_context(request.app, session, actor=principal.subject)
+async def _context(state: State, session: DbSession, principal: CurrentPrincipal) -> Context:
+    return await build_context(state, session, actor=principal.subject)
 
 
 JobContext = Annotated[Context, Depends(_context)]

@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.events import EventEnvelope, EventHandlers
+from services.common.state import ServiceState
 from services.workflow.jobs import inbound
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.context import build_context
 from services.workflow.jobs.models import Job
 
 
-def make_handlers(get_app: Callable[[], FastAPI]) -> EventHandlers:
-    """The handlers of intake's events, reaching the running app's rules, calendar and clock."""
+def make_handlers() -> EventHandlers:
+    """The handlers of intake's events, and of nothing else."""
     handlers = EventHandlers()
 
     @handlers.on("application.submitted")
-    async def on_submitted(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_submitted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         """A job is made for the case, once however often the case is announced."""
         case = inbound.parse(inbound.SubmittedCase, envelope)
-        ctx = await build_context(get_app(), session, actor=f"service:{envelope.source}")
+        ctx = await build_context(state, session, actor=f"service:{envelope.source}")
         await job_service.create_from_submission(session, case=case, ctx=ctx)
 
     @handlers.on("application.withdrawn")
-    async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         """The case is closed; the job takes no further changes."""
         case = inbound.parse(inbound.WithdrawnCase, envelope)
         job = await session.scalar(select(Job).where(Job.application_id == case.application_id))
         if job is None:
             return
-        ctx = await build_context(get_app(), session, actor=f"service:{envelope.source}")
+        ctx = await build_context(state, session, actor=f"service:{envelope.source}")
         await job_service.withdraw(session, job, withdrawn_at=case.withdrawn_at, ctx=ctx)
 
     return handlers

@@ -6,10 +6,11 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import casetime
 from services.common.clock import local_date
 from services.workflow import events
 from services.workflow.events import PauseReason
-from services.workflow.jobs import audit, concurrency, deadlines, views
+from services.workflow.jobs import audit, concurrency, views
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.exceptions import JobIsPaused, JobNotPaused
 from services.workflow.jobs.models import IN_PROGRESS, PAUSED, Job, JobPause
@@ -25,9 +26,6 @@ async def pause(
         raise JobIsPaused("The job is already paused.")
     step = views.current(job)
     assert step is not None and step.started_at is not None
-    elapsed = deadlines.elapsed(
-        ctx.calendar, started_at=step.started_at, until=ctx.now, paused=step.paused_working_days
-    )
     job.pauses.append(
         JobPause(
             id=str(uuid.uuid4()),
@@ -40,7 +38,8 @@ async def pause(
             started_by=ctx.actor,
         )
     )
-    job.status, job.paused_while_overdue = PAUSED, elapsed > step.limit_working_days
+    job.status = PAUSED
+    job.paused_while_overdue = casetime.is_overdue(ctx.calendar, due_on=step.due_on, today=ctx.today)
     audit.append(
         session,
         job,
@@ -96,7 +95,7 @@ def end_pause(job: Job, ctx: Context) -> JobPause:
     stopped.ended_at, stopped.ended_by, stopped.working_days = ctx.now, ctx.actor, days
     step.paused_working_days += days
     job.paused_working_days += days
-    due = deadlines.due(
+    due = casetime.due(
         ctx.calendar, started_at=step.started_at, limit=step.limit_working_days, paused=step.paused_working_days
     )
     step.due_on, step.due_on_provisional, job.due_on = due.date, due.provisional, due.date

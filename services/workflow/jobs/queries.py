@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
-from services.workflow.jobs import deadlines
 from services.workflow.jobs.exceptions import JobNotFound
 from services.workflow.jobs.models import IN_PROGRESS, PAUSED, Job
 
@@ -36,7 +36,7 @@ async def get(session: AsyncSession, job_id: str, *, grid_company: str | None) -
 
 
 def _overdue(calendar: WorkingDayCalendar, today: date) -> ColumnElement[bool]:
-    cutoff = deadlines.overdue_if_due_before(calendar, today)
+    cutoff = casetime.overdue_cutoff(calendar, today)
     return or_(
         and_(Job.status == IN_PROGRESS, Job.due_on < cutoff),
         and_(Job.status == PAUSED, Job.paused_while_overdue.is_(True)),
@@ -70,7 +70,7 @@ async def page(
         query = query.where(overdue if filters.overdue else not_(overdue))
     if filters.due_within is not None:
         # A paused job's clock is stopped: nothing of it comes due until it resumes.
-        horizon = deadlines.due_by(calendar, today, filters.due_within)
+        horizon = casetime.due_within(calendar, today, filters.due_within)
         query = query.where(Job.status == IN_PROGRESS, Job.due_on <= horizon)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     jobs = await session.scalars(query.order_by(Job.submitted_at.desc(), Job.id).limit(limit).offset(offset))

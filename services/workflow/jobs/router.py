@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
-from services.workflow.calendar.state import CurrentCalendar
 from services.workflow.jobs import audit, concurrency, queries, views
 from services.workflow.jobs.dependencies import CompanyJob, CompanyPrincipal, ManagerPrincipal, company_scope
 from services.workflow.jobs.exceptions import JobNotFound

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.clock import local_date
+from services.common import casetime
 from services.workflow import events
-from services.workflow.jobs import audit, concurrency, deadlines, pauses
+from services.workflow.jobs import audit, concurrency, pauses
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.exceptions import JobIsPaused, StepOutOfOrder
 from services.workflow.jobs.inbound import SubmittedCase
@@ -26,7 +26,7 @@ async def create_from_submission(session: AsyncSession, *, case: SubmittedCase, 
     if await session.scalar(select(Job.id).where(Job.application_id == case.application_id)) is not None:
         return None
     first = category.steps[0]
-    first_due = deadlines.due(ctx.calendar, started_at=case.submitted_at, limit=first.limit_working_days, paused=0)
+    first_due = casetime.due(ctx.calendar, started_at=case.submitted_at, limit=first.limit_working_days, paused=0)
     steps = [
         JobStep(
             position=position,
@@ -83,7 +83,7 @@ async def create_from_submission(session: AsyncSession, *, case: SubmittedCase, 
             "steps": [step.code for step in category.steps],
         },
     )
-    whole = ctx.calendar.add_working_days(local_date(case.submitted_at), category.total_limit_working_days)
+    whole = casetime.due(ctx.calendar, started_at=case.submitted_at, limit=category.total_limit_working_days)
     await publish_job_event(
         session,
         ctx,
@@ -146,13 +146,13 @@ async def complete_step(session: AsyncSession, job: Job, *, code: str, expected:
     step = job.steps[index]
     assert step.started_at is not None
     step.completed_at, step.completed_by = ctx.now, ctx.actor
-    step.elapsed_working_days = deadlines.elapsed(
+    step.elapsed_working_days = casetime.elapsed(
         ctx.calendar, started_at=step.started_at, until=ctx.now, paused=step.paused_working_days
     )
-    step.overdue = step.elapsed_working_days > step.limit_working_days
+    step.overdue = casetime.is_overdue(ctx.calendar, due_on=step.due_on, today=ctx.today)
     following = job.steps[index + 1] if index + 1 < len(job.steps) else None
     if following is not None:
-        due = deadlines.due(ctx.calendar, started_at=ctx.now, limit=following.limit_working_days, paused=0)
+        due = casetime.due(ctx.calendar, started_at=ctx.now, limit=following.limit_working_days, paused=0)
         following.started_at, following.due_on, following.due_on_provisional = ctx.now, due.date, due.provisional
         job.current_step, job.due_on = following.code, due.date
     else:
@@ -190,7 +190,7 @@ async def complete_step(session: AsyncSession, job: Job, *, code: str, expected:
 
 def _connected(job: Job, ctx: Context) -> events.JobConnected:
     category = ctx.category(job.rule_set, job.category)
-    working_days = deadlines.elapsed(
+    working_days = casetime.elapsed(
         ctx.calendar, started_at=job.submitted_at, until=ctx.now, paused=job.paused_working_days
     )
     cost = sum((fee.amount_yuan for fee in job.fees if fee.payer == "customer"), Decimal("0.00"))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
-from services.workflow.jobs import deadlines
+from services.common.clock import local_date
 from services.workflow.jobs.models import OPEN_STATUSES, PAUSED, Job, JobFee, JobPause, JobStep, JobVisit
 from services.workflow.jobs.schemas import FeeRead, JobRead, PauseRead, StepRead, VisitRead
 
@@ -26,8 +27,8 @@ def step_read(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: dat
     if step.completed_at is None and step.started_at is not None and job.status in OPEN_STATUSES:
         pause = open_pause(job) if job.status == PAUSED else None
         until = pause.started_at if pause is not None else now
-        elapsed = deadlines.elapsed(calendar, started_at=step.started_at, until=until, paused=step.paused_working_days)
-        overdue = elapsed > step.limit_working_days
+        elapsed = casetime.elapsed(calendar, started_at=step.started_at, until=until, paused=step.paused_working_days)
+        overdue = casetime.is_overdue(calendar, due_on=step.due_on, today=local_date(until))
     return StepRead(
         code=step.code,
         name=step.name,

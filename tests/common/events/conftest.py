@@ -123,7 +123,7 @@ def handlers(failures: Failures) -> EventHandlers:
     registry = EventHandlers()
 
     @registry.on(ThingHappened.event_type)
-    async def record_effect(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def record_effect(session: AsyncSession, envelope: EventEnvelope, state: object) -> None:
         payload = ThingHappened.from_envelope(envelope)
         await session.execute(insert(EFFECT).values(event_id=str(envelope.id), case_key=envelope.case_key))
         if failures.remaining[str(envelope.id)] > 0:
@@ -141,6 +141,7 @@ def receiver(database: Database, handlers: EventHandlers, clock: FixedClock) -> 
     app.state.settings = ServiceSettings(service_name="receiver", events_secret=SECRET)
     app.state.database = database
     app.state.clock = clock
+    app.state.service = None  # the receiving handlers here need no service state
     app.include_router(make_events_router(TABLES, handlers))
     return app
 

@@ -140,7 +140,7 @@ async def test_a_problem_raised_by_a_handler_keeps_its_status(
     http: httpx.AsyncClient, database: Database, clock: FixedClock, handlers: EventHandlers
 ) -> None:
     @handlers.on("other.event")
-    async def busy(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def busy(session: AsyncSession, envelope: EventEnvelope, state: object) -> None:
         raise Conflict("not yet")
 
     envelope = _envelope(clock, event_type="other.event")
@@ -151,7 +151,7 @@ async def test_a_problem_raised_by_a_handler_keeps_its_status(
 
 
 def test_an_event_type_has_one_handler(handlers: EventHandlers) -> None:
-    async def again(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def again(session: AsyncSession, envelope: EventEnvelope, state: object) -> None:
         return None
 
     with pytest.raises(ValueError, match="already registered"):
@@ -166,7 +166,7 @@ async def test_concurrent_deliveries_of_one_event_apply_it_once(
     applied: list[str] = []
 
     @handlers.on("slow.event")
-    async def slow(session: AsyncSession, envelope: EventEnvelope) -> None:
+    async def slow(session: AsyncSession, envelope: EventEnvelope, state: object) -> None:
         # Holds the transaction open so that the second delivery arrives while the first is uncommitted.
         await asyncio.sleep(0.2)
         applied.append(str(envelope.id))

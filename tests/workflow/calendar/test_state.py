@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import FixedClock
 from services.workflow.app import create_app
-from services.workflow.calendar.models import CalendarDay, CalendarYear
-from services.workflow.calendar.state import reload_calendar
 from services.workflow.cli import load_calendar_file
+from services.workflow.db import calendar_tables
 from services.workflow.settings import WorkflowSettings
 from tests.support.services import Network, Service, run_service
 
@@ -40,8 +39,8 @@ async def slow_reloading(
 
 async def _year_count(service: Service) -> tuple[int, int]:
     async with service.app.state.database.sessionmaker() as session:
-        years = await session.scalar(select(func.count()).select_from(CalendarYear))
-        days = await session.scalar(select(func.count()).select_from(CalendarDay))
+        years = await session.scalar(select(func.count()).select_from(calendar_tables.year))
+        days = await session.scalar(select(func.count()).select_from(calendar_tables.day))
     return int(years or 0), int(days or 0)
 
 
@@ -50,7 +49,8 @@ async def test_startup_seeds_an_empty_calendar_from_chinesecalendar(workflow: Se
 
     assert years == 2026 - 2004 + 1
     assert days > 600
-    assert workflow.app.state.calendar.is_published(2026) and not workflow.app.state.calendar.is_published(2027)
+    assert workflow.app.state.calendar.calendar.is_published(2026)
+    assert not workflow.app.state.calendar.calendar.is_published(2027)
 
 
 async def test_a_second_start_keeps_the_stored_calendar(
@@ -64,16 +64,17 @@ async def test_a_second_start_keeps_the_stored_calendar(
         assert await _year_count(again) == before
 
 
-async def test_a_stored_year_is_used_after_reload_calendar(
+async def test_a_stored_year_is_used_after_the_calendar_is_read_again(
     slow_reloading: Service, workflow_url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "2027.yaml"
     path.write_text("year: 2027\nholidays:\n  - {date: 2027-01-01, name: 元旦}\n", encoding="utf-8")
-    await load_calendar_file(workflow_url, path, now=datetime(2026, 11, 27, tzinfo=UTC))
+    await load_calendar_file(workflow_url, path, now=datetime(2026, 11, 27, tzinfo=UTC), subscribers=[])
     url, params = "/api/v1/calendar/add-working-days", {"start": "2026-12-31", "days": "1"}
 
     before = (await slow_reloading.client.get(url, params=params)).json()
-    await reload_calendar(slow_reloading.app)
+    async with slow_reloading.app.state.database.sessionmaker() as session:
+        await slow_reloading.app.state.calendar.reload(session)
     after = (await slow_reloading.client.get(url, params=params)).json()
 
     assert before == {"date": "2027-01-01", "provisional": True}  # not asked again within the hour
@@ -104,8 +105,8 @@ async def test_replicas_starting_together_seed_the_calendar_once(
     await asyncio.gather(*(lifespan.__aenter__() for lifespan in lifespans))
     try:
         async with apps[0].state.database.sessionmaker() as session:
-            years = await session.scalar(select(func.count()).select_from(CalendarYear))
-        published = [app.state.calendar.is_published(2026) for app in apps]
+            years = await session.scalar(select(func.count()).select_from(calendar_tables.year))
+        published = [app.state.calendar.calendar.is_published(2026) for app in apps]
     finally:
         for lifespan in lifespans:
             await lifespan.__aexit__(None, None, None)

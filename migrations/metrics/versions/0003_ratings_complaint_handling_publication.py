@@ -1,7 +1,7 @@
 """ratings in rollups, complaint handling, published reports, temporary connections index
 
 Revision ID: 5e1d0a7c3b21
-Revises: 9c4f26792b5b
+Revises: 7d2a9e61f0c8
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5e1d0a7c3b21"
-down_revision: str | None = "9c4f26792b5b"
+down_revision: str | None = "7d2a9e61f0c8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
