@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv run test lint openapi openapi-check migrate clean bench-metrics bench-load bench-events fuzz faults
+.PHONY: help venv run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events fuzz faults
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint           ruff, mypy and the import contracts"
 	@echo "make openapi        regenerate openapi/*.json from the code"
 	@echo "make openapi-check  fail when openapi/*.json differs from the code"
+	@echo "make demo           a simulated half-year through the three services on their own databases (var/demo/)"
 	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate"
 	@echo "make fuzz           schemathesis against every service with 500 examples per operation"
 	@echo "make faults         kill services and restart PostgreSQL under traffic; count events lost and duplicated"
@@ -40,7 +41,7 @@ test: venv
 
 lint: venv
 	.venv/bin/ruff check .
-	.venv/bin/mypy services
+	.venv/bin/mypy services tools
 	.venv/bin/lint-imports
 
 openapi: venv
@@ -49,21 +50,24 @@ openapi: venv
 openapi-check: venv
 	$(PY) -m services.openapi check
 
+demo: venv
+	$(PY) -m tools.demo
+
 bench-metrics: venv
-	$(PY) -m bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
+	$(PY) -m tools.bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
 
 bench-load: venv
-	$(PY) -m bench.load.run --clients 64 --seconds 30 --relays after
-	$(PY) -m bench.load.run --clients 64 --seconds 30 --relays separate --output bench/load/RESULTS-pipeline.md
+	$(PY) -m tools.bench.load.run --clients 64 --seconds 30 --relays after
+	$(PY) -m tools.bench.load.run --clients 64 --seconds 30 --relays separate --output tools/bench/load/RESULTS-pipeline.md
 
 bench-events: venv
-	$(PY) -m bench.events.run --rate 20 --seconds 30
+	$(PY) -m tools.bench.events.run --rate 20 --seconds 30
 
 fuzz: venv
 	ZV_FUZZ_EXAMPLES=500 $(PY) -m pytest tests/fuzz
 
 faults: venv
-	$(PY) -m bench.faults.run
+	$(PY) -m tools.bench.faults.run
 
 clean:
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,19 +1,21 @@
-"""The zerovisit command line: run, migrate, users."""
+"""The zerovisit command line: run, relay, migrate, users, and the commands each service adds."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import import_module
 
 from services.common import migrations
+from services.common.clock import Clock
 from services.common.db import make_engine
 from services.common.settings import ServiceSettings
 
@@ -48,28 +50,42 @@ def _stop_on_sigterm(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt  # a supervisor's SIGTERM stops the children like Ctrl-C does
 
 
+def serve(name: str, *, workers: int = 1, clock: Clock | None = None) -> None:
+    """Run one service in this process until it is stopped.
+
+    `clock` is for a launcher outside the product that runs the service on a time of its own (the
+    demonstration's simulated days); a service run by `zerovisit run` reads the system clock.
+    """
+    import uvicorn
+
+    from services.common.observability import configure_logging
+
+    settings = service_settings(name)
+    if settings.log_json:
+        configure_logging(json_logs=True)
+    app: str | Callable[[], object] = f"services.{name}.app:create_app"
+    if clock is not None:
+        if workers > 1:
+            raise ValueError("a clock handed in reaches one process only; run a single worker")
+        app = functools.partial(import_module(f"services.{name}.app").create_app, clock=clock)
+    uvicorn.run(
+        app,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        # With JSON logs on, uvicorn keeps the handlers set above instead of installing its own.
+        log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
+        access_log=False,
+        # Each worker is a whole app with its own relay; relays share the outbox through row locks.
+        workers=workers if workers > 1 else None,
+    )
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one service in this process, or all three as child processes."""
     if args.service:
-        import uvicorn
-
-        from services.common.observability import configure_logging
-
-        settings = service_settings(args.service)
-        if settings.log_json:
-            configure_logging(json_logs=True)
-        uvicorn.run(
-            f"services.{args.service}.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            # With JSON logs on, uvicorn keeps the handlers set above instead of installing its own.
-            log_config=None if settings.log_json else uvicorn.config.LOGGING_CONFIG,
-            access_log=False,
-            # Each worker is a whole app with its own relay; relays share the outbox through row locks.
-            workers=args.workers if args.workers > 1 else None,
-        )
+        serve(args.service, workers=args.workers)
         return 0
     asyncio.run(_migrate(SERVICES, "head"))
     # Each child in its own session: Ctrl-C reaches only this parent, which then stops every child once.
@@ -110,7 +126,8 @@ PUBLISHERS = ("intake", "workflow")
 async def _relay(name: str) -> None:
     import httpx
 
-    from services.common.app import build_relay, service_clock
+    from services.common.app import build_relay
+    from services.common.clock import SystemClock
     from services.common.db import Database
     from services.common.observability import configure_logging
 
@@ -119,7 +136,7 @@ async def _relay(name: str) -> None:
     tables = import_module(f"services.{name}.db").event_tables
     database = Database.connect(settings.resolved_database_url())
     http = httpx.AsyncClient(timeout=httpx.Timeout(5.0))
-    relay = build_relay(settings, database, tables, http, service_clock(settings))
+    relay = build_relay(settings, database, tables, http, SystemClock())
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, relay.stop)  # finish the round under way, then leave
@@ -140,40 +157,28 @@ def cmd_relay(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_user(args: argparse.Namespace) -> None:
-    from services.intake.identity import service as identity_service
-    from services.intake.settings import IntakeSettings
-
-    settings = IntakeSettings()
-    engine = make_engine(settings.resolved_database_url())
-    try:
-        from sqlalchemy.ext.asyncio import async_sessionmaker
-
-        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
-            account = await identity_service.create_account(
-                session,
-                username=args.username,
-                password=args.password,
-                name=args.name or args.username,
-                role=args.role,
-                grid_company=args.grid_company,
-                regions=[r.strip() for r in (args.regions or "").split(",") if r.strip()],
-                now=datetime.now(UTC),
-            )
-        print(f"created {account.role} {account.username} ({account.id})")
-    finally:
-        await engine.dispose()
-
-
 def cmd_users_create(args: argparse.Namespace) -> int:
     """Make an account of any role."""
     from services.common.errors import ProblemError
+    from services.intake.identity.service import NewAccount, create_accounts
+    from services.intake.settings import IntakeSettings
 
+    new = NewAccount(
+        username=args.username,
+        password=args.password,
+        role=args.role,
+        name=args.name or "",
+        grid_company=args.grid_company,
+        regions=[r.strip() for r in (args.regions or "").split(",") if r.strip()],
+    )
     try:
-        asyncio.run(_create_user(args))
+        (account,) = asyncio.run(
+            create_accounts(IntakeSettings().resolved_database_url(), [new], now=datetime.now(UTC))
+        )
     except (ValueError, ProblemError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    print(f"created {account.role} {account.username} ({account.id})")
     return 0
 
 
@@ -206,13 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
     create.set_defaults(handler=cmd_users_create)
 
-    from services.demo.cli import add_commands as add_demo_commands
     from services.metrics.cli import add_commands as add_metrics_commands
     from services.workflow.cli import add_commands as add_workflow_commands
 
     add_workflow_commands(commands)
     add_metrics_commands(commands)
-    add_demo_commands(commands)
     return parser
 
 

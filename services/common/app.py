@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.common import health
 from services.common.auth import TokenVerifier, build_verifier
 from services.common.calendar import CalendarTables, LiveCalendar, WorkingDayCalendar
-from services.common.clock import Clock, FileClock, SystemClock
+from services.common.clock import Clock, SystemClock
 from services.common.db import Database
 from services.common.docs import install_docs
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
@@ -79,9 +79,9 @@ def create_service_app(
         app.state.database = state._database = Database.connect(settings.resolved_database_url())
         owns_client = http_client is None
         app.state.http = state._http = http_client or httpx.AsyncClient(timeout=httpx.Timeout(5.0))
-        app.state.verifier = verifier
+        state.verifier = verifier
         if verifier is None and (settings.jwks_url or settings.jwks_file):
-            app.state.verifier = build_verifier(
+            state.verifier = build_verifier(
                 issuer=settings.jwt_issuer,
                 audience=settings.jwt_audience,
                 jwks_url=settings.jwks_url,
@@ -93,7 +93,7 @@ def create_service_app(
             await state.calendar.start(state.database, state.clock)
         for step in parts.startup:
             await step(app)
-        if app.state.verifier is None:
+        if state.verifier is None:
             raise RuntimeError(f"{settings.service_name}: set a JWKS URL or file to verify tokens.")
         freeze_startup_objects()
         tasks = [asyncio.create_task(job(app)) for job in parts.background]
@@ -126,7 +126,7 @@ def create_service_app(
     )
     state = ServiceState(
         settings=settings,
-        clock=clock or service_clock(settings),
+        clock=clock or SystemClock(),
         rules=load_rule_book(),
         event_tables=parts.event_tables,
         idempotency=None
@@ -245,11 +245,6 @@ def build_relay(
         backoff_max_seconds=settings.relay_backoff_max_seconds,
         name=settings.service_name,
     )
-
-
-def service_clock(settings: ServiceSettings) -> Clock:
-    """The clock a service reads: a clock file when one is set (demonstrations), else the system's."""
-    return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
 
 
 def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, None]]:

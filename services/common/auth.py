@@ -207,7 +207,7 @@ async def optional_principal(
         return None
     if credentials.scheme.lower() != "bearer":
         raise Unauthorized("Use a Bearer token.")
-    verifier: TokenVerifier = request.app.state.verifier
+    verifier: TokenVerifier = request.app.state.service.verifier
     return await verifier.verify(credentials.credentials)
 
 

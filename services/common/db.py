@@ -164,7 +164,7 @@ class Database:
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    database: Database = request.app.state.database
+    database: Database = request.app.state.service.database
     # The transaction begins with the first statement, so a request that ends up not using the session
     # costs no connection; an exception from the endpoint leaves the block, which rolls back.
     async with database._request_queue, database.sessionmaker() as session:

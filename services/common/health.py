@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.common import migrations
-from services.common.db import Database
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, ServiceUnavailable
+from services.common.state import service_state
 
 router = APIRouter(tags=["health"])
 
@@ -25,7 +25,7 @@ class Health(BaseModel):
 @router.get("/healthz", response_model=Health, summary="The process is alive")
 async def healthz(request: Request) -> Health:
     """Answers as long as the process runs."""
-    return Health(status="ok", service=request.app.state.settings.service_name)
+    return Health(status="ok", service=service_state(request).settings.service_name)
 
 
 @router.get(
@@ -36,8 +36,8 @@ async def healthz(request: Request) -> Health:
 )
 async def readyz(request: Request) -> Health | JSONResponse:
     """503 while the database is unreachable or its schema is not at the newest migration."""
-    service: str = request.app.state.settings.service_name
-    database: Database = request.app.state.database
+    state = service_state(request)
+    service, database = state.settings.service_name, state.database
     try:
         async with database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

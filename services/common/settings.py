@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VAR_DIR = REPO_ROOT / "var"
 # Only for a trial on one machine; production sets real secrets through the environment.
 DEV_EVENTS_SECRET = "dev-events-secret-change-me"  # noqa: S105
+# Where each service listens unless its *_PORT says otherwise; the others find it there too.
+DEFAULT_PORTS = {"intake": 8001, "workflow": 8002, "metrics": 8003}
+# Addresses a service may bind that no other service can connect to.
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - compared against, never bound
+JWKS_PATH = "/.well-known/jwks.json"
+EVENTS_PATH = "/internal/events"
 
 
 class Subscriber(BaseModel):
@@ -20,6 +27,37 @@ class Subscriber(BaseModel):
     url: str
     secret: str
     topics: tuple[str, ...] = ("*",)
+
+
+class Peer(BaseSettings):
+    """How the other services reach one service, read from that service's own variables (INTAKE_PORT, …).
+
+    Moving a service to another port is one setting: the key-set URL and the subscriber lists of the others
+    follow from it. `*_ADVERTISED_HOST` names the host the others connect to when it is not the one the
+    service binds (a container's name beside `*_HOST=0.0.0.0`).
+    """
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int | None = Field(default=None, ge=1, le=65535)
+    advertised_host: str | None = None
+    events_secret: str = DEV_EVENTS_SECRET
+
+    @classmethod
+    def of(cls, service: str) -> Peer:
+        """A service's address and events secret, as its environment variables set them."""
+        return cls(_env_prefix=f"{service.upper()}_")
+
+    def url(self, service: str) -> str:
+        """The base URL the others reach the service at."""
+        host = self.advertised_host or ("127.0.0.1" if self.host in WILDCARD_HOSTS else self.host)
+        return f"http://{host}:{self.port or DEFAULT_PORTS[service]}"
+
+
+def peer_url(service: str) -> str:
+    """The base URL of a service of this platform, as the others reach it."""
+    return Peer.of(service).url(service)
 
 
 class ServiceSettings(BaseSettings):
@@ -54,8 +92,25 @@ class ServiceSettings(BaseSettings):
     # How stale a running app's calendar may be after a year is loaded: the database is asked whether a
     # year was stored at most this often (0: on every request that needs the calendar).
     calendar_reload_seconds: float = Field(default=60, ge=0)
-    # Only for `zerovisit demo`: every service reads simulated time from this file instead of the system clock.
-    clock_file: Path | None = None
+
+    # The default subscriber list: (service, topics) for each service that receives this one's events.
+    routes: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
+    # Whether tokens are verified with intake's published key set (by default at intake's address).
+    verifies_with_intake_keys: ClassVar[bool] = False
+
+    @model_validator(mode="after")
+    def _follow_the_topology(self) -> Self:
+        """Unless set explicitly, the key-set URL and subscribers follow the other services' ports."""
+        if self.verifies_with_intake_keys and "jwks_url" not in self.model_fields_set and self.jwks_file is None:
+            self.jwks_url = peer_url("intake") + JWKS_PATH
+        if "subscribers" not in self.model_fields_set:
+            self.subscribers = [self._subscriber(name, topics) for name, topics in self.routes]
+        return self
+
+    @staticmethod
+    def _subscriber(name: str, topics: tuple[str, ...]) -> Subscriber:
+        peer = Peer.of(name)
+        return Subscriber(name=name, url=peer.url(name) + EVENTS_PATH, secret=peer.events_secret, topics=topics)
 
     def refuse_development_secrets(self) -> None:
         """Refuse to listen beyond this machine with the development events secret (forged events)."""

@@ -8,6 +8,7 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 
+from services.common.auth import TokenVerifier
 from services.common.calendar import LiveCalendar
 from services.common.clock import Clock
 from services.common.db import Database
@@ -30,6 +31,7 @@ class ServiceState:
     idempotency: Idempotency | None = None
     # The relay running in this process, once started: woken after a write that published events.
     relay: Relay | None = None
+    verifier: TokenVerifier | None = None
     _database: Database | None = field(default=None, repr=False)
     _http: httpx.AsyncClient | None = field(default=None, repr=False)
 
@@ -55,9 +57,15 @@ class ServiceState:
         return self.calendar
 
 
-async def _state(request: Request) -> ServiceState:
+def service_state(request: Request) -> ServiceState:
+    """The typed state of the app serving a request."""
     state: ServiceState = request.app.state.service
     return state
+
+
+async def _state(request: Request) -> ServiceState:
+    # async although it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread.
+    return service_state(request)
 
 
 State = Annotated[ServiceState, Depends(_state)]

@@ -30,9 +30,9 @@ async def _startup(app: FastAPI) -> None:
     settings: IntakeSettings = app.state.settings
     signing_key = SigningKey.load_or_create(settings.key_file)
     app.state.signing_key = signing_key
-    if app.state.verifier is None:
+    if app.state.service.verifier is None:
         # Intake is the issuer: it verifies its own tokens with its own key, no HTTP round trip.
-        app.state.verifier = TokenVerifier(
+        app.state.service.verifier = TokenVerifier(
             issuer=settings.jwt_issuer, audience=settings.jwt_audience, keys=KeySource.from_jwks(signing_key.jwks())
         )
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import ClassVar
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from services.common.events import EventPayload
 
@@ -42,7 +42,7 @@ class ApplicationSubmitted(EventPayload):
     steps: list[StepLimit]
     total_limit_working_days: int
     allowed_visits: int
-    submitted_at: datetime
+    submitted_at: AwareDatetime
     due_on: date
     documents_required: int
     documents_supplied: int
@@ -56,7 +56,7 @@ class ApplicationWithdrawn(EventPayload):
     version: ClassVar[int] = 1
 
     application_id: str
-    withdrawn_at: datetime
+    withdrawn_at: AwareDatetime
 
 
 class ApplicationEvaluated(EventPayload):
@@ -67,7 +67,7 @@ class ApplicationEvaluated(EventPayload):
 
     application_id: str
     score: int
-    evaluated_at: datetime
+    evaluated_at: AwareDatetime
 
 
 PUBLISHED: tuple[type[EventPayload], ...] = (ApplicationSubmitted, ApplicationWithdrawn, ApplicationEvaluated)

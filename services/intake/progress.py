@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,99 +10,123 @@ from services.common.calendar.events import handle_published_years
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake.applications.models import Application
+from services.workflow import events as job_events
 
 handlers = EventHandlers()
 handle_published_years(handlers)
 
-
-async def _application(session: AsyncSession, envelope: EventEnvelope) -> Application | None:
-    application_id = str(envelope.data.get("application_id", ""))
-    return await session.get(Application, application_id, with_for_update=True)
+# What the applicant is shown of each step.
+_STEP_FIELDS = {"code", "name", "limit_working_days", "started_at", "due_on", "completed_at"}
 
 
-def _record(application: Application, envelope: EventEnvelope, **changes: Any) -> None:
+async def _application(session: AsyncSession, event: job_events.JobEvent) -> Application | None:
+    return await session.get(Application, event.application_id, with_for_update=True)
+
+
+def _record(
+    application: Application,
+    envelope: EventEnvelope,
+    event: job_events.JobEvent,
+    *,
+    detail: str | None = None,
+    **changes: Any,
+) -> None:
     progress = dict(application.progress)
-    entry = {"at": str(envelope.data.get("at") or envelope.occurred_at.isoformat()), "event": envelope.type}
-    if envelope.data.get("step"):
-        entry["step"] = envelope.data["step"]
-    if envelope.data.get("reason"):
-        entry["detail"] = envelope.data["reason"]
+    entry = {"at": event.at.isoformat(), "event": envelope.type}
+    step = getattr(event, "step", None)
+    if step:
+        entry["step"] = step
+    if detail:
+        entry["detail"] = detail
     progress["timeline"] = [*progress.get("timeline", []), entry]
     progress.update(changes)
     application.progress = progress
 
 
-def _steps_from(envelope: EventEnvelope) -> list[dict[str, Any]]:
-    return [
-        {key: step.get(key) for key in ("code", "name", "limit_working_days", "started_at", "due_on", "completed_at")}
-        for step in envelope.data.get("steps", [])
-    ]
+def _steps(event: job_events.JobEvent) -> list[dict[str, Any]]:
+    return [step.model_dump(mode="json", include=_STEP_FIELDS) for step in event.steps]
 
 
-@handlers.on("job.created")
+@handlers.on(job_events.JobCreated.event_type)
 async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The grid company has the case: it is in progress."""
-    application = await _application(session, envelope)
+    event = job_events.JobCreated.from_envelope(envelope)
+    application = await _application(session, event)
     if application is None or application.status == "withdrawn":
         return
     application.status = "in_progress"
-    _record(
-        application,
-        envelope,
-        steps=_steps_from(envelope),
-        current_step=envelope.data.get("current_step"),
-        job_id=envelope.data.get("job_id"),
-    )
+    _record(application, envelope, event, steps=_steps(event), current_step=event.current_step, job_id=event.job_id)
 
 
-@handlers.on("job.due_date_recounted")
-@handlers.on("job.step_completed")
-async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-    """A step was completed and the next one started, or a due date was counted again."""
-    application = await _application(session, envelope)
+async def _steps_moved(session: AsyncSession, envelope: EventEnvelope, event: job_events.JobEvent) -> None:
+    application = await _application(session, event)
     if application is None or application.status == "withdrawn":
         return
-    _record(application, envelope, steps=_steps_from(envelope), current_step=envelope.data.get("current_step"))
+    _record(application, envelope, event, steps=_steps(event), current_step=event.current_step)
 
 
-@handlers.on("job.paused")
+@handlers.on(job_events.JobStepCompleted.event_type)
+async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+    """A step was completed; the next one has started."""
+    await _steps_moved(session, envelope, job_events.JobStepCompleted.from_envelope(envelope))
+
+
+@handlers.on(job_events.JobDueDateRecounted.event_type)
+async def on_due_date_recounted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+    """A provisional due date was counted again on a year published since."""
+    await _steps_moved(session, envelope, job_events.JobDueDateRecounted.from_envelope(envelope))
+
+
+@handlers.on(job_events.JobPaused.event_type)
 async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The clock stopped for a reason the applicant should see."""
-    application = await _application(session, envelope)
+    event = job_events.JobPaused.from_envelope(envelope)
+    application = await _application(session, event)
     if application is None or application.status not in ("submitted", "in_progress"):
         return
     application.status = "paused"
-    _record(application, envelope)
+    _record(application, envelope, event, detail=event.reason)
 
 
-@handlers.on("job.resumed")
+@handlers.on(job_events.JobResumed.event_type)
 async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The clock runs again, with due dates moved by the paused working days."""
-    application = await _application(session, envelope)
+    event = job_events.JobResumed.from_envelope(envelope)
+    application = await _application(session, event)
     if application is None or application.status != "paused":
         return
     application.status = "in_progress"
-    _record(application, envelope, steps=_steps_from(envelope))
+    _record(application, envelope, event, detail=event.reason, steps=_steps(event))
 
 
-@handlers.on("job.fee_recorded")
-@handlers.on("job.visit_recorded")
-async def on_note(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-    """A fee or an office visit, shown on the timeline."""
-    application = await _application(session, envelope)
+@handlers.on(job_events.JobFeeRecorded.event_type)
+async def on_fee(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+    """A fee, shown on the timeline."""
+    event = job_events.JobFeeRecorded.from_envelope(envelope)
+    application = await _application(session, event)
     if application is not None:
-        _record(application, envelope)
+        _record(application, envelope, event)
 
 
-@handlers.on("job.connected")
+@handlers.on(job_events.JobVisitRecorded.event_type)
+async def on_visit(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+    """An office visit, shown on the timeline."""
+    event = job_events.JobVisitRecorded.from_envelope(envelope)
+    application = await _application(session, event)
+    if application is not None:
+        _record(application, envelope, event)
+
+
+@handlers.on(job_events.JobConnected.event_type)
 async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """Power is on."""
-    application = await _application(session, envelope)
+    event = job_events.JobConnected.from_envelope(envelope)
+    application = await _application(session, event)
     if application is None:
         return
     if application.status == "withdrawn":
         # The withdrawal crossed the connection in flight; workflow refused it, and power is on.
         application.withdrawn_at = None
     application.status = "connected"
-    application.connected_at = datetime.fromisoformat(str(envelope.data["connected_at"]))
-    _record(application, envelope, steps=_steps_from(envelope), current_step=None)
+    application.connected_at = event.connected_at
+    _record(application, envelope, event, steps=_steps(event), current_step=None)

@@ -7,24 +7,13 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import DEV_EVENTS_SECRET, ServiceSettings, Subscriber
+from services.common.settings import DEFAULT_PORTS, ServiceSettings, peer_url
 
 
-def _default_subscribers() -> list[Subscriber]:
-    return [
-        Subscriber(
-            name="workflow",
-            url="http://127.0.0.1:8002/internal/events",
-            secret=DEV_EVENTS_SECRET,
-            topics=("application.*",),
-        ),
-        Subscriber(
-            name="metrics",
-            url="http://127.0.0.1:8003/internal/events",
-            secret=DEV_EVENTS_SECRET,
-            topics=("application.*",),
-        ),
-    ]
+def _dashboard_origins() -> list[str]:
+    # The metrics dashboard's page, wherever the topology puts metrics, by address and by name.
+    metrics = peer_url("metrics")
+    return list(dict.fromkeys([metrics, metrics.replace("://127.0.0.1:", "://localhost:")]))
 
 
 class IntakeSettings(ServiceSettings):
@@ -33,15 +22,15 @@ class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore", env_nested_delimiter="__")
 
     service_name: str = "intake"
-    port: int = 8001
-    subscribers: list[Subscriber] = Field(default_factory=_default_subscribers)
+    port: int = DEFAULT_PORTS["intake"]
+    routes = (("workflow", ("application.*",)), ("metrics", ("application.*",)))
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     token_ttl_seconds: int = Field(default=3600, ge=60)
     signing_key_file: Path | None = None
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
     # Web pages of other origins that may call intake from a browser: the metrics dashboard signs in here.
-    cors_origins: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8003", "http://localhost:8003"])
+    cors_origins: list[str] = Field(default_factory=_dashboard_origins)
 
     @property
     def data_dir(self) -> Path:

@@ -40,7 +40,7 @@ async def in_transaction(url: str, work: Callable[[AsyncSession], Awaitable[T]])
         await engine.dispose()
 
 
-# The columns of the half-year table, as `zerovisit report` and `zerovisit demo` print it.
+# The columns of the half-year table, as `zerovisit report` and the demonstration (tools/demo) print it.
 REPORT_HEADERS = (
     "category",
     "connected",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import ServiceSettings
+from services.common.settings import DEFAULT_PORTS, ServiceSettings
 
 
 class MetricsSettings(ServiceSettings):
@@ -14,8 +14,8 @@ class MetricsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="METRICS_", extra="ignore", env_nested_delimiter="__")
 
     service_name: str = "metrics"
-    port: int = 8003
-    jwks_url: str | None = "http://127.0.0.1:8001/.well-known/jwks.json"
+    port: int = DEFAULT_PORTS["metrics"]
+    verifies_with_intake_keys = True
     # Intake's address as a browser reaches it, for the dashboard's sign-in; by default the JWKS URL's origin.
     intake_url: str | None = None
     # A pause longer than this many working days is listed among the violations.

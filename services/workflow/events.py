@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 
 from services.common.calendar.events import CalendarYearPublished
 from services.common.events import EventPayload
@@ -23,10 +23,10 @@ class JobStep(BaseModel):
     code: str
     name: str
     limit_working_days: int
-    started_at: datetime | None = None
+    started_at: AwareDatetime | None = None
     due_on: date | None = None
     due_on_provisional: bool = False  # counted Monday to Friday through a year not yet published
-    completed_at: datetime | None = None
+    completed_at: AwareDatetime | None = None
     elapsed_working_days: int | None = None
     overdue: bool = False
 
@@ -38,7 +38,7 @@ class JobEvent(EventPayload):
     application_id: str
     grid_company: str
     region: str
-    at: datetime
+    at: AwareDatetime
     current_step: str | None
     steps: list[JobStep]
 
@@ -53,7 +53,7 @@ class JobCreated(JobEvent):
     due_on: date  # of the whole case: submission plus the category's total limit
     rule_set: str
     total_limit_working_days: int
-    submitted_at: datetime
+    submitted_at: AwareDatetime
 
 
 class JobStepCompleted(JobEvent):
@@ -130,7 +130,7 @@ class JobConnected(JobEvent):
     version: ClassVar[int] = 1
 
     category: str
-    connected_at: datetime
+    connected_at: AwareDatetime
     working_days: int
     paused_working_days: int
     customer_cost_yuan: Decimal

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from services.common.clock import FileClock, local_date
+from services.common.clock import local_date
+from tools.clock import FileClock
 
 
 def test_local_date_is_taken_in_shanghai() -> None:

@@ -1,4 +1,4 @@
-"""`zerovisit demo`: a few simulated weeks through the three services, run as child processes on free ports."""
+"""The demonstration (`python -m tools.demo`): a few simulated weeks through the three services on free ports."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.settings import REPO_ROOT
-from services.demo import files
-from services.demo.accounts import AccountError, create_accounts, plan_accounts
-from services.demo.http import Login
-from services.demo.people import arrival_days, population
-from services.demo.platform import MARKER, PlatformError, migrate, prepare_var_dir
 from services.intake.documents.storage import sniff
 from tests.support.databases import FreshDatabases
+from tools.demo import files
+from tools.demo.accounts import AccountError, create_accounts, plan_accounts
+from tools.demo.http import Login
+from tools.demo.people import arrival_days, population
+from tools.demo.platform import MARKER, PlatformError, prepare_var_dir
+from tools.stack import migrate
 
 SERVICES = ("intake", "workflow", "metrics")
 # Rows each service holds for a connected case, counted straight from its database.
@@ -34,12 +35,12 @@ DEMO_TIMEOUT_SECONDS = 180
 
 
 async def _demo(*args: str) -> tuple[int, str]:
-    """Run `python -m services.demo` with no service settings inherited; its exit code and output."""
+    """Run `python -m tools.demo` with no service settings inherited; its exit code and output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "WORKFLOW_", "METRICS_"))}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "services.demo",
+        "tools.demo",
         *args,
         cwd=REPO_ROOT,
         env=env,
@@ -134,7 +135,7 @@ def test_a_var_dir_of_an_earlier_demo_is_emptied(tmp_path: Path) -> None:
 
 def test_accounts_are_made_even_when_a_password_begins_with_a_dash(tmp_path: Path) -> None:
     env = {f"{name.upper()}_VAR_DIR": str(tmp_path) for name in SERVICES}
-    migrate(env)
+    asyncio.run(migrate(env))
     teams, _ = plan_accounts("dash-")
     teams[0].manager = Login(teams[0].manager.username, "-starts-like-an-option")
     regulator = Login("dash-regulator", "--looks-like-a-flag")

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from services.common.clock import FixedClock
+from services.workflow import events as job_events
 from tests.intake.helpers import application_body, sign_in, upload_all
 from tests.metrics.support import deliver
 from tests.support.services import Service
 
 
-def _job_event(application_id: str, clock: FixedClock, **extra: Any) -> dict[str, Any]:
-    return {
-        "job_id": "job-1",
-        "application_id": application_id,
-        "grid_company": "SGCC-BJ",
-        "region": "110105",
-        "at": clock.now().isoformat(),
-        "current_step": None,
-        "steps": [
-            {"code": "accept", "name": "受理签约", "limit_working_days": 3, "completed_at": clock.now().isoformat()},
-            {"code": "connect", "name": "装表接电", "limit_working_days": 12, "completed_at": clock.now().isoformat()},
-        ],
-        **extra,
-    }
+def _connected(application_id: str, clock: FixedClock) -> dict[str, Any]:
+    """job.connected as workflow declares it."""
+    steps = [
+        job_events.JobStep(code=code, name=name, limit_working_days=limit, completed_at=clock.now())
+        for code, name, limit in (("accept", "受理签约", 3), ("connect", "装表接电", 12))
+    ]
+    event = job_events.JobConnected(
+        job_id="job-1",
+        application_id=application_id,
+        grid_company="SGCC-BJ",
+        region="110105",
+        at=clock.now(),
+        current_step=None,
+        steps=steps,
+        category="sme_lv",
+        connected_at=clock.now(),
+        working_days=4,
+        paused_working_days=0,
+        customer_cost_yuan=Decimal(0),
+        visits=0,
+        within_limit=True,
+    )
+    return event.model_dump(mode="json")
 
 
 async def _apply(intake: Service) -> tuple[dict[str, str], str]:
@@ -36,7 +47,7 @@ async def _apply(intake: Service) -> tuple[dict[str, str], str]:
 
 async def test_a_connection_reaches_the_applicant(intake: Service, clock: FixedClock) -> None:
     headers, application_id = await _apply(intake)
-    connected = _job_event(application_id, clock, connected_at=clock.now().isoformat())
+    connected = _connected(application_id, clock)
     assert (await deliver(intake.client, clock, "job.connected", connected, source="workflow")).status_code == 200
     read = (await intake.client.get(f"/api/v1/applications/{application_id}", headers=headers)).json()
     assert read["status"] == "connected"
@@ -46,7 +57,7 @@ async def test_a_connection_reaches_the_applicant(intake: Service, clock: FixedC
 async def test_a_connection_wins_over_a_withdrawal_that_crossed_it(intake: Service, clock: FixedClock) -> None:
     headers, application_id = await _apply(intake)
     assert (await intake.client.post(f"/api/v1/applications/{application_id}/withdraw", headers=headers)).is_success
-    connected = _job_event(application_id, clock, connected_at=clock.now().isoformat())
+    connected = _connected(application_id, clock)
     await deliver(intake.client, clock, "job.connected", connected, source="workflow")
     read = (await intake.client.get(f"/api/v1/applications/{application_id}", headers=headers)).json()
     assert read["status"] == "connected"

@@ -66,6 +66,18 @@ class LiveCase:
             **extra,
         }
 
+    def created(self, at: datetime, *, due_on: str | None = None) -> dict[str, Any]:
+        """job.created v1: the job's fields and the case's own due date."""
+        category = self.rules.category(self.category)
+        return self.job(
+            at,
+            category=self.category,
+            due_on=due_on or self.submitted()["due_on"],
+            rule_set=self.rules.id,
+            total_limit_working_days=category.total_limit_working_days,
+            submitted_at=self.submitted_at.isoformat(),
+        )
+
     def steps(self, completed: dict[str, datetime] | None = None) -> list[dict[str, Any]]:
         """The job's steps, those named in completed being done at the given instants."""
         done = completed or {}

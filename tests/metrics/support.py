@@ -15,7 +15,9 @@ from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock, local_date
 from services.common.events import EventEnvelope, sign
 from services.common.rules import load_rule_book
+from services.intake import events as intake_events
 from services.intake.identity.keys import SigningKey
+from services.workflow import events as job_events
 from tests.support.services import EVENTS_SECRET
 from tests.support.tokens import bearer, mint
 
@@ -124,6 +126,10 @@ def expected_rows(rows: list[dict[str, Any]], start: Any, end: Any) -> dict[str,
     return figures
 
 
+# Every event's payload model, as its publisher declares it.
+DECLARED = {model.event_type: model for model in (*intake_events.PUBLISHED, *job_events.PUBLISHED)}
+
+
 async def deliver(
     client: httpx.AsyncClient,
     clock: Clock,
@@ -132,8 +138,14 @@ async def deliver(
     *,
     source: str,
     occurred_at: datetime | None = None,
+    as_declared: bool = True,
 ) -> httpx.Response:
-    """POST one signed event envelope to /internal/events, as a publisher's relay would."""
+    """POST one signed event envelope to /internal/events, as a publisher's relay would.
+
+    The data must match the model its publisher declares, unless as_declared=False (a broken publisher).
+    """
+    if as_declared and event_type in DECLARED:
+        DECLARED[event_type].model_validate(data)
     envelope = EventEnvelope(
         id=uuid4(),
         type=event_type,

@@ -20,7 +20,7 @@ async def _open_case(metrics: Service, clock: FixedClock, submitted: datetime, *
         metrics.client,
         clock,
         "job.created",
-        {**case.job(submitted), "category": case.category, "due_on": "2026-12-31"},
+        case.created(submitted, due_on="2026-12-31"),
         source="workflow",
     )
     return case

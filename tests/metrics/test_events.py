@@ -45,6 +45,7 @@ def _connected(case: LiveCase, **figures: Any) -> dict[str, Any]:
         "customer_cost_yuan": "0",
         "visits": 0,
         "within_limit": True,
+        "category": case.category,
         **figures,
     }
 
@@ -55,7 +56,7 @@ async def test_a_live_case_becomes_a_fact_and_appears_in_the_summary(
     case = LiveCase(SUBMITTED)
     for event_type, data, source in (
         ("application.submitted", case.submitted(), "intake"),
-        ("job.created", {**case.job(SUBMITTED), "category": "sme_lv", "due_on": "2026-03-23"}, "workflow"),
+        ("job.created", case.created(SUBMITTED, due_on="2026-03-23"), "workflow"),
         (
             "job.step_completed",
             {
@@ -86,7 +87,7 @@ async def test_job_events_before_the_submission_are_merged_and_counted_with_work
         metrics.client,
         clock,
         "job.created",
-        {**case.job(SUBMITTED), "category": "sme_lv", "due_on": "2026-03-23"},
+        case.created(SUBMITTED, due_on="2026-03-23"),
         source="workflow",
     )
     # Workflow is the authority on a live case's time: its figure is counted once the case can be placed.
@@ -219,7 +220,7 @@ async def test_no_personal_data_reaches_the_facts_even_if_a_payload_carried_some
             **case.job(ACCEPTED),
             "visit_id": "v-1",
             "visited_on": "2026-03-04",
-            "purpose": "见面签字",
+            "purpose": "sign_contract",
             "over_allowance": False,
         },
         source="workflow",
@@ -240,7 +241,7 @@ async def test_ratings_of_connected_cases_give_the_average_rating_and_agree_with
         case = LiveCase(SUBMITTED)
         for event_type, data, source in (
             ("application.submitted", case.submitted(), "intake"),
-            ("job.created", {**case.job(SUBMITTED), "category": "sme_lv", "due_on": "2026-03-23"}, "workflow"),
+            ("job.created", case.created(SUBMITTED, due_on="2026-03-23"), "workflow"),
             ("job.connected", _connected(case), "workflow"),
             (
                 "application.evaluated",

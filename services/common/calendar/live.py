@@ -83,7 +83,7 @@ class LiveCalendar:
 
 
 async def _request_calendar(request: Request, session: DbSession) -> WorkingDayCalendar:
-    live: LiveCalendar = request.app.state.calendar
+    live: LiveCalendar = request.app.state.service.live_calendar
     return await live.current(session)
 
 

@@ -25,7 +25,13 @@ class EventEnvelope(BaseModel):
 
 
 class EventPayload(BaseModel):
-    """Base of the versioned payload models a publisher declares in its events.py."""
+    """Base of the versioned payload models a publisher declares in its events.py.
+
+    Declared once, by the publisher; receivers import the model by name. Fields a newer publisher adds
+    are ignored by an older receiver, so adding a field never breaks a subscriber.
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     event_type: ClassVar[str]
     version: ClassVar[int] = 1

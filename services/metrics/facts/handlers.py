@@ -18,18 +18,22 @@ from services.common.calendar.events import handle_published_years
 from services.common.clock import local_date
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
-from services.metrics.facts import inbound
+from services.intake import events as intake_events
 from services.metrics.facts.models import CaseFact
 from services.metrics.facts.service import changing
+from services.workflow import events as job_events
+
+# What metrics keep of each step (its display name is the rule set's, not the case's).
+_STEP_FIELDS = {"code", "limit_working_days", "started_at", "due_on", "completed_at", "elapsed_working_days", "overdue"}
 
 
-def _job_common(fact: CaseFact, event: inbound.JobEvent) -> None:
+def _job_common(fact: CaseFact, event: job_events.JobEvent) -> None:
     fact.job_id = event.job_id
     fact.grid_company = fact.grid_company or event.grid_company
     fact.region = fact.region or event.region
     fact.current_step = event.current_step
     # Per publisher, events of a case arrive in order: the newest job event has the steps as they stand.
-    fact.steps = [step.model_dump(mode="json") for step in event.steps]
+    fact.steps = [step.model_dump(mode="json", include=_STEP_FIELDS) for step in event.steps]
 
 
 @asynccontextmanager
@@ -48,7 +52,7 @@ def build_handlers() -> EventHandlers:
 
     @handlers.on("application.submitted")
     async def on_submitted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.ApplicationSubmitted, envelope)
+        event = intake_events.ApplicationSubmitted.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             for name in (
                 "category",
@@ -68,38 +72,43 @@ def build_handlers() -> EventHandlers:
                 setattr(fact, name, getattr(event, name))
             fact.case_due_on = event.due_on
             if not fact.steps:
-                fact.steps = [step.model_dump(mode="json") for step in event.steps]
+                fact.steps = [step.model_dump(mode="json", include=_STEP_FIELDS) for step in event.steps]
 
     @handlers.on("application.withdrawn")
     async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.ApplicationWithdrawn, envelope)
+        event = intake_events.ApplicationWithdrawn.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             fact.withdrawn_at = event.withdrawn_at
 
     @handlers.on("application.evaluated")
     async def on_evaluated(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.ApplicationEvaluated, envelope)
+        event = intake_events.ApplicationEvaluated.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             fact.evaluation_score = event.score
 
     @handlers.on("job.created")
     async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.JobCreated, envelope)
+        event = job_events.JobCreated.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             fact.category = fact.category or event.category
             fact.case_due_on = fact.case_due_on or event.due_on
 
-    @handlers.on("job.due_date_recounted")
-    @handlers.on("job.step_completed")
+    @handlers.on(job_events.JobStepCompleted.event_type)
     async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.JobEvent, envelope)
+        event = job_events.JobStepCompleted.from_envelope(envelope)
+        async with _changing(session, state, event.application_id, envelope) as fact:
+            _job_common(fact, event)
+
+    @handlers.on(job_events.JobDueDateRecounted.event_type)
+    async def on_due_date_recounted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        event = job_events.JobDueDateRecounted.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
 
     @handlers.on("job.paused")
     async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.JobPaused, envelope)
+        event = job_events.JobPaused.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             # The working-day clock stopped on the last working day on or before the pause: a paused case
@@ -117,7 +126,7 @@ def build_handlers() -> EventHandlers:
 
     @handlers.on("job.resumed")
     async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.JobResumed, envelope)
+        event = job_events.JobResumed.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             fact.paused_on = None
@@ -127,7 +136,7 @@ def build_handlers() -> EventHandlers:
 
     @handlers.on("job.fee_recorded")
     async def on_fee(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.JobFeeRecorded, envelope)
+        event = job_events.JobFeeRecorded.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             if event.fee_id not in {fee["fee_id"] for fee in fact.fees}:
@@ -143,7 +152,7 @@ def build_handlers() -> EventHandlers:
 
     @handlers.on("job.visit_recorded")
     async def on_visit(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.JobVisitRecorded, envelope)
+        event = job_events.JobVisitRecorded.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             if event.visit_id not in {visit["visit_id"] for visit in fact.visit_log}:
@@ -158,7 +167,7 @@ def build_handlers() -> EventHandlers:
 
     @handlers.on("job.connected")
     async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = inbound.parse(inbound.JobConnected, envelope)
+        event = job_events.JobConnected.from_envelope(envelope)
         async with _changing(session, state, event.application_id, envelope) as fact:
             _job_common(fact, event)
             fact.current_step = None
@@ -174,7 +183,7 @@ def build_handlers() -> EventHandlers:
     return handlers
 
 
-def _close_pause(pauses: list[dict[str, Any]], event: inbound.JobResumed) -> list[dict[str, Any]]:
+def _close_pause(pauses: list[dict[str, Any]], event: job_events.JobResumed) -> list[dict[str, Any]]:
     closed = [dict(pause) for pause in pauses]
     if any(pause.get("resumed_at") == event.at.isoformat() for pause in closed):
         return closed

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
-from services.workflow.jobs import inbound
+from services.intake import events as intake_events
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.context import build_context
 from services.workflow.jobs.models import Job
@@ -20,14 +20,14 @@ def make_handlers() -> EventHandlers:
     @handlers.on("application.submitted")
     async def on_submitted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         """A job is made for the case, once however often the case is announced."""
-        case = inbound.parse(inbound.SubmittedCase, envelope)
+        case = intake_events.ApplicationSubmitted.from_envelope(envelope)
         ctx = await build_context(state, session, actor=f"service:{envelope.source}")
         await job_service.create_from_submission(session, case=case, ctx=ctx)
 
     @handlers.on("application.withdrawn")
     async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         """The case is closed; the job takes no further changes."""
-        case = inbound.parse(inbound.WithdrawnCase, envelope)
+        case = intake_events.ApplicationWithdrawn.from_envelope(envelope)
         job = await session.scalar(select(Job).where(Job.application_id == case.application_id))
         if job is None:
             return

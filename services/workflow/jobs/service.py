@@ -11,16 +11,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import casetime
+from services.intake.events import ApplicationSubmitted
 from services.workflow import events
 from services.workflow.jobs import audit, concurrency, pauses
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.exceptions import JobIsPaused, StepOutOfOrder
-from services.workflow.jobs.inbound import SubmittedCase
 from services.workflow.jobs.models import CONNECTED, IN_PROGRESS, OPEN_STATUSES, PAUSED, WITHDRAWN, Job, JobStep
 from services.workflow.jobs.publishing import job_fields, publish_job_event
 
 
-async def create_from_submission(session: AsyncSession, *, case: SubmittedCase, ctx: Context) -> Job | None:
+async def create_from_submission(session: AsyncSession, *, case: ApplicationSubmitted, ctx: Context) -> Job | None:
     """A job with the steps of the case's rule set, its first step started at submission; None if one exists."""
     category = ctx.category(case.rule_set, case.category)
     if await session.scalar(select(Job.id).where(Job.application_id == case.application_id)) is not None:

@@ -1,1 +1,0 @@
-"""`zerovisit demo`: a simulated half-year of applications driven through the services' HTTP APIs."""

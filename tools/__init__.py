@@ -1,0 +1,1 @@
+"""Tools around the product: the demonstration, the benchmarks and the local stack they start."""

@@ -1,0 +1,1 @@
+"""The demonstration (`python -m tools.demo`): a simulated half-year driven through the services' HTTP APIs."""
