@@ -21,6 +21,7 @@ from services.common.auth import TokenVerifier, build_verifier
 from services.common.calendar import CalendarTables, LiveCalendar, WorkingDayCalendar
 from services.common.clock import Clock, SystemClock
 from services.common.db import Database
+from services.common.docs import install_docs
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay, outbox, retention
 from services.common.idempotency import Idempotency
@@ -124,6 +125,9 @@ def create_service_app(
         version="1.0.0",
         lifespan=lifespan,
         openapi_tags=parts.openapi_tags or None,
+        # Served by install_docs from the service's own files, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     state = ServiceState(
         settings=settings,
@@ -148,6 +152,7 @@ def create_service_app(
         limit_for=lambda scope: limits.get((scope.get("method", ""), scope.get("path", "")), DEFAULT_BODY_LIMIT),
     )
     install_observability(app, settings.service_name, metrics_token=settings.metrics_token)
+    install_docs(app)
     app.include_router(health.router)
     for router in parts.routers:
         app.include_router(router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from services.common.app import ServiceParts, create_service_app, prune_task, relay_task
 from services.common.auth import KeySource, TokenVerifier
@@ -72,4 +73,12 @@ def create_app(
         max_failures_per_username=settings.login_max_failures_per_username,
         max_failures_per_client=settings.login_max_failures_per_client,
     )
+    if settings.cors_origins:
+        # Bearer tokens, not cookies: a page of an allowed origin may ask for a token and use it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     return app

@@ -7,7 +7,13 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.settings import DEFAULT_PORTS, ServiceSettings
+from services.common.settings import DEFAULT_PORTS, ServiceSettings, peer_url
+
+
+def _dashboard_origins() -> list[str]:
+    # The metrics dashboard's page, wherever the topology puts metrics, by address and by name.
+    metrics = peer_url("metrics")
+    return list(dict.fromkeys([metrics, metrics.replace("://127.0.0.1:", "://localhost:")]))
 
 
 class IntakeSettings(ServiceSettings):
@@ -28,6 +34,8 @@ class IntakeSettings(ServiceSettings):
     # Quotas; 0 turns one off.
     uploads_per_applicant_per_day: int = Field(default=50, ge=0)
     registrations_per_client_per_hour: int = Field(default=20, ge=0)
+    # Web pages of other origins that may call intake from a browser: the metrics dashboard signs in here.
+    cors_origins: list[str] = Field(default_factory=_dashboard_origins)
 
     @property
     def data_dir(self) -> Path:

@@ -10,11 +10,13 @@ from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
 from services.metrics.complaints.router import router as complaints_router
+from services.metrics.dashboard.router import install_dashboard
 from services.metrics.db import calendar_tables, inbox
 from services.metrics.facts.handlers import build_handlers
 from services.metrics.figures.reports import router as reports_router
 from services.metrics.figures.router import router as figures_router
 from services.metrics.imports.router import router as imports_router
+from services.metrics.publication.router import router as publication_router
 from services.metrics.settings import MetricsSettings
 
 IMPORT_PATH = "/api/v1/imports/cases"
@@ -35,13 +37,17 @@ def create_app(
         routers=[
             figures_router,
             reports_router,
+            publication_router,
             imports_router,
             complaints_router,
             make_events_router(inbox, build_handlers()),
         ],
         openapi_tags=[
             {"name": "metrics", "description": "Figures per report category and grid company, with evidence."},
-            {"name": "reports", "description": "The half-year report, as JSON or CSV."},
+            {
+                "name": "reports",
+                "description": "The half-year report, as JSON or CSV; published versions as open data.",
+            },
             {"name": "imports", "description": "Historical cases in bulk."},
             {"name": "complaints", "description": "12398 hotline complaints."},
         ],
@@ -51,4 +57,6 @@ def create_app(
         housekeeping=[prune_task(outbox=None, inbox=inbox)],
     )
     # Metrics publish nothing: no relay runs, whatever the subscriber settings say.
-    return create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
+    app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
+    install_dashboard(app)
+    return app

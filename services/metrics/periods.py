@@ -72,6 +72,26 @@ def _check_year(year: int) -> None:
         raise BadPeriod(f"{year} is outside the years reported on ({MIN_YEAR} to {MAX_YEAR}).")
 
 
+MAX_TREND_MONTHS = 120
+
+
+def month_range(start: str, end: str) -> tuple[int, int]:
+    """The first and last yyyymm of an inclusive range of months given as 2026-01; BadPeriod otherwise."""
+    keys = []
+    for text in (start, end):
+        match = _MONTH.match(text.strip())
+        if match is None or not 1 <= int(match[2]) <= 12:
+            raise BadPeriod(f"{text!r} is not a month: use 2026-01.")
+        keys.append(int(match[1]) * 100 + int(match[2]))
+    first, last = keys
+    span = (last // 100 - first // 100) * 12 + last % 100 - first % 100 + 1
+    if span < 1:
+        raise BadPeriod(f"from ({start}) is after to ({end}).")
+    if span > MAX_TREND_MONTHS:
+        raise BadPeriod(f"A trend spans at most {MAX_TREND_MONTHS} months.")
+    return first, last
+
+
 def parse_label(label: str) -> Period:
     """A period from its label; BadPeriod (422) for anything else."""
     text = label.strip().upper()

@@ -16,6 +16,8 @@ class MetricsSettings(ServiceSettings):
     service_name: str = "metrics"
     port: int = DEFAULT_PORTS["metrics"]
     verifies_with_intake_keys = True
+    # Intake's address as a browser reaches it, for the dashboard's sign-in; by default the JWKS URL's origin.
+    intake_url: str | None = None
     # A pause longer than this many working days is listed among the violations.
     long_pause_working_days: int = Field(default=20, ge=1)
     import_max_rows: int = Field(default=5000, ge=1)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from services.intake.identity.keys import SigningKey
+from tests.metrics.dataset import ROWS
 from tests.metrics.support import auth
 from tests.support.services import Service
 
@@ -88,3 +89,92 @@ async def test_a_manager_lists_only_its_companys_complaints(metrics: Service, si
 
     assert [item["grid_company"] for item in listed["items"]] == ["CSG-SZ"]
     assert refused.status_code == 403
+
+
+async def _recorded(metrics: Service, signing_key: SigningKey, region: str = "110105", company: str = "SGCC-BJ") -> str:
+    response = await metrics.client.post(
+        COMPLAINTS, json=_complaint(region, company), headers=auth(signing_key, "admin")
+    )
+    return str(response.json()["id"])
+
+
+async def test_a_complaint_is_assigned_then_resolved_with_its_resolution(
+    metrics: Service, signing_key: SigningKey
+) -> None:
+    complaint_id = await _recorded(metrics, signing_key)
+    regulator = auth(signing_key, "regulator", regions=["11"])
+
+    assigned = await metrics.client.patch(
+        f"{COMPLAINTS}/{complaint_id}", json={"status": "assigned"}, headers=regulator
+    )
+    resolved = await metrics.client.patch(
+        f"{COMPLAINTS}/{complaint_id}",
+        json={"status": "resolved", "resolution": "已退还表箱费用"},
+        headers=auth(signing_key, "manager", grid_company="SGCC-BJ"),
+    )
+    listed = (await metrics.client.get(COMPLAINTS, headers=regulator)).json()
+
+    assert assigned.status_code == 200 and assigned.json()["status"] == "assigned"
+    assert resolved.status_code == 200, resolved.text
+    assert (resolved.json()["status"], resolved.json()["resolution"]) == ("resolved", "已退还表箱费用")
+    assert listed["items"][0]["status"] == "resolved"
+
+
+async def test_resolving_without_a_resolution_is_refused(metrics: Service, signing_key: SigningKey) -> None:
+    complaint_id = await _recorded(metrics, signing_key)
+
+    response = await metrics.client.patch(
+        f"{COMPLAINTS}/{complaint_id}", json={"status": "resolved"}, headers=auth(signing_key, "admin")
+    )
+
+    assert response.status_code == 422
+
+
+async def test_a_complaint_status_never_goes_back(metrics: Service, signing_key: SigningKey) -> None:
+    complaint_id = await _recorded(metrics, signing_key)
+    admin = auth(signing_key, "admin")
+    await metrics.client.patch(
+        f"{COMPLAINTS}/{complaint_id}", json={"status": "resolved", "resolution": "ok"}, headers=admin
+    )
+
+    response = await metrics.client.patch(f"{COMPLAINTS}/{complaint_id}", json={"status": "assigned"}, headers=admin)
+
+    assert response.status_code == 409
+
+
+async def test_a_complaint_outside_the_callers_scope_is_not_found(metrics: Service, signing_key: SigningKey) -> None:
+    complaint_id = await _recorded(metrics, signing_key, "310101", "SGCC-SH")
+
+    regulator = await metrics.client.patch(
+        f"{COMPLAINTS}/{complaint_id}",
+        json={"status": "assigned"},
+        headers=auth(signing_key, "regulator", regions=["11"]),
+    )
+    manager = await metrics.client.patch(
+        f"{COMPLAINTS}/{complaint_id}",
+        json={"status": "assigned"},
+        headers=auth(signing_key, "manager", grid_company="SGCC-BJ"),
+    )
+
+    assert (regulator.status_code, manager.status_code) == (404, 404)
+
+
+async def test_grid_company_rows_carry_complaints_per_10k_cases_and_the_average_rating(
+    metrics: Service, signing_key: SigningKey
+) -> None:
+    admin = auth(signing_key, "admin")
+    await metrics.client.post("/api/v1/imports/cases", json={"cases": ROWS}, headers=admin)
+    await _recorded(metrics, signing_key)
+    await _recorded(metrics, signing_key)
+
+    body = (
+        await metrics.client.get("/api/v1/metrics/grid-companies", params={"period": "2026H1"}, headers=admin)
+    ).json()
+    report = (await metrics.client.get("/api/v1/reports/2026H1", headers=admin)).json()
+
+    beijing = next(c for c in body["companies"] if c["grid_company"] == "SGCC-BJ")
+    assert beijing["complaints_count"] == 2
+    assert beijing["complaints_per_10k"] == 2 * 10_000 / beijing["connected_count"]
+    assert beijing["disputes_count"] == 0
+    assert beijing["avg_evaluation"] is None
+    assert next(c for c in report["companies"] if c["grid_company"] == "SGCC-BJ")["complaints_count"] == 2

@@ -232,3 +232,29 @@ async def test_no_personal_data_reaches_the_facts_even_if_a_payload_carried_some
 
     assert not keys & PERSONAL_KEYS
     assert not values & PERSONAL_VALUES
+
+
+async def test_ratings_of_connected_cases_give_the_average_rating_and_agree_with_a_rebuild(
+    metrics: Service, signing_key: SigningKey, clock: FixedClock
+) -> None:
+    for score in (5, 2):
+        case = LiveCase(SUBMITTED)
+        for event_type, data, source in (
+            ("application.submitted", case.submitted(), "intake"),
+            ("job.created", case.created(SUBMITTED, due_on="2026-03-23"), "workflow"),
+            ("job.connected", _connected(case), "workflow"),
+            (
+                "application.evaluated",
+                {"application_id": case.application_id, "score": score, "evaluated_at": CONNECTED.isoformat()},
+                "intake",
+            ),
+        ):
+            response = await deliver(metrics.client, clock, event_type, data, source=source)
+            assert response.json() == {"status": "applied"}, event_type
+
+    row = await _summary_row(metrics, signing_key, "sme_lv")
+    async with metrics.app.state.database.sessionmaker() as session:
+        checked = await rollup_rebuild.check(session)
+
+    assert (row["connected_count"], row["avg_evaluation"]) == (2, 3.5)
+    assert checked.agree, checked.differences

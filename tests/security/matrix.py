@@ -150,6 +150,10 @@ def _half_year(_world: World, _caller: str) -> dict[str, Any]:
     return {"params": {"period": "2026H1"}}
 
 
+def _months(_world: World, _caller: str) -> dict[str, Any]:
+    return {"params": {"from": "2026-01", "to": "2026-06"}}
+
+
 def _complaint(world: World, _caller: str) -> dict[str, Any]:
     body = {
         "received_at": world.clock.now().isoformat(),
@@ -159,6 +163,10 @@ def _complaint(world: World, _caller: str) -> dict[str, Any]:
         "summary": "Asked to pay for the meter box.",
     }
     return {"json": body}
+
+
+def _handle(_world: World, _caller: str) -> dict[str, Any]:
+    return {"json": {"status": "assigned"}}
 
 
 def _import(_world: World, caller: str) -> dict[str, Any]:
@@ -257,8 +265,13 @@ WORKFLOW = on("workflow", [
 ])
 METRICS = on("metrics", [
 #                                                                    anon own  app2 stf  stf2 mgr  reg  reg2 adm
+    # The dashboard's page and configuration are public; its figures come from the API rows below.
+    row("GET", "/dashboard",                                        "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
+    row("GET", "/dashboard/config.json",                            "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     row("GET", "/api/v1/metrics/summary",                           "401  403  403  403  403  ok   ok   ok   ok",
         _half_year),
+    row("GET", "/api/v1/metrics/trend",                             "401  403  403  403  403  ok   ok   ok   ok",
+        _months),
     row("GET", "/api/v1/metrics/grid-companies",                    "401  403  403  403  403  in   in   out  in",
         _half_year, marker="SGCC-BJ"),
     row("GET", "/api/v1/metrics/overdue",                           "401  403  403  403  403  in   in   out  in",
@@ -268,11 +281,17 @@ METRICS = on("metrics", [
     row("GET", "/api/v1/metrics/cases/{application_id}",            "401  403  403  403  403  ok   ok   404  ok"),
     row("GET", "/api/v1/reports/{period}",                          "401  403  403  403  403  in   in   out  in",
         marker="SGCC-BJ"),
+    # Publishing is for admins and nationwide regulators (none among the callers); the published report is open.
+    row("POST", "/api/v1/reports/{period}/publish",                 "401  403  403  403  403  403  403  403  ok"),
+    row("GET", "/api/v1/public/reports/{period}",                   "ok   ok   ok   ok   ok   ok   ok   ok   ok"),
     # A regulator records complaints in its own regions only; managers read them but do not record them.
     row("POST", "/api/v1/complaints",                               "401  403  403  403  403  403  ok   403  ok",
         _complaint),
     row("GET", "/api/v1/complaints",                                "401  403  403  403  403  in   in   out  in",
         marker="complaint_id"),
+    # Regulators of the region, the company's manager and admins handle a complaint; others find none.
+    row("PATCH", "/api/v1/complaints/{complaint_id}",               "401  403  403  403  403  ok   ok   404  ok",
+        _handle),
     row("POST", "/api/v1/imports/cases",                            "401  403  403  403  403  ok   403  403  ok",
         _import),
 ])

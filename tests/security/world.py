@@ -167,6 +167,8 @@ async def _metrics_records(world: World) -> None:
     )
     assert complaint.status_code == 201, complaint.text
     world.ids["complaint_id"] = complaint.json()["id"]
+    published = await world.metrics.client.post("/api/v1/reports/2026H1/publish", headers=world.headers["admin"])
+    assert published.status_code == 201, published.text
 
 
 @contextlib.asynccontextmanager

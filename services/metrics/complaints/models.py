@@ -27,3 +27,8 @@ class Complaint(Base):
     application_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # received -> assigned (to the grid company) -> resolved, with the resolution as written.
+    status: Mapped[str] = mapped_column(String(16), server_default="received")
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    handled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

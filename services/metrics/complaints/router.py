@@ -12,10 +12,17 @@ from sqlalchemy import Table, func, select
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
-from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, problem_responses
 from services.metrics.access import ReadScope
+from services.metrics.complaints.dependencies import HandledComplaint, Handler
 from services.metrics.complaints.models import Complaint
-from services.metrics.complaints.schemas import ComplaintCreate, ComplaintPage, ComplaintRead
+from services.metrics.complaints.schemas import (
+    STATUS_ORDER,
+    ComplaintCreate,
+    ComplaintPage,
+    ComplaintRead,
+    ComplaintUpdate,
+)
 from services.metrics.periods import BadPeriod, resolve
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
@@ -45,6 +52,10 @@ async def record_complaint(
         received_on=received_on,
         recorded_by=recorder.subject,
         created_at=clock.now(),
+        status="received",
+        resolution=None,
+        handled_by=None,
+        handled_at=None,
         **body.model_dump(),
     )
     session.add(complaint)
@@ -73,3 +84,26 @@ async def list_complaints(
     return ComplaintPage(
         items=[ComplaintRead.model_validate(c) for c in complaints], total=total, limit=limit, offset=offset
     )
+
+
+@router.patch(
+    "/{complaint_id}",
+    response_model=ComplaintRead,
+    responses=problem_responses(Unauthorized, Forbidden, NotFound, Conflict, Unprocessable),
+)
+async def handle_complaint(
+    body: ComplaintUpdate, complaint: HandledComplaint, session: DbSession, handler: Handler, clock: CurrentClock
+) -> ComplaintRead:
+    """Assign a complaint to its grid company or resolve it (with a resolution); a status never goes back."""
+    status_now = complaint.status
+    if body.status is not None:
+        if STATUS_ORDER.index(body.status) <= STATUS_ORDER.index(status_now):
+            raise Conflict(f"The complaint is already {status_now}.")
+        status_now = body.status
+    resolution = body.resolution if body.resolution is not None else complaint.resolution
+    if status_now == "resolved" and resolution is None:
+        raise Unprocessable("Resolving a complaint needs a resolution.")
+    complaint.status, complaint.resolution = status_now, resolution
+    complaint.handled_by, complaint.handled_at = handler.subject, clock.now()
+    await session.flush()
+    return ComplaintRead.model_validate(complaint)

@@ -9,6 +9,9 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
 
 Topic = Literal["delay", "fee", "visit", "documents", "service", "other"]
+Status = Literal["received", "assigned", "resolved"]
+# A complaint only moves forward: received, then assigned to the grid company, then resolved.
+STATUS_ORDER: tuple[Status, ...] = ("received", "assigned", "resolved")
 # Seven or more digits in a run are a phone, ID or account number (metrics keep no personal data), however
 # they are written apart: 138 0013 8000, 138-0013-8000, 138.0013.8000, (010)6512/3456, full-width digits.
 _NUMBER_RUN = re.compile(r"\d(?:[\s\-.·/\\()（）_+，,]*\d)+")
@@ -40,9 +43,27 @@ class ComplaintCreate(ComplaintBase):
     @field_validator("summary")
     @classmethod
     def _no_numbers(cls, summary: str) -> str:
-        if _holds_a_number(summary):
-            raise ValueError("the summary must not contain phone, ID or account numbers")
-        return summary
+        return _without_numbers(summary, "summary")
+
+
+def _without_numbers(text: str, name: str) -> str:
+    if _holds_a_number(text):
+        raise ValueError(f"the {name} must not contain phone, ID or account numbers")
+    return text
+
+
+class ComplaintUpdate(BaseModel):
+    """How a complaint is being handled; resolving it needs a resolution."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["assigned", "resolved"] | None = None
+    resolution: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)] | None = None
+
+    @field_validator("resolution")
+    @classmethod
+    def _no_numbers(cls, resolution: str | None) -> str | None:
+        return None if resolution is None else _without_numbers(resolution, "resolution")
 
 
 class ComplaintRead(ComplaintBase):
@@ -54,6 +75,10 @@ class ComplaintRead(ComplaintBase):
     received_on: date
     recorded_by: str
     created_at: datetime
+    status: Status
+    resolution: str | None
+    handled_by: str | None
+    handled_at: datetime | None
 
 
 class ComplaintPage(BaseModel):

@@ -75,4 +75,5 @@ def contribution(fact: CaseFact) -> Contribution | None:
         zero_visit=(fact.visits or 0) == 0,
         online=fact.channel is not None and fact.channel != "hall",
         paused_working_days=fact.paused_working_days or 0,
+        evaluation=fact.evaluation_score,
     )

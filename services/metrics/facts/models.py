@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -26,6 +26,13 @@ class CaseFact(Base):
     __table_args__ = (
         UniqueConstraint("grid_company", "external_id", name="uq_case_fact_grid_company_external_id"),
         Index("ix_case_fact_connected_on", "connected_on"),
+        # Temporary connections are a report line of their own, read from the few facts this index holds.
+        Index(
+            "ix_case_fact_temporary_connected_on",
+            "connected_on",
+            postgresql_where=text("business_type = 'temporary'"),
+            sqlite_where=text("business_type = 'temporary'"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

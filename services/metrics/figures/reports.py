@@ -14,22 +14,25 @@ from services.common.errors import Forbidden, Unauthorized, problem_responses
 from services.metrics.access import ReadScope
 from services.metrics.figures import build
 from services.metrics.figures.dependencies import OverdueBefore
-from services.metrics.figures.schemas import CategoryRow, Figures, Report
+from services.metrics.figures.schemas import CategoryRow, CompanyRow, Figures, Report, TemporaryRow
 from services.metrics.periods import BadPeriod, parse_label
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 CSV_MEDIA_TYPE = "text/csv"
-CSV_COLUMNS = ("grid_company", "category", *Figures.model_fields)
+# The company's own figures, repeated on each of its lines (empty on the "all" lines).
+COMPANY_COLUMNS = ("complaints_count", "complaints_per_10k", "disputes_count")
+CSV_COLUMNS = ("grid_company", "category", *Figures.model_fields, *COMPANY_COLUMNS)
 
 
-def _csv_line(company: str, row: CategoryRow) -> list[Any]:
-    values = row.model_dump()
+def _csv_line(company: str, row: CategoryRow | TemporaryRow, of_company: CompanyRow | None = None) -> list[Any]:
+    values = {**row.model_dump(), **(of_company.model_dump(include=set(COMPANY_COLUMNS)) if of_company else {})}
     # Empty cells for figures without cases; repr-exact numbers so the CSV equals the JSON.
-    return [company, row.category, *("" if values[name] is None else values[name] for name in Figures.model_fields)]
+    names = (*Figures.model_fields, *COMPANY_COLUMNS)
+    return [company, row.category, *("" if values.get(name) is None else values[name] for name in names)]
 
 
 def report_csv(report: Report) -> str:
-    """The report as CSV: the "all" rows first, then each company's rows in ranking order."""
+    """The report as CSV: the "all" rows, each company's rows in ranking order, then the temporary lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -37,7 +40,9 @@ def report_csv(report: Report) -> str:
         writer.writerow(_csv_line("all", row))
     for company in report.companies:
         for row in company.rows:
-            writer.writerow(_csv_line(company.grid_company, row))
+            writer.writerow(_csv_line(company.grid_company, row, company))
+    for line in report.temporary:
+        writer.writerow(_csv_line(line.grid_company, line))
     return buffer.getvalue()
 
 
@@ -58,14 +63,18 @@ async def report(
 ) -> Report | Response:
     """The report of a period (2026H1, 2026Q3, 2026-09): per category, and per grid company worst first."""
     resolved = parse_label(period)
-    answer = Report(
-        period=resolved.label,
-        period_from=resolved.start,
-        period_to=resolved.end,
-        rows=await build.summary_rows(session, period=resolved, scope=scope, overdue_before=overdue_before),
-        companies=await build.company_rows(session, period=resolved, scope=scope, overdue_before=overdue_before),
-    )
-    if accept and CSV_MEDIA_TYPE in accept.lower():
-        headers = {"Content-Disposition": f'attachment; filename="report-{resolved.label}.csv"'}
-        return Response(report_csv(answer), media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers=headers)
+    answer = await build.report(session, period=resolved, scope=scope, overdue_before=overdue_before)
+    if wants_csv(accept):
+        return csv_response(report_csv(answer), f"report-{resolved.label}.csv")
     return answer
+
+
+def wants_csv(accept: str | None) -> bool:
+    """Whether the client asked for CSV."""
+    return bool(accept and CSV_MEDIA_TYPE in accept.lower())
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A CSV download."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(text, media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers=headers)

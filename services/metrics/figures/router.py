@@ -16,8 +16,8 @@ from services.metrics.facts.schemas import CaseRead
 from services.metrics.figures import build
 from services.metrics.figures import cases as case_lists
 from services.metrics.figures.dependencies import OverdueBefore
-from services.metrics.figures.schemas import CompanyRanking, OverduePage, Summary, ViolationPage
-from services.metrics.periods import BadPeriod, Period, resolve
+from services.metrics.figures.schemas import CompanyRanking, OverduePage, Summary, Trend, ViolationPage
+from services.metrics.periods import BadPeriod, Period, month_range, resolve
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 _ERRORS = problem_responses(Unauthorized, Forbidden, BadPeriod)
@@ -43,6 +43,18 @@ async def summary(
     """One row per report category for cases connected in the period (read from the rollups)."""
     rows = await build.summary_rows(session, period=period, scope=scope, overdue_before=overdue_before)
     return Summary(period=period.label, rows=rows)
+
+
+@router.get("/trend", response_model=Trend, responses=_ERRORS)
+async def trend(
+    session: DbSession,
+    scope: ReadScope,
+    start: Annotated[str, Query(alias="from", max_length=7, examples=["2026-01"])],
+    end: Annotated[str, Query(alias="to", max_length=7, examples=["2026-06"])],
+) -> Trend:
+    """Summary rows per month from `from` to `to` (2026-01), every month listed, read from the monthly rollups."""
+    months = await build.trend_months(session, months=month_range(start, end), scope=scope)
+    return Trend(months=months)
 
 
 @router.get("/grid-companies", response_model=CompanyRanking, responses=_ERRORS)

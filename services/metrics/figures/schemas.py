@@ -25,6 +25,7 @@ class Figures(BaseModel):
     zero_visit_rate: float | None
     online_rate: float | None
     avg_paused_working_days: float | None
+    avg_evaluation: float | None
     open_overdue_count: int
 
 
@@ -41,11 +42,31 @@ class Summary(BaseModel):
     rows: list[CategoryRow]
 
 
+class TrendMonth(BaseModel):
+    """One month's summary rows (cases connected in that month)."""
+
+    month: str
+    rows: list[CategoryRow]
+
+
+class Trend(BaseModel):
+    """Summary rows month by month; open_overdue_count is a figure of now, not of a month, so it is 0 here."""
+
+    months: list[TrendMonth]
+
+
 class CompanyRow(Figures):
-    """A grid company's figures over every category, with its rank (1 = worst) and per-category rows."""
+    """A grid company's figures over every category, with its rank (1 = worst) and per-category rows.
+
+    Complaints are those received in the period (by date received); complaints_per_10k is per 10,000 cases
+    connected in the period. disputes_count stays 0 until disputes are recorded (no such records exist yet).
+    """
 
     grid_company: str
     rank: int
+    complaints_count: int
+    complaints_per_10k: float | None
+    disputes_count: int
     rows: list[CategoryRow]
 
 
@@ -56,14 +77,25 @@ class CompanyRanking(BaseModel):
     companies: list[CompanyRow]
 
 
+class TemporaryRow(Figures):
+    """Temporary (construction) connections of one grid company ("all": every company in scope).
+
+    A line of its own in the report; these cases are also counted in their report categories.
+    """
+
+    grid_company: str
+    category: Literal["temporary"] = "temporary"
+
+
 class Report(BaseModel):
-    """The half-year report: the summary and the company ranking of one period."""
+    """The half-year report: the summary, the company ranking and the temporary connections of one period."""
 
     period: str
     period_from: date
     period_to: date
     rows: list[CategoryRow]
     companies: list[CompanyRow]
+    temporary: list[TemporaryRow]
 
 
 class OverdueCase(BaseModel):

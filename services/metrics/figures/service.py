@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.metrics.access import Scope
+from services.metrics.complaints.models import Complaint
 from services.metrics.facts.models import CaseFact, OpenCase
 from services.metrics.periods import Period
 from services.metrics.rollups.models import SUM_COLUMNS, Rollup, RollupHistogram
@@ -20,11 +22,18 @@ FACT: Table = CaseFact.__table__  # type: ignore[assignment]
 OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
 ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
 HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
+COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]
 Key = tuple[str, str | None]
+MonthKey = tuple[int, str]
+K = TypeVar("K")
 
 
 def _key(row: Any, by_company: bool) -> Key:
     return (row.report_category, row.grid_company if by_company else None)
+
+
+def _month_key(row: Any) -> MonthKey:
+    return (int(row.month), row.report_category)
 
 
 async def tallies(session: AsyncSession, *, period: Period, scope: Scope, by_company: bool) -> dict[Key, Tally]:
@@ -32,31 +41,67 @@ async def tallies(session: AsyncSession, *, period: Period, scope: Scope, by_com
     result: dict[Key, Tally] = defaultdict(Tally)
     months = period.whole_months()
     if months is not None:
-        group = [ROLLUP.c.report_category, *([ROLLUP.c.grid_company] if by_company else [])]
-        where = (ROLLUP.c.month.between(*months), scope.rollup_filter(ROLLUP))
-        sums = [func.sum(ROLLUP.c[name]).label(name) for name in SUM_COLUMNS]
-        for row in await session.execute(select(*group, *sums).where(*where).group_by(*group)):
-            result[_key(row, by_company)].add_sums(row)
-        hgroup = [
-            HISTOGRAM.c.report_category,
-            *([HISTOGRAM.c.grid_company] if by_company else []),
-            HISTOGRAM.c.working_days,
-        ]
-        hwhere = (HISTOGRAM.c.month.between(*months), scope.rollup_filter(HISTOGRAM))
-        statement = select(*hgroup, func.sum(HISTOGRAM.c["count"]).label("n")).where(*hwhere).group_by(*hgroup)
-        for row in await session.execute(statement):
-            result[_key(row, by_company)].histogram[int(row.working_days)] += int(row.n)
+        by = ["report_category", *(["grid_company"] if by_company else [])]
+        await _add_rollups(session, result, months=months, scope=scope, by=by, key=lambda row: _key(row, by_company))
     for start, end in period.cut_days():
         await _add_cut_days(session, result, start=start, end=end, scope=scope, by_company=by_company)
     return result
+
+
+async def monthly_tallies(session: AsyncSession, *, months: tuple[int, int], scope: Scope) -> dict[MonthKey, Tally]:
+    """Tallies per yyyymm and report category over a range of whole months, from the rollups alone."""
+    result: dict[MonthKey, Tally] = defaultdict(Tally)
+    await _add_rollups(session, result, months=months, scope=scope, by=["month", "report_category"], key=_month_key)
+    return result
+
+
+async def _add_rollups(
+    session: AsyncSession,
+    result: dict[K, Tally],
+    *,
+    months: tuple[int, int],
+    scope: Scope,
+    by: list[str],
+    key: Callable[[Any], K],
+) -> None:
+    """Sums and histograms of the rollup buckets of a range of months, grouped by the named key columns."""
+    group = [ROLLUP.c[name] for name in by]
+    where = (ROLLUP.c.month.between(*months), scope.rollup_filter(ROLLUP))
+    sums = [func.sum(ROLLUP.c[name]).label(name) for name in SUM_COLUMNS]
+    for row in await session.execute(select(*group, *sums).where(*where).group_by(*group)):
+        result[key(row)].add_sums(row)
+    hgroup = [*(HISTOGRAM.c[name] for name in by), HISTOGRAM.c.working_days]
+    hwhere = (HISTOGRAM.c.month.between(*months), scope.rollup_filter(HISTOGRAM))
+    statement = select(*hgroup, func.sum(HISTOGRAM.c["count"]).label("n")).where(*hwhere).group_by(*hgroup)
+    for row in await session.execute(statement):
+        result[key(row)].histogram[int(row.working_days)] += int(row.n)
 
 
 async def _add_cut_days(
     session: AsyncSession, result: dict[Key, Tally], *, start: date, end: date, scope: Scope, by_company: bool
 ) -> None:
     """Days of a month the period only partly covers, aggregated from the facts by connection date."""
-    group = [FACT.c.report_category, *([FACT.c.grid_company] if by_company else [])]
     where = (FACT.c.counted.is_(True), FACT.c.connected_on.between(start, end), scope.fact_filter(FACT))
+    await _add_facts(session, result, where=where, by_company=by_company)
+
+
+async def temporary_tallies(
+    session: AsyncSession, *, period: Period, scope: Scope, by_company: bool
+) -> dict[Key, Tally]:
+    """Tallies of the temporary (construction) connections of the period, from the facts (a partial index)."""
+    result: dict[Key, Tally] = defaultdict(Tally)
+    where = (
+        FACT.c.business_type == "temporary",
+        FACT.c.connected_on.between(period.start, period.end),
+        FACT.c.counted.is_(True),
+        scope.fact_filter(FACT),
+    )
+    await _add_facts(session, result, where=where, by_company=by_company)
+    return result
+
+
+async def _add_facts(session: AsyncSession, result: dict[Key, Tally], *, where: Any, by_company: bool) -> None:
+    group = [FACT.c.report_category, *([FACT.c.grid_company] if by_company else [])]
     for row in await session.execute(select(*group, *fact_sums()).where(*where).group_by(*group)):
         result[_key(row, by_company)].add_sums(row)
     hgroup = [*group, FACT.c.working_days]
@@ -83,3 +128,12 @@ async def open_overdue(
         .group_by(*group)
     )
     return {_key(row, by_company): int(row.n) for row in await session.execute(statement)}
+
+
+async def complaint_counts(session: AsyncSession, *, period: Period, scope: Scope) -> dict[str, int]:
+    """Complaints received in the period, per grid company, in scope."""
+    where = (COMPLAINT.c.received_on.between(period.start, period.end), scope.fact_filter(COMPLAINT))
+    statement = (
+        select(COMPLAINT.c.grid_company, func.count().label("n")).where(*where).group_by(COMPLAINT.c.grid_company)
+    )
+    return {row.grid_company: int(row.n) for row in await session.execute(statement)}

@@ -25,6 +25,7 @@ class Contribution:
     zero_visit: bool
     online: bool
     paused_working_days: int
+    evaluation: int | None
 
     def bucket_keys(self) -> list[dict[str, Any]]:
         """The bucket of every region level this case is counted in."""
@@ -51,4 +52,6 @@ class Contribution:
             "zero_visit_count": sign * int(self.zero_visit),
             "online_count": sign * int(self.online),
             "sum_paused_working_days": sign * self.paused_working_days,
+            "evaluated_count": sign * int(self.evaluation is not None),
+            "sum_evaluation": sign * (self.evaluation or 0),
         }

@@ -38,6 +38,9 @@ class Rollup(Base):
     zero_visit_count: Mapped[int] = mapped_column(Integer)
     online_count: Mapped[int] = mapped_column(Integer)
     sum_paused_working_days: Mapped[int] = mapped_column(BigInteger)
+    # Customers' ratings (1-5) of the cases rated so far: the average rating is sum / count.
+    evaluated_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    sum_evaluation: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class RollupHistogram(Base):
@@ -65,5 +68,7 @@ SUM_COLUMNS: tuple[str, ...] = (
     "zero_visit_count",
     "online_count",
     "sum_paused_working_days",
+    "evaluated_count",
+    "sum_evaluation",
 )
 KEY_COLUMNS: tuple[str, ...] = ("level", "region", "month", "report_category", "grid_company")

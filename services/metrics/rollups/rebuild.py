@@ -45,6 +45,8 @@ def fact_sums() -> list[Any]:
         func.sum(case((FACT.c.visits == zero, one), else_=zero)).label("zero_visit_count"),
         func.sum(case((FACT.c.channel != literal_column("'hall'"), one), else_=zero)).label("online_count"),
         func.sum(FACT.c.paused_working_days).label("sum_paused_working_days"),
+        func.count(FACT.c.evaluation_score).label("evaluated_count"),
+        func.sum(func.coalesce(FACT.c.evaluation_score, zero)).label("sum_evaluation"),
     ]
 
 

@@ -27,6 +27,8 @@ class Tally:
     zero_visit_count: int = 0
     online_count: int = 0
     sum_paused_working_days: int = 0
+    evaluated_count: int = 0
+    sum_evaluation: int = 0
     histogram: Counter[int] = field(default_factory=Counter)
 
     def add_sums(self, row: Any) -> None:
@@ -40,6 +42,8 @@ class Tally:
         self.zero_visit_count += int(row.zero_visit_count or 0)
         self.online_count += int(row.online_count or 0)
         self.sum_paused_working_days += int(row.sum_paused_working_days or 0)
+        self.evaluated_count += int(row.evaluated_count or 0)
+        self.sum_evaluation += int(row.sum_evaluation or 0)
 
     def merge(self, other: Tally) -> None:
         """Add another tally's cases to this one."""
@@ -62,6 +66,7 @@ class Tally:
     def figures(self) -> dict[str, Any]:
         """Averages and rates (fractions 0-1, costs in yuan); None where there is no case to average."""
         n = self.connected_count
+        rating = self.sum_evaluation / self.evaluated_count if self.evaluated_count else None
         if n == 0:
             return {
                 "connected_count": 0,
@@ -74,6 +79,7 @@ class Tally:
                 "zero_visit_rate": None,
                 "online_rate": None,
                 "avg_paused_working_days": None,
+                "avg_evaluation": rating,
             }
         cost = (self.sum_customer_cost / n).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return {
@@ -87,4 +93,5 @@ class Tally:
             "zero_visit_rate": self.zero_visit_count / n,
             "online_rate": self.online_count / n,
             "avg_paused_working_days": self.sum_paused_working_days / n,
+            "avg_evaluation": rating,
         }

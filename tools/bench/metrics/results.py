@@ -56,6 +56,7 @@ def write(
     load: dict[str, float],
     sizes: dict[str, int],
     pairs: list[tuple[Timing, Timing]],
+    trends: list[Timing],
     check: str,
 ) -> str:
     """Write RESULTS.md and return its text."""
@@ -98,6 +99,17 @@ def write(
     lines += [
         "",
         f"Target (p99 under 50 ms and at least 20x faster than the plain aggregate): {'met' if met else 'NOT met'}.",
+        "",
+        "## Trend endpoint",
+        "`GET /api/v1/metrics/trend?from=2026-01&to=2026-06` in the same scopes: six months of summary rows from",
+        "the monthly rollups (one grouped read of rollup and one of rollup_histogram); checked to add up to the",
+        "half-year summary.",
+        "",
+        "| scope | calls | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {t.name} | {t.calls} | {t.p50:.2f} | {t.p99:.2f} |" for t in trends),
+        "",
+        f"Target (p99 under 50 ms): {'met' if all(t.p99 < 50 for t in trends) else 'NOT met'}.",
         "",
     ]
     text = "\n".join(lines)

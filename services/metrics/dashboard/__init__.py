@@ -1,0 +1,1 @@
+"""The regulators' dashboard: static HTML and JavaScript over the metrics API."""

@@ -1,0 +1,1 @@
+"""Published half-year reports: frozen versions served without an account."""
