@@ -17,7 +17,12 @@ class IntakeSettings(ServiceSettings):
 
     service_name: str = "intake"
     port: int = DEFAULT_PORTS["intake"]
-    routes = (("workflow", ("application.*",)), ("metrics", ("application.*",)))
+    # Metrics takes pseudonymous case data only: it is named the events it gets, so the case's personal
+    # details (application.case_shared) go to workflow alone.
+    routes = (
+        ("workflow", ("application.*",)),
+        ("metrics", ("application.submitted", "application.withdrawn", "application.evaluated")),
+    )
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     token_ttl_seconds: int = Field(default=3600, ge=60)
     signing_key_file: Path | None = None
