@@ -11,6 +11,7 @@ TABLES = {
     "alembic_version",
     "audit_entry",
     "calendar_day",
+    "case_file",
     "calendar_year",
     "inbox_event",
     "job",
