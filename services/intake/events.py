@@ -1,4 +1,7 @@
-"""The events intake publishes: its contract with workflow and metrics (no personal data)."""
+"""The events intake publishes: its contract with workflow and metrics.
+
+Only `application.case_shared` carries personal data, and it is routed to workflow alone (see settings).
+"""
 
 from __future__ import annotations
 
@@ -71,4 +74,37 @@ class ApplicationEvaluated(EventPayload):
     evaluated_at: AwareDatetime
 
 
-PUBLISHED: tuple[type[EventPayload], ...] = (ApplicationSubmitted, ApplicationWithdrawn, ApplicationEvaluated)
+class CaseDocument(BaseModel):
+    """A document the case relies on, as field staff need it on site."""
+
+    id: str
+    type: str
+    number: str
+    valid_until: date | None
+
+
+class ApplicationCaseShared(EventPayload):
+    """The case's personal details, shared with the grid company that handles it (workflow only, never metrics)."""
+
+    event_type: ClassVar[str] = "application.case_shared"
+    version: ClassVar[int] = 1
+
+    application_id: str
+    grid_company: str
+    address: str
+    contact_name: str
+    contact_phone: str
+    customer_type: str
+    business_type: str
+    capacity_kva: str
+    documents: list[CaseDocument]
+
+
+PUBLISHED: tuple[type[EventPayload], ...] = (
+    ApplicationSubmitted,
+    ApplicationCaseShared,
+    ApplicationWithdrawn,
+    ApplicationEvaluated,
+)
+# Events that carry personal data: subscribers outside the grid company's own handling never get them.
+PERSONAL: tuple[str, ...] = (ApplicationCaseShared.event_type,)

@@ -44,7 +44,11 @@ def test_intake_delivers_to_workflow_and_metrics_where_they_listen(monkeypatch: 
 
     assert _routes(IntakeSettings().subscribers) == {
         "workflow": ("http://127.0.0.1:9102/internal/events", ("application.*",)),
-        "metrics": ("http://127.0.0.1:9103/internal/events", ("application.*",)),
+        # Named events only: the case's personal details (application.case_shared) never go to metrics.
+        "metrics": (
+            "http://127.0.0.1:9103/internal/events",
+            ("application.submitted", "application.withdrawn", "application.evaluated"),
+        ),
     }
     assert MetricsSettings().subscribers == []
 
@@ -54,7 +58,10 @@ def test_the_defaults_are_the_ports_of_make_run() -> None:
     assert WorkflowSettings().jwks_url == "http://127.0.0.1:8001/.well-known/jwks.json"
     assert IntakeSettings().jwks_url is None  # intake verifies with its own key
     assert WorkflowSettings().events_sources == {"intake": DEV_EVENTS_SECRET}
-    assert MetricsSettings().events_topics == {"intake": ["application.*"], "workflow": ["job.*", "calendar.*"]}
+    assert MetricsSettings().events_topics == {
+        "intake": ["application.submitted", "application.withdrawn", "application.evaluated"],
+        "workflow": ["job.*", "calendar.*"],
+    }
 
 
 def test_a_subscriber_is_reached_at_its_advertised_host_and_a_publishers_secret_known_by_its_name(

@@ -223,13 +223,14 @@ INTAKE = on("intake", [
     row("GET", "/api/v1/documents",                                 "401  in   out  403  403  403  403  403  403",
         marker="document_id"),
     row("GET", "/api/v1/documents/{document_id}",                   "401  ok   404  403  403  403  403  403  403"),
-    row("GET", "/api/v1/documents/{document_id}/content",           "401  ok   404  403  403  403  403  403  403"),
+    # Field staff and managers download the documents of their own company's cases, no one else's.
+    row("GET", "/api/v1/documents/{document_id}/content",           "401  ok   404  ok   404  ok   403  403  403"),
     # Another applicant's request naming the owner's documents finds them unknown: 422, nothing attached.
     row("POST", "/api/v1/applications",                             "401  ok   422  403  403  403  403  403  403",
         _apply),
     row("GET", "/api/v1/applications",                              "401  in   out  403  403  403  403  403  403",
         marker="application_id"),
-    row("GET", "/api/v1/applications/{application_id}",             "401  ok   404  403  403  403  403  403  403"),
+    row("GET", "/api/v1/applications/{application_id}",             "401  ok   404  ok   404  ok   403  403  403"),
     row("POST", "/api/v1/applications/{application_id}/withdraw",   "401  ok   404  403  403  403  403  403  403",
         ids={"application_id": "spare_application_id"}),
     row("POST", "/api/v1/applications/{application_id}/evaluation", "401  ok   404  403  403  403  403  403  403",

@@ -175,6 +175,18 @@ async def test_the_metrics_database_keeps_no_personal_data(
     assert not _found(stored)
 
 
+async def test_the_case_reaches_the_grid_company_s_staff_but_not_metrics(
+    journey: tuple[Platform, str, list[httpx.Response]], signing_key: SigningKey
+) -> None:
+    # The personal details travel (application.case_shared) to workflow alone: the proof above is not empty.
+    platform, application_id, _ = journey
+    staff = bearer(mint(signing_key, sub="bj-staff", role="staff", grid_company="SGCC-BJ"))
+    found = await platform.workflow.client.get("/api/v1/jobs", params={"application_id": application_id}, headers=staff)
+    job = await platform.workflow.client.get(f"/api/v1/jobs/{found.json()['items'][0]['id']}", headers=staff)
+    assert job.json()["case"]["contact_phone"] == PHONE
+    assert PHONE not in await _stored_rows(platform)
+
+
 async def test_no_service_logs_personal_data(
     journey: tuple[Platform, str, list[httpx.Response]], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -12,6 +12,7 @@ TABLES = {
     "alembic_version",
     "audit_entry",
     "calendar_day",
+    "case_file",
     "calendar_year",
     "inbox_event",
     "job",

@@ -12,6 +12,7 @@ from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
 from services.common.work import Work
+from services.intake.access import CaseReach
 from services.intake.applications import service as application_service
 from services.intake.applications.exceptions import (
     ApplicationNotFound,
@@ -44,6 +45,13 @@ async def _owned_application(application_id: str, session: DbSession, applicant:
 
 
 OwnedApplication = Annotated[Application, Depends(_owned_application)]
+
+
+async def _readable_application(application_id: str, session: DbSession, reach: CaseReach) -> Application:
+    return await application_service.get_readable(session, reach=reach, application_id=application_id)
+
+
+ReadableApplication = Annotated[Application, Depends(_readable_application)]
 
 
 def application_read(application: Application, links: list[ApplicationDocument]) -> ApplicationRead:
@@ -168,8 +176,8 @@ async def list_applications(
 @router.get(
     "/{application_id}", response_model=ApplicationRead, responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound)
 )
-async def read_application(session: DbSession, application: OwnedApplication) -> ApplicationRead:
-    """One of the caller's applications, with its progress."""
+async def read_application(session: DbSession, application: ReadableApplication) -> ApplicationRead:
+    """One of the caller's applications, with its progress; staff and managers read their company's cases."""
     return await _read(session, application)
 
 

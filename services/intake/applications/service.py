@@ -18,7 +18,8 @@ from services.common.events import EventTables, Queued, outbox
 from services.common.events.tables import PENDING
 from services.common.work import UnitOfWork
 from services.intake import events
-from services.intake.applications.completeness import Premises, check_documents, normalize_address
+from services.intake.access import Reach
+from services.intake.applications.completeness import DocumentCheck, Premises, check_documents, normalize_address
 from services.intake.applications.exceptions import (
     ApplicationNotFound,
     IncompleteApplication,
@@ -47,6 +48,7 @@ class FiledDocument(NamedTuple):
 
     id: str
     type: str
+    number: str
     valid_until: date | None
     uploaded_at: datetime
     # The premises of the first application that relied on it (None, None if none has).
@@ -84,6 +86,7 @@ def _first_use(column: Any) -> Any:
 _COLUMNS = (
     Document.id,
     Document.type,
+    Document.number,
     Document.valid_until,
     Document.uploaded_at,
     _first_use(Application.region).label("bound_region"),
@@ -213,7 +216,7 @@ async def _submit(
         documents_supplied=len(check.supplied),
         documents_reused=len(check.reused),
     )
-    queued = work.queue(payload, case_key=row["id"])
+    queued = [work.queue(payload, case_key=row["id"]), work.queue(_case_shared(row, check), case_key=row["id"])]
     await _write_submission(connection, work.event_tables, row, links, queued)
     return Submitted(
         row=row,
@@ -222,18 +225,37 @@ async def _submit(
     )
 
 
+def _case_shared(row: dict[str, Any], check: DocumentCheck[FiledDocument]) -> events.ApplicationCaseShared:
+    """The case's personal details for the grid company's field staff (routed to workflow only)."""
+    documents = [*check.supplied.values(), *check.reused.values()]
+    return events.ApplicationCaseShared(
+        application_id=row["id"],
+        grid_company=row["grid_company"],
+        address=row["address"],
+        contact_name=row["contact_name"],
+        contact_phone=row["contact_phone"],
+        customer_type=row["customer_type"],
+        business_type=row["business_type"],
+        capacity_kva=str(row["capacity_kva"]),
+        documents=[
+            events.CaseDocument(id=d.id, type=d.type, number=d.number, valid_until=d.valid_until) for d in documents
+        ],
+    )
+
+
 async def _write_submission(
     connection: AsyncConnection,
     event_tables: EventTables,
     row: dict[str, Any],
     links: list[dict[str, Any]],
-    queued: Queued,
+    queued: list[Queued],
 ) -> None:
     """Write the application, its document links and its outbox rows."""
     if connection.dialect.name == "postgresql":
         # One statement instead of three: each round trip to the database costs the request more CPU than
         # anything it computes. The links and outbox rows arrive as arrays and are unnested server-side.
         statement = _submission_statement(event_tables.outbox, tuple(row))
+        outbox_rows = [r for event in queued for r in event.rows]
         await connection.execute(
             statement,
             {
@@ -241,19 +263,20 @@ async def _write_submission(
                 "l_document_ids": [link["document_id"] for link in links],
                 "l_types": [link["type"] for link in links],
                 "l_reused": [link["reused"] for link in links],
-                "o_event_id": str(queued.envelope.id),
-                "o_subscribers": queued.subscribers,
-                "o_event_type": queued.envelope.type,
-                "o_case_key": queued.envelope.case_key,
-                "o_body": queued.body,
-                "o_now": queued.now,
+                "o_event_ids": [r["event_id"] for r in outbox_rows],
+                "o_subscribers": [r["subscriber"] for r in outbox_rows],
+                "o_event_types": [r["event_type"] for r in outbox_rows],
+                "o_case_key": row["id"],
+                "o_bodies": [r["body"] for r in outbox_rows],
+                "o_now": queued[0].now,
             },
         )
         return
     await connection.execute(_INSERT_APPLICATION, row)
     if links:
         await connection.execute(_INSERT_LINKS, links)
-    await outbox.write(connection, event_tables, queued)
+    for event in queued:
+        await outbox.write(connection, event_tables, event)
 
 
 @functools.cache
@@ -280,12 +303,13 @@ def _submission_statement(outbox: Table, columns_set: tuple[str, ...]) -> Insert
         .cte("new_links")
     )
     now = outbox.c.created_at.type
+    # One outbox row per event and subscriber, the arrays unnested side by side (in step, being of one length).
     rows = select(
-        bindparam("o_event_id", type_=outbox.c.event_id.type),
+        func.unnest(bindparam("o_event_ids", type_=ARRAY(String))),
         func.unnest(bindparam("o_subscribers", type_=ARRAY(String))),
-        bindparam("o_event_type", type_=outbox.c.event_type.type),
+        func.unnest(bindparam("o_event_types", type_=ARRAY(String))),
         bindparam("o_case_key", type_=outbox.c.case_key.type),
-        bindparam("o_body", type_=outbox.c.body.type),
+        func.unnest(bindparam("o_bodies", type_=ARRAY(String))),
         literal(PENDING, type_=outbox.c.status.type),
         literal(0, type_=outbox.c.attempts.type),
         bindparam("o_now", type_=now),
@@ -338,6 +362,16 @@ async def get_for_owner(session: AsyncSession, *, owner_id: str, application_id:
     """One of the owner's applications; someone else's answers 404."""
     application = await session.get(Application, application_id)
     if application is None or application.owner_id != owner_id:
+        raise ApplicationNotFound(f"No application {application_id}.")
+    return application
+
+
+async def get_readable(session: AsyncSession, *, reach: Reach, application_id: str) -> Application:
+    """An application the caller may read (its own, or its company's); any other answers 404, as a missing one."""
+    application = await session.get(Application, application_id)
+    if application is None or not (
+        application.owner_id == reach.owner_id or application.grid_company == reach.grid_company
+    ):
         raise ApplicationNotFound(f"No application {application_id}.")
     return application
 

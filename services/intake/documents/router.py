@@ -14,6 +14,7 @@ from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, problem_responses
 from services.common.rules.models import DocumentType
+from services.intake.access import CaseReach
 from services.intake.documents import service as document_service
 from services.intake.documents import storage
 from services.intake.documents.exceptions import (
@@ -39,6 +40,13 @@ async def _owned_document(document_id: str, session: DbSession, applicant: Appli
 
 
 OwnedDocument = Annotated[Document, Depends(_owned_document)]
+
+
+async def _readable_document(document_id: str, session: DbSession, reach: CaseReach) -> Document:
+    return await document_service.get_readable(session, reach=reach, document_id=document_id)
+
+
+ReadableDocument = Annotated[Document, Depends(_readable_document)]
 
 
 def document_read(document: Document) -> DocumentRead:
@@ -108,8 +116,8 @@ async def read_document(document: OwnedDocument) -> DocumentRead:
         **problem_responses(*_AUTH_ERRORS, DocumentNotFound),
     },
 )
-async def download_document(request: Request, document: OwnedDocument) -> FileResponse:
-    """The file of one of the caller's documents."""
+async def download_document(request: Request, document: ReadableDocument) -> FileResponse:
+    """The file of one of the caller's documents; staff and managers download those of their company's cases."""
     settings: IntakeSettings = request.app.state.settings
     path = storage.path_for(settings.documents_dir, document.sha256)
     if not path.exists():

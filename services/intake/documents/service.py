@@ -11,6 +11,8 @@ import anyio
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.access import Reach
+from services.intake.applications.models import Application, ApplicationDocument
 from services.intake.documents import storage
 from services.intake.documents.exceptions import DocumentNotFound, UploadQuotaExceeded
 from services.intake.documents.models import Document
@@ -80,5 +82,22 @@ async def get_for_owner(session: AsyncSession, *, owner_id: str, document_id: st
     """One of the owner's documents; someone else's is as absent as a missing one."""
     document = await session.get(Document, document_id)
     if document is None or document.owner_id != owner_id:
+        raise DocumentNotFound(f"No document {document_id}.")
+    return document
+
+
+async def get_readable(session: AsyncSession, *, reach: Reach, document_id: str) -> Document:
+    """A document the caller owns, or one its grid company's cases rely on; any other is as absent as a missing one."""
+    relied_on_by_company = (
+        select(ApplicationDocument.document_id)
+        .join(Application, Application.id == ApplicationDocument.application_id)
+        .where(ApplicationDocument.document_id == Document.id, Application.grid_company == reach.grid_company)
+        .exists()
+    )
+    query = select(Document).where(
+        Document.id == document_id, (Document.owner_id == reach.owner_id) | relied_on_by_company
+    )
+    document = await session.scalar(query)
+    if document is None:
         raise DocumentNotFound(f"No document {document_id}.")
     return document

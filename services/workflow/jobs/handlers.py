@@ -1,4 +1,4 @@
-"""What workflow does on intake's events: make a job for a submission, close it on withdrawal."""
+"""What workflow does on intake's events: make a job for a submission, keep its case, close it on withdrawal."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake import events as intake_events
+from services.workflow.cases import service as case_service
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.context import build_context
 from services.workflow.jobs.models import Job
@@ -23,6 +24,12 @@ def make_handlers() -> EventHandlers:
         case = intake_events.ApplicationSubmitted.from_envelope(envelope)
         ctx = await build_context(state, session, actor=f"service:{envelope.source}")
         await job_service.create_from_submission(session, case=case, ctx=ctx)
+
+    @handlers.on("application.case_shared")
+    async def on_case_shared(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        """The case's address, contact and documents are kept for the field staff of its company."""
+        case = intake_events.ApplicationCaseShared.from_envelope(envelope)
+        await case_service.keep(session, case=case, now=state.clock.now())
 
     @handlers.on("application.withdrawn")
     async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:

@@ -10,6 +10,7 @@ from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.workflow.cases import service as case_service
 from services.workflow.jobs import audit, concurrency, pauses, queries, records, views
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.dependencies import (
@@ -50,6 +51,8 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
 _AUTH_ERRORS = (Unauthorized, Forbidden)
 MAX_DUE_WITHIN = 3650
+# Who works the case for its grid company and so may see its personal details (an admin runs the platform).
+FIELD_ROLES = ("staff", "manager")
 
 
 @router.get("", response_model=JobPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
@@ -99,10 +102,23 @@ async def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobRead, responses=problem_responses(*_AUTH_ERRORS, JobNotFound))
-async def read_job(job: CompanyJob, clock: CurrentClock, calendar: CurrentCalendar, response: Response) -> JobRead:
-    """One job with its steps, pauses, fees and visits; its version is also sent as the ETag."""
+async def read_job(
+    session: DbSession,
+    principal: CompanyPrincipal,
+    job: CompanyJob,
+    clock: CurrentClock,
+    calendar: CurrentCalendar,
+    response: Response,
+) -> JobRead:
+    """One job with its steps, pauses, fees and visits; its version is also sent as the ETag.
+
+    Staff and managers of the job's company also get the case (address, contact, documents) for a visit.
+    """
     response.headers["ETag"] = concurrency.etag(job)
-    return views.job_read(job, calendar=calendar, now=clock.now())
+    read = views.job_read(job, calendar=calendar, now=clock.now())
+    if principal.role in FIELD_ROLES:
+        read.case = await case_service.read(session, application_id=job.application_id, grid_company=job.grid_company)
+    return read
 
 
 @router.get(

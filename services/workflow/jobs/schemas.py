@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.workflow.cases.schemas import CaseRead
 from services.workflow.events import PauseReason, Payer, VisitPurpose
 
 Status = Literal["in_progress", "paused", "connected", "withdrawn"]
@@ -89,6 +90,11 @@ class JobRead(BaseModel):
     pauses: list[PauseRead]
     fees: list[FeeRead]
     visits: list[VisitRead]
+    case: CaseRead | None = Field(
+        default=None,
+        description="The case's address, contact, customer and documents: on `GET /api/v1/jobs/{id}` for staff "
+        "and managers of the job's company, once intake has shared it; null elsewhere and for other roles.",
+    )
 
 
 class JobPage(BaseModel):

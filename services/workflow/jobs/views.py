@@ -11,7 +11,7 @@ from services.workflow.jobs.schemas import FeeRead, JobRead, PauseRead, StepRead
 
 # The fields of a read that the job's row holds as they are.
 _JOB_FIELDS = tuple(
-    name for name in JobRead.model_fields if name not in ("overdue", "steps", "pauses", "fees", "visits")
+    name for name in JobRead.model_fields if name not in ("overdue", "steps", "pauses", "fees", "visits", "case")
 )
 
 
