@@ -19,6 +19,7 @@ from services.intake.identity.keys import SigningKey
 from services.intake.identity.router import jwks_router
 from services.intake.identity.router import router as identity_router
 from services.intake.identity.service import LoginThrottle
+from services.intake.lookup.router import router as lookup_router
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
 
@@ -54,6 +55,7 @@ def create_app(
             guide_router,
             documents_router,
             applications_router,
+            lookup_router,
             make_events_router(event_tables, progress_handlers),
         ],
         startup=[_startup],
@@ -66,4 +68,7 @@ def create_app(
     )
     app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
     app.state.login_throttle = LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+    app.state.lookup_throttle = LoginThrottle(
+        settings.public_lookup_max_failures, settings.public_lookup_window_seconds
+    )
     return app

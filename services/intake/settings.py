@@ -23,6 +23,10 @@ class IntakeSettings(ServiceSettings):
     signing_key_file: Path | None = None
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=300, ge=1)
+    # Failed public status lookups (a number with a wrong phone, or an unknown number) one client address
+    # may make per window before it is answered 429 until the window passes.
+    public_lookup_max_failures: int = Field(default=10, ge=1)
+    public_lookup_window_seconds: int = Field(default=600, ge=1)
 
     @property
     def data_dir(self) -> Path:

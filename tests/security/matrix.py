@@ -111,6 +111,11 @@ def _evaluate(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"score": 5}}
 
 
+def _phone_last4(_world: World, _caller: str) -> dict[str, Any]:
+    # The seeded applications' contact phone is 13800138000.
+    return {"params": {"phone_last4": "8000"}}
+
+
 def _assign(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"assignee": "sec-staff"}}
 
@@ -212,6 +217,9 @@ INTAKE = on("intake", [
         ids={"application_id": "spare_application_id"}),
     row("POST", "/api/v1/applications/{application_id}/evaluation", "401  ok   404  403  403  403  403  403  403",
         _evaluate),
+    # No account needed: the number and the phone's last four digits are the key.
+    row("GET", "/api/v1/public/applications/{number}",              "ok   ok   ok   ok   ok   ok   ok   ok   ok",
+        _phone_last4, ids={"number": "application_number"}),
 ])
 WORKFLOW = on("workflow", [
 #                                                                    anon own  app2 stf  stf2 mgr  reg  reg2 adm

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import httpx
-import pytest
 
 from tests.intake.helpers import sign_in
 from tests.support.services import Service
@@ -14,25 +12,7 @@ from tests.support.services import Service
 TOKEN = "/api/v1/auth/token"
 PASSWORD = "correct-horse-1"
 MAX_FAILURES = 5
-_addresses = (f"203.0.113.{n}" for n in itertools.count(1))
-
 Client = Callable[[], httpx.AsyncClient]
-
-
-@pytest.fixture
-async def from_address(intake: Service) -> AsyncIterator[Client]:
-    """Clients of the intake app, each calling from an address of its own."""
-    clients: list[httpx.AsyncClient] = []
-
-    def make() -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=intake.app, client=(next(_addresses), 50000))
-        client = httpx.AsyncClient(transport=transport, base_url="http://intake")
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
 
 
 async def _sign_in(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:

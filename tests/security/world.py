@@ -124,6 +124,7 @@ async def _applications(world: World) -> None:
         )
         assert created.status_code == 201, created.text
         world.ids[purpose] = created.json()["id"]
+    world.ids["application_number"] = created.json()["number"]
 
     async def job_of(application_id: str) -> str | None:
         found = await world.workflow.client.get(
