@@ -20,6 +20,7 @@ from services.intake.identity.router import jwks_router
 from services.intake.identity.router import router as identity_router
 from services.intake.identity.service import LoginThrottle
 from services.intake.lookup.router import router as lookup_router
+from services.intake.notifications.router import router as notifications_router
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
 
@@ -56,6 +57,7 @@ def create_app(
             documents_router,
             applications_router,
             lookup_router,
+            notifications_router,
             make_events_router(event_tables, progress_handlers),
         ],
         startup=[_startup],

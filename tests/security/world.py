@@ -136,6 +136,13 @@ async def _applications(world: World) -> None:
     for application, job in (("application_id", "job_id"), ("working_application_id", "working_job_id")):
         world.ids[job] = await _eventually(lambda application=application: job_of(world.ids[application]))
 
+    async def told() -> str | None:
+        inbox = await world.intake.client.get("/api/v1/notifications", headers=owner)
+        items = inbox.json()["items"]
+        return str(items[-1]["id"]) if items else None
+
+    world.ids["notification_id"] = await _eventually(told)
+
     async def in_metrics() -> bool | None:
         response = await world.metrics.client.get(
             f"/api/v1/metrics/cases/{world.ids['application_id']}", headers=world.headers["admin"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hmac
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.intake.applications import service as application_service
 from services.intake.applications.models import Application
 from services.intake.lookup.exceptions import CaseNotFound
 from services.intake.lookup.schemas import PublicStatusRead, PublicStepRead
@@ -35,15 +35,10 @@ def public_status(application: Application) -> PublicStatusRead:
     """The case's progress as the public sees it."""
     progress = application.progress
     steps = progress.get("steps") or application.steps
-    due_on = application.due_on
-    last_due = steps[-1].get("due_on") if steps else None
-    if last_due:
-        # Due dates move with pauses; the workflow's latest word on the last step is the case's due date.
-        due_on = date.fromisoformat(last_due)
     return PublicStatusRead(
         number=application.number,
         status=application.status,
         current_step=progress.get("current_step"),
-        due_on=due_on,
+        due_on=application_service.case_due_on(application),
         steps=[PublicStepRead(code=s["code"], name=s["name"], completed_at=s.get("completed_at")) for s in steps],
     )
