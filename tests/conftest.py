@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from services.common.clock import FixedClock
@@ -92,3 +94,22 @@ def start_intake(databases: FreshDatabases, var_dir: Path, network: Network, clo
             yield service
 
     return start
+
+
+_addresses = (f"203.0.113.{n % 250 + 1}" for n in itertools.count())
+
+
+@pytest.fixture
+async def from_address(intake: Service) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
+    """Clients of the intake app, each calling from an address of its own."""
+    clients: list[httpx.AsyncClient] = []
+
+    def make() -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=intake.app, client=(next(_addresses), 50000))
+        client = httpx.AsyncClient(transport=transport, base_url="http://intake")
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()

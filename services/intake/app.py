@@ -20,6 +20,8 @@ from services.intake.identity.keys import SigningKey
 from services.intake.identity.router import jwks_router
 from services.intake.identity.router import router as identity_router
 from services.intake.identity.throttle import LoginThrottle
+from services.intake.lookup.router import router as lookup_router
+from services.intake.notifications.router import router as notifications_router
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
 
@@ -55,6 +57,8 @@ def create_app(
             guide_router,
             documents_router,
             applications_router,
+            lookup_router,
+            notifications_router,
             make_events_router(event_tables.inbox, progress_handlers),
         ],
         startup=[_startup],
@@ -81,4 +85,10 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.state.lookup_throttle = LoginThrottle(
+        settings.public_lookup_max_failures,
+        settings.public_lookup_window_seconds,
+        max_failures_per_username=2**31,  # every lookup counts under one name: the per-client limit applies
+        max_failures_per_client=settings.public_lookup_max_failures,
+    )
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from services.common.calendar.events import handle_published_years
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake.applications.models import Application
+from services.intake.notifications import service as notification_service
 from services.workflow import events as job_events
 
 handlers = EventHandlers()
@@ -43,6 +45,26 @@ def _record(
     application.progress = progress
 
 
+def _tell(
+    session: AsyncSession, application: Application, envelope: EventEnvelope, event: job_events.JobEvent, now: datetime
+) -> None:
+    notification_service.tell(
+        session, application=application, event=event, event_id=str(envelope.id), kind=_KINDS[envelope.type], now=now
+    )
+
+
+# The notification each job event gives the applicant.
+_KINDS = {
+    job_events.JobCreated.event_type: "job_created",
+    job_events.JobStepCompleted.event_type: "step_completed",
+    job_events.JobPaused.event_type: "paused",
+    job_events.JobResumed.event_type: "resumed",
+    job_events.JobFeeRecorded.event_type: "fee_recorded",
+    job_events.JobVisitRecorded.event_type: "visit_recorded",
+    job_events.JobConnected.event_type: "connected",
+}
+
+
 def _steps(event: job_events.JobEvent) -> list[dict[str, Any]]:
     return [step.model_dump(mode="json", include=_STEP_FIELDS) for step in event.steps]
 
@@ -56,19 +78,26 @@ async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: 
         return
     application.status = "in_progress"
     _record(application, envelope, event, steps=_steps(event), current_step=event.current_step, job_id=event.job_id)
+    _tell(session, application, envelope, event, state.clock.now())
 
 
-async def _steps_moved(session: AsyncSession, envelope: EventEnvelope, event: job_events.JobEvent) -> None:
+async def _steps_moved(
+    session: AsyncSession, envelope: EventEnvelope, event: job_events.JobEvent
+) -> Application | None:
     application = await _application(session, event)
     if application is None or application.status == "withdrawn":
-        return
+        return None
     _record(application, envelope, event, steps=_steps(event), current_step=event.current_step)
+    return application
 
 
 @handlers.on(job_events.JobStepCompleted.event_type)
 async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """A step was completed; the next one has started."""
-    await _steps_moved(session, envelope, job_events.JobStepCompleted.from_envelope(envelope))
+    event = job_events.JobStepCompleted.from_envelope(envelope)
+    application = await _steps_moved(session, envelope, event)
+    if application is not None:
+        _tell(session, application, envelope, event, state.clock.now())
 
 
 @handlers.on(job_events.JobDueDateRecounted.event_type)
@@ -86,6 +115,7 @@ async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: Servi
         return
     application.status = "paused"
     _record(application, envelope, event, detail=event.reason)
+    _tell(session, application, envelope, event, state.clock.now())
 
 
 @handlers.on(job_events.JobResumed.event_type)
@@ -97,6 +127,7 @@ async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: Serv
         return
     application.status = "in_progress"
     _record(application, envelope, event, detail=event.reason, steps=_steps(event))
+    _tell(session, application, envelope, event, state.clock.now())
 
 
 _RECORDS: dict[str, type[job_events.JobEvent]] = {
@@ -112,6 +143,7 @@ async def on_record(session: AsyncSession, envelope: EventEnvelope, state: Servi
     application = await _application(session, event)
     if application is not None:
         _record(application, envelope, event)
+        _tell(session, application, envelope, event, state.clock.now())
 
 
 @handlers.on(job_events.JobConnected.event_type)
@@ -127,3 +159,4 @@ async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: Se
     application.status = "connected"
     application.connected_at = event.connected_at
     _record(application, envelope, event, steps=_steps(event), current_step=None)
+    _tell(session, application, envelope, event, state.clock.now())

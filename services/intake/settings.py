@@ -36,6 +36,10 @@ class IntakeSettings(ServiceSettings):
     registrations_per_client_per_hour: int = Field(default=20, ge=0)
     # Web pages of other origins that may call intake from a browser: the metrics dashboard signs in here.
     cors_origins: list[str] = Field(default_factory=_dashboard_origins)
+    # Failed public status lookups (a number with a wrong phone, or an unknown number) one client address
+    # may make per window before it is answered 429 until the window passes.
+    public_lookup_max_failures: int = Field(default=10, ge=1)
+    public_lookup_window_seconds: int = Field(default=600, ge=1)
 
     @property
     def data_dir(self) -> Path:

@@ -122,6 +122,15 @@ def _evaluate(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"score": 5}}
 
 
+def _phone_last4(_world: World, _caller: str) -> dict[str, Any]:
+    # The seeded applications' contact phone is 13800138000.
+    return {"params": {"phone_last4": "8000"}}
+
+
+def _preferences(_world: World, _caller: str) -> dict[str, Any]:
+    return {"json": {"sms": False, "push": True}}
+
+
 def _assign(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"assignee": "sec-staff"}}
 
@@ -235,6 +244,16 @@ INTAKE = on("intake", [
         ids={"application_id": "spare_application_id"}),
     row("POST", "/api/v1/applications/{application_id}/evaluation", "401  ok   404  403  403  403  403  403  403",
         _evaluate),
+    # No account needed: the number and the phone's last four digits are the key.
+    row("GET", "/api/v1/public/applications/{number}",              "ok   ok   ok   ok   ok   ok   ok   ok   ok",
+        _phone_last4, ids={"number": "application_number"}),
+    # Notifications are an applicant's own: staff have none, and no one reads another's.
+    row("GET", "/api/v1/notifications",                             "401  in   out  403  403  403  403  403  403",
+        marker="application_id"),
+    row("POST", "/api/v1/notifications/{notification_id}/read",     "401  ok   404  403  403  403  403  403  403"),
+    row("GET", "/api/v1/me/notification-preferences",               "401  ok   ok   403  403  403  403  403  403"),
+    row("PUT", "/api/v1/me/notification-preferences",               "401  ok   ok   403  403  403  403  403  403",
+        _preferences),
 ])
 WORKFLOW = on("workflow", [
 #                                                                    anon own  app2 stf  stf2 mgr  reg  reg2 adm

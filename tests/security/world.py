@@ -127,6 +127,7 @@ async def _applications(world: World) -> None:
         )
         assert created.status_code == 201, created.text
         world.ids[purpose] = created.json()["id"]
+    world.ids["application_number"] = created.json()["number"]
 
     async def job_of(application_id: str) -> str | None:
         found = await world.workflow.client.get(
@@ -137,6 +138,13 @@ async def _applications(world: World) -> None:
 
     for application, job in (("application_id", "job_id"), ("working_application_id", "working_job_id")):
         world.ids[job] = await _eventually(lambda application=application: job_of(world.ids[application]))
+
+    async def told() -> str | None:
+        inbox = await world.intake.client.get("/api/v1/notifications", headers=owner)
+        items = inbox.json()["items"]
+        return str(items[-1]["id"]) if items else None
+
+    world.ids["notification_id"] = await _eventually(told)
 
     async def in_metrics() -> bool | None:
         response = await world.metrics.client.get(

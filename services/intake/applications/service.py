@@ -358,6 +358,14 @@ async def documents_on_file(session: AsyncSession, *, owner_id: str, types: Sequ
     return [FiledDocument(*row) for row in await session.execute(statement)]
 
 
+def case_due_on(application: Application) -> date:
+    """The case's due date: the workflow's latest word on its last step, else the one set at submission."""
+    steps = application.progress.get("steps") or ()
+    last_due = steps[-1].get("due_on") if steps else None
+    # Due dates move with pauses and recounts; the job events carry them as they now stand.
+    return date.fromisoformat(last_due) if last_due else application.due_on
+
+
 async def get_for_owner(session: AsyncSession, *, owner_id: str, application_id: str) -> Application:
     """One of the owner's applications; someone else's answers 404."""
     application = await session.get(Application, application_id)

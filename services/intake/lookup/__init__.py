@@ -1,0 +1,1 @@
+"""Public status lookup: a case's progress by its number and the last four digits of its phone."""

@@ -1,0 +1,69 @@
+"""An applicant is told of every turn of their case, in order, in their inbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from services.intake.identity.keys import SigningKey
+from tests.flows.conftest import Platform, eventually
+from tests.intake.helpers import application_body, sign_in, upload_all
+from tests.support.tokens import bearer, mint
+
+INBOX = "/api/v1/notifications"
+WHOLE_CASE = ["job_created", "step_completed", "paused", "resumed", "fee_recorded", "visit_recorded", "connected"]
+
+
+async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
+    platform: Platform, signing_key: SigningKey
+) -> None:
+    intake, workflow = platform.intake.client, platform.workflow.client
+    applicant = await sign_in(intake, "li.wei")
+    staff = bearer(mint(signing_key, sub="bj-staff", role="staff", grid_company="SGCC-BJ"))
+    created = await intake.post(
+        "/api/v1/applications", headers=applicant, json=application_body(await upload_all(intake, applicant))
+    )
+    application_id, number = created.json()["id"], created.json()["number"]
+
+    async def told(count: int) -> list[dict[str, Any]] | None:
+        items: list[dict[str, Any]] = (await intake.get(INBOX, headers=applicant)).json()["items"]
+        return items if len(items) >= count else None
+
+    async def job() -> dict[str, Any] | None:
+        items = (await workflow.get(f"/api/v1/jobs?application_id={application_id}", headers=staff)).json()["items"]
+        return items[0] if items else None
+
+    job_id = (await eventually(job))["id"]
+    await eventually(lambda: told(1))
+
+    async def act(path: str, told_count: int, **kwargs: Any) -> None:
+        current = (await workflow.get(f"/api/v1/jobs/{job_id}", headers=staff)).json()
+        headers = {**staff, "If-Match": str(current["version"])}
+        response = await workflow.post(f"/api/v1/jobs/{job_id}{path}", headers=headers, **kwargs)
+        assert response.is_success, response.text
+        await eventually(lambda: told(told_count))
+
+    platform.clock.advance(timedelta(days=1))
+    await act("/steps/accept/complete", 2)
+    await act("/pause", 3, json={"reason": "customer_not_ready"})
+    platform.clock.advance(timedelta(days=1))
+    await act("/resume", 4)
+    await act("/fees", 5, json={"code": "meter_box", "amount_yuan": "0", "payer": "grid"})
+    await act("/visits", 6, json={"visited_on": "2026-11-28", "purpose": "sign_contract"})
+    platform.clock.advance(timedelta(days=1))
+    await act("/steps/connect/complete", 7)
+
+    inbox = (await intake.get(INBOX, headers=applicant)).json()
+    assert [item["kind"] for item in reversed(inbox["items"])] == WHOLE_CASE
+    assert inbox["unread_count"] == len(WHOLE_CASE)
+    assert all(item["application_id"] == application_id and number in item["body"] for item in inbox["items"])
+    by_kind = {item["kind"]: item for item in inbox["items"]}
+    assert "受理" in by_kind["job_created"]["body"] and "年" in by_kind["job_created"]["body"]
+    assert "客户受电工程未具备条件" in by_kind["paused"]["body"]
+    assert "签订合同" in by_kind["visit_recorded"]["body"]
+
+    first = by_kind["job_created"]["id"]
+    assert (await intake.post(f"{INBOX}/{first}/read", headers=applicant)).status_code == 200
+    unread = (await intake.get(INBOX, params={"unread": "true"}, headers=applicant)).json()
+    assert unread["unread_count"] == len(WHOLE_CASE) - 1
+    assert first not in [item["id"] for item in unread["items"]]
