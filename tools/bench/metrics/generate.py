@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
 from services.common.rules import RuleBook
 from services.metrics.facts import derive
@@ -100,6 +101,12 @@ class Population:
             if not completed:
                 break
             started_on = done_on
+        # A live case's time is workflow's to report: what its job.connected event would have said.
+        reported = (
+            casetime.handling_days(cal, started_on=submitted_on, ended_on=connected_on, paused=paused)
+            if connected_on
+            else None
+        )
         zero = category.zero_investment
         cost = Decimal(0) if zero and rnd.random() > 0.005 else Decimal(rnd.randrange(0, 20_000_000)) / 100
         visits = rnd.choices((0, 1, 2), (85, 12, 3))[0]
@@ -122,6 +129,10 @@ class Population:
             "connected_at": _at(connected_on, 16) if connected_on else None,
             "withdrawn_at": _at(submitted_on + timedelta(days=3), 11) if withdrawn else None,
             "paused_working_days": paused,
+            "reported_working_days": reported,
+            "reported_within_limit": None
+            if reported is None
+            else reported <= total and not any(step["overdue"] for step in steps),
             "longest_pause_working_days": paused,
             "documents_supplied": rnd.randint(0, 5),
             "documents_reused": rnd.randint(0, 2),
@@ -134,6 +145,7 @@ class Population:
             "visit_log": [],
             "pauses": [],
             "updated_at": self.now,
+            "unlicensed_contractor": False,
         }
         return fact | self.derived(fact)
 
