@@ -188,6 +188,8 @@ def _render_errors_as_problems_in_openapi(app: FastAPI) -> None:
                 if "requestBody" in operation:
                     # A body that cannot be decoded at all (not UTF-8, broken multipart) is 400, not 422.
                     responses.setdefault("400", {"description": "The body could not be parsed"})
+                    # Every body is limited in size (BodySizeLimit), whatever else the route declares.
+                    responses.setdefault("413", {"description": "The body is larger than this route accepts"})
                 for code, response in responses.items():
                     if code.isdigit() and int(code) >= 400:
                         response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}

@@ -68,7 +68,8 @@ async def test_workflow_down_gets_the_piled_up_submissions_and_makes_one_job_eac
     ids = await submit_cases(platform, CASES)
 
     async def piled_up() -> bool | None:
-        return True if await waiting(platform.intake, "workflow") == CASES else None
+        # Two events a case wait for workflow: the submission and the case's details (application.case_shared).
+        return True if await waiting(platform.intake, "workflow") == 2 * CASES else None
 
     await eventually(piled_up)
     assert await jobs_per_application(platform) == Counter()

@@ -170,7 +170,7 @@ async def test_a_bad_token_is_refused_with_401(world: World, service: str, forge
 async def test_tokens_with_unknown_key_ids_sent_at_once_fetch_the_key_set_once(
     world: World, service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keys = world.service(service).app.state.verifier.keys
+    keys = world.service(service).app.state.service.verifier.keys
     for stamp in ("_loaded_at", "_attempted_at"):  # the keys were fetched a minute ago
         monkeypatch.setattr(keys, stamp, getattr(keys, stamp, 0.0) - 60, raising=False)
     fetches = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock
@@ -12,7 +12,7 @@ from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.common.work import Work
 from services.intake.notifications import service as notification_service
-from services.intake.notifications.exceptions import NotificationNotFound
+from services.intake.notifications.exceptions import AccountNotFound, NotificationNotFound
 from services.intake.notifications.schemas import (
     NotificationPage,
     NotificationRead,
@@ -43,7 +43,7 @@ async def list_notifications(
     responses=problem_responses(*_AUTH_ERRORS, NotificationNotFound, Unprocessable),
 )
 async def read_notification(
-    notification_id: int, work: Work, applicant: Applicant, clock: CurrentClock
+    notification_id: Annotated[int, Path(ge=1, le=2**31 - 1)], work: Work, applicant: Applicant, clock: CurrentClock
 ) -> NotificationRead:
     """Mark one of the caller's notifications read."""
     notification = await notification_service.mark_read(
@@ -66,7 +66,7 @@ async def read_preferences(session: DbSession, applicant: Applicant) -> Preferen
 @router.put(
     "/api/v1/me/notification-preferences",
     response_model=PreferencesRead,
-    responses=problem_responses(*_AUTH_ERRORS, Unprocessable),
+    responses=problem_responses(*_AUTH_ERRORS, AccountNotFound, Unprocessable),
 )
 async def update_preferences(
     body: PreferencesUpdate, work: Work, applicant: Applicant, clock: CurrentClock

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.intake.applications import service as application_service
 from services.intake.applications.models import Application
+from services.intake.identity.models import Account
 from services.intake.notifications import texts
-from services.intake.notifications.exceptions import NotificationNotFound
+from services.intake.notifications.exceptions import AccountNotFound, NotificationNotFound
 from services.intake.notifications.models import Notification, NotificationPreference
 from services.workflow import events as job_events
 
@@ -95,7 +96,9 @@ async def mark_read(session: AsyncSession, *, account_id: str, notification_id: 
 async def set_preferences(
     session: AsyncSession, *, account_id: str, sms: bool, push: bool, now: datetime
 ) -> NotificationPreference:
-    """Record the channels an applicant wants."""
+    """Record the channels an applicant wants; 404 for a token whose account no longer exists."""
+    if await session.get(Account, account_id) is None:
+        raise AccountNotFound("No account for this token.")
     preference = await session.get(NotificationPreference, account_id, with_for_update=True)
     if preference is None:
         preference = NotificationPreference(account_id=account_id, sms=sms, push=push, updated_at=now)
