@@ -24,3 +24,24 @@ def test_every_operation_documents_its_problem_responses(service: str) -> None:
             for code in codes - {"200", "201", "204"}:
                 content = operation["responses"][code].get("content", {})
                 assert "application/problem+json" in content, f"{method.upper()} {path} {code}"
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [ref for key, value in node.items() for ref in ([value] if key == "$ref" else _refs(value))]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+@pytest.mark.parametrize("service", openapi.SERVICES)
+def test_every_reference_resolves_webhooks_included(service: str) -> None:
+    spec = openapi.document(service)
+    unresolved = []
+    for ref in set(_refs(spec)):
+        node: object = spec
+        for part in ref.removeprefix("#/").split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
+        if node is None:
+            unresolved.append(ref)
+    assert unresolved == [], f"{service}: client generators stop at the first of these"

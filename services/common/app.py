@@ -182,7 +182,8 @@ def _render_errors_as_problems_in_openapi(app: FastAPI) -> None:
             return app.openapi_schema
         spec = build()
         problem_ref = {"$ref": "#/components/schemas/Problem"}
-        for operations in spec.get("paths", {}).values():
+        # Webhooks too: their validation errors would otherwise name the schema removed below.
+        for operations in [*spec.get("paths", {}).values(), *spec.get("webhooks", {}).values()]:
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 if "requestBody" in operation:
