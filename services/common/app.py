@@ -91,7 +91,7 @@ def create_service_app(
                 jwks_url=settings.jwks_url,
                 jwks_file=settings.jwks_file,
                 cache_seconds=settings.jwks_cache_seconds,
-                client=app.state.http,
+                client=state.http,
             )
         if state.calendar is not None:
             await state.calendar.start(state.database, state.clock)
@@ -105,7 +105,7 @@ def create_service_app(
         try:
             yield
         finally:
-            relay = getattr(app.state, "relay", None)
+            relay = state.relay
             if isinstance(relay, Relay):
                 # A round cut short would leave its rows leased, and their events late by a whole lease.
                 relay.stop()
@@ -116,7 +116,7 @@ def create_service_app(
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
             if owns_client:
-                await app.state.http.aclose()
+                await state.http.aclose()
             await app.state.database.dispose()
 
     app = FastAPI(
@@ -294,9 +294,10 @@ def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, N
         settings: ServiceSettings = app.state.settings
         if not settings.subscribers:
             return
-        relay = build_relay(settings, app.state.database, tables, app.state.http, app.state.clock)
-        app.state.relay = app.state.service.relay = relay
-        wake_relay_on_commit(app.state.database, relay)
+        state: ServiceState = app.state.service
+        relay = build_relay(settings, state.database, tables, state.http, state.clock)
+        state.relay = relay
+        wake_relay_on_commit(state.database, relay)
         await relay.run_forever(settings.relay_interval_seconds)
 
     return run

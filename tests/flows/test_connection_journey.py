@@ -107,7 +107,7 @@ async def test_a_service_that_was_down_gets_every_event_once_it_is_up(
             "/api/v1/applications", headers=applicant, json=application_body([*documents, deed], address=f"{n} Lane")
         )
         ids.append(created.json()["id"])
-    relay = platform.intake.app.state.relay
+    relay = platform.intake.app.state.service.relay
 
     async def workflow_waiting() -> int | None:
         return 1 if await relay.pending_count() >= 3 else None

@@ -3,7 +3,7 @@
 from services.common.events.envelope import EventEnvelope, EventPayload
 from services.common.events.inbox import EventHandler, EventHandlers, apply_event, make_events_router
 from services.common.events.outbox import PUBLISHED, Queued, publish, queue, topic_matches
-from services.common.events.relay import Relay, wake_relay
+from services.common.events.relay import Relay
 from services.common.events.signing import sign, verify
 from services.common.events.tables import EventTables, define_event_tables, define_inbox_table
 
@@ -25,5 +25,4 @@ __all__ = [
     "sign",
     "topic_matches",
     "verify",
-    "wake_relay",
 ]

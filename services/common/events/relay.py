@@ -9,7 +9,6 @@ import random
 import time
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -27,13 +26,6 @@ logger = logging.getLogger("zerovisit.events.relay")
 # Statuses that say the subscriber as a whole is unreachable, not that this one event was refused.
 _UNREACHABLE_STATUSES = frozenset({502, 503, 504})
 _MAX_ERROR_LENGTH = 500
-
-
-def wake_relay(app: Any) -> None:
-    """Wake the app's relay, if it runs one, after a write outside a session (a session's commit wakes it)."""
-    relay = getattr(app.state, "relay", None)
-    if isinstance(relay, Relay):
-        relay.wake()
 
 
 class Relay:
