@@ -117,7 +117,7 @@ def create_service_app(
                     await task
             if owns_client:
                 await state.http.aclose()
-            await app.state.database.dispose()
+            await state.database.dispose()
 
     app = FastAPI(
         title=parts.title,
@@ -143,8 +143,8 @@ def create_service_app(
         else LiveCalendar(parts.calendar_tables, reload_seconds=settings.calendar_reload_seconds, fixed=calendar),
     )
     app.state.service = state
-    app.state.settings, app.state.clock, app.state.rules = state.settings, state.clock, state.rules
-    app.state.calendar, app.state.event_tables = state.calendar, state.event_tables
+    # Tests and tools reach a running app's settings through these two names; the product reads `State`.
+    app.state.settings = state.settings
     install_problem_handlers(app)
     limits = dict(parts.body_limits)
     app.add_middleware(
@@ -291,10 +291,10 @@ def relay_task(tables: EventTables) -> Callable[[FastAPI], Coroutine[Any, Any, N
     """A background job that delivers the app's outbox to its subscribers until the app stops."""
 
     async def run(app: FastAPI) -> None:
-        settings: ServiceSettings = app.state.settings
+        state: ServiceState = app.state.service
+        settings = state.settings
         if not settings.subscribers:
             return
-        state: ServiceState = app.state.service
         relay = build_relay(settings, state.database, tables, state.http, state.clock)
         state.relay = relay
         wake_relay_on_commit(state.database, relay)

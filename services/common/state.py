@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import httpx
 from fastapi import Depends, Request
@@ -71,3 +72,24 @@ async def _state(request: Request) -> ServiceState:
 
 
 State = Annotated[ServiceState, Depends(_state)]
+
+
+async def _rules(request: Request) -> RuleBook:
+    return service_state(request).rules
+
+
+CurrentRules = Annotated[RuleBook, Depends(_rules)]
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+def settings_of(kind: type[SettingsT]) -> Callable[[Request], Coroutine[Any, Any, SettingsT]]:
+    """A dependency giving the app's settings as the service's own settings class."""
+
+    async def _settings(request: Request) -> SettingsT:
+        settings = service_state(request).settings
+        if not isinstance(settings, kind):
+            raise TypeError(f"{settings.service_name} is not configured with {kind.__name__}")
+        return settings
+
+    return _settings

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -11,6 +13,7 @@ from services.common.auth import KeySource, TokenVerifier
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
+from services.common.state import ServiceState
 from services.intake import events
 from services.intake.applications.router import router as applications_router
 from services.intake.db import calendar_tables, event_tables, idempotency_table
@@ -19,22 +22,24 @@ from services.intake.guide.router import router as guide_router
 from services.intake.identity.keys import SigningKey
 from services.intake.identity.router import jwks_router
 from services.intake.identity.router import router as identity_router
-from services.intake.identity.throttle import LoginThrottle
 from services.intake.lookup.router import router as lookup_router
 from services.intake.notifications.router import router as notifications_router
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
+from services.intake.state import IntakeState
 
 MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def _startup(app: FastAPI) -> None:
-    settings: IntakeSettings = app.state.settings
+    state: ServiceState = app.state.service
+    settings = cast(IntakeSettings, state.settings)
     signing_key = SigningKey.load_or_create(settings.key_file)
-    app.state.signing_key = signing_key
-    if app.state.service.verifier is None:
+    own: IntakeState = app.state.intake
+    own.signing_key = signing_key
+    if state.verifier is None:
         # Intake is the issuer: it verifies its own tokens with its own key, no HTTP round trip.
-        app.state.service.verifier = TokenVerifier(
+        state.verifier = TokenVerifier(
             issuer=settings.jwt_issuer, audience=settings.jwt_audience, keys=KeySource.from_jwks(signing_key.jwks())
         )
 
@@ -71,12 +76,7 @@ def create_app(
         housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
     )
     app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
-    app.state.login_throttle = LoginThrottle(
-        settings.login_max_failures,
-        settings.login_lockout_seconds,
-        max_failures_per_username=settings.login_max_failures_per_username,
-        max_failures_per_client=settings.login_max_failures_per_client,
-    )
+    app.state.intake = IntakeState.for_settings(settings)
     if settings.cors_origins:
         # Bearer tokens, not cookies: a page of an allowed origin may ask for a token and use it.
         app.add_middleware(
@@ -85,10 +85,4 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.state.lookup_throttle = LoginThrottle(
-        settings.public_lookup_max_failures,
-        settings.public_lookup_window_seconds,
-        max_failures_per_username=2**31,  # every lookup counts under one name: the per-client limit applies
-        max_failures_per_client=settings.public_lookup_max_failures,
-    )
     return app

@@ -69,7 +69,7 @@ async def run_to_connection(platform: Platform, staff: dict[str, str], ids: list
 
 
 def _tables(service: Service) -> EventTables:
-    tables: EventTables = service.app.state.event_tables
+    tables: EventTables = service.app.state.service.event_tables
     return tables
 
 
@@ -134,7 +134,7 @@ async def backing_off_rows(service: Service) -> int:
         .where(
             outbox.c.status == PENDING,
             outbox.c.claim_token.is_(None),
-            outbox.c.next_attempt_at > service.app.state.clock.now(),
+            outbox.c.next_attempt_at > service.app.state.service.clock.now(),
         )
     )
     (row,) = await _rows(service, statement)

@@ -26,7 +26,7 @@ makeup_workdays:
 
 
 async def _calendar_of(service: Service) -> WorkingDayCalendar:
-    live: LiveCalendar = service.app.state.calendar
+    live: LiveCalendar = service.app.state.service.live_calendar
     async with service.app.state.database.sessionmaker() as session:
         return await live.current(session)
 
@@ -50,7 +50,7 @@ async def test_a_year_loaded_in_workflow_is_counted_the_same_by_all_three(platfo
 
     async def agreed() -> list[Any] | None:
         for service in services:
-            service.app.state.calendar.expect_change()  # look now rather than at the next reload interval
+            service.app.state.service.live_calendar.expect_change()  # look now rather than at the next reload interval
         calendars = [await _calendar_of(s) for s in services]
         return calendars if all(c.is_published(2027) for c in calendars) else None
 
@@ -92,7 +92,7 @@ async def test_due_dates_recounted_by_a_load_reach_the_applicant_and_metrics(
     recounted = await job()
     assert recounted is not None
     step = recounted["steps"][0]
-    platform.workflow.app.state.calendar.expect_change()  # loaded by another process: look now
+    platform.workflow.app.state.service.live_calendar.expect_change()  # loaded by another process: look now
     expected = await platform.workflow.client.get(
         "/api/v1/calendar/add-working-days", params={"start": "2026-12-30", "days": step["limit_working_days"]}
     )

@@ -19,7 +19,7 @@ from tests.support.services import Service
 async def _outbox_types(intake: Service) -> list[str]:
     from sqlalchemy import select
 
-    tables = intake.app.state.event_tables
+    tables = intake.app.state.service.event_tables
     async with intake.app.state.database.engine.connect() as connection:
         rows = await connection.execute(select(tables.outbox.c.event_type, tables.outbox.c.subscriber))
         return sorted(f"{r.event_type}->{r.subscriber}" for r in rows)
@@ -237,7 +237,7 @@ async def test_a_submission_that_cannot_be_written_whole_leaves_nothing_behind(
     ids = await upload_all(intake.client, headers)
     first = await intake.client.post("/api/v1/applications", headers=headers, json=application_body(ids))
     assert first.status_code == 201
-    tables = intake.app.state.event_tables
+    tables = intake.app.state.service.event_tables
     database = intake.app.state.database
     async with database.engine.connect() as connection:
         submitted = select(tables.outbox.c.event_id).where(tables.outbox.c.event_type == "application.submitted")

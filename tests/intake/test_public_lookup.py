@@ -74,7 +74,7 @@ async def test_a_wrong_phone_takes_no_longer_nor_shorter_than_an_unknown_number(
     intake: Service, from_address: Client
 ) -> None:
     case = await _apply(intake)
-    intake.app.state.lookup_throttle.max_failures = 10_000
+    intake.app.state.intake.lookup_throttle.max_failures = 10_000
 
     async def timed(number: str, phone: str) -> float:
         client = from_address()
@@ -121,7 +121,7 @@ async def test_a_throttled_address_does_not_throttle_others(intake: Service, fro
 
 async def test_the_failure_limit_is_a_setting(intake: Service, from_address: Client) -> None:
     assert intake.app.state.settings.public_lookup_max_failures == MAX_FAILURES
-    intake.app.state.lookup_throttle.max_failures = 2
+    intake.app.state.intake.lookup_throttle.max_failures = 2
     guesser = from_address()
     for _ in range(2):
         await guesser.get(f"{LOOKUP}/ZV-NONE", params={"phone_last4": "1234"})

@@ -26,8 +26,8 @@ Client = Callable[[], httpx.AsyncClient]
 @pytest.fixture
 async def from_address(intake: Service) -> AsyncIterator[Client]:
     """Clients of the intake app, each calling from an address of its own."""
-    intake.app.state.login_throttle.max_failures_per_username = PER_USERNAME
-    intake.app.state.login_throttle.max_failures_per_client = PER_CLIENT
+    intake.app.state.intake.login_throttle.max_failures_per_username = PER_USERNAME
+    intake.app.state.intake.login_throttle.max_failures_per_client = PER_CLIENT
     clients: list[httpx.AsyncClient] = []
 
     def make() -> httpx.AsyncClient:
@@ -76,7 +76,7 @@ async def test_concurrent_wrong_passwords_cannot_pass_the_limit(intake: Service,
 
 async def test_a_long_username_is_kept_as_a_short_key(intake: Service, from_address: Client) -> None:
     await _sign_in(from_address(), "x" * 200_000, "password-1")
-    keys = intake.app.state.login_throttle._failures
+    keys = intake.app.state.intake.login_throttle._failures
     assert keys
     assert max(len(key) for key in keys) < 100
 
@@ -156,7 +156,7 @@ async def test_a_locked_username_stays_locked_while_other_usernames_are_sprayed(
 
 async def test_overflowing_the_failure_table_does_not_lift_a_lockout(intake: Service, from_address: Client) -> None:
     # The table of failures is bounded; filling it with sprayed usernames must not wipe the lockouts in force.
-    intake.app.state.login_throttle.max_keys = 40
+    intake.app.state.intake.login_throttle.max_keys = 40
     await sign_in(intake.client, "li.wei", PASSWORD)
     for attempt in range(PER_USERNAME):
         await _sign_in(from_address(), "li.wei", f"guess-{attempt}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
@@ -15,12 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from services.common.db import Database
 from services.common.errors import Conflict, Forbidden, ProblemError, Unauthorized, Unprocessable, is_database_outage
 from services.common.events.envelope import EventEnvelope
 from services.common.events.outbox import topic_matches
 from services.common.events.signing import source_of, verify
 from services.common.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    # Only for the annotation: the state module itself builds on this package.
+    from services.common.state import ServiceState
 
 logger = logging.getLogger("zerovisit.events.inbox")
 
@@ -138,12 +141,11 @@ def make_events_router(inbox: Table, handlers: EventHandlers) -> APIRouter:
 
     @router.post("/internal/events", include_in_schema=False)
     async def receive_event(request: Request) -> dict[str, str]:
-        state = request.app.state
+        state: ServiceState = request.app.state.service
         envelope = verified_envelope(state.settings, request.headers, await request.body(), now=state.clock.now())
-        database: Database = state.database
         # One transaction: the inbox row and the handler's changes commit together or not at all.
-        async with database.sessionmaker() as session, session.begin():
-            status = await apply_event(session, inbox, handlers, envelope, now=state.clock.now(), context=state.service)
+        async with state.database.sessionmaker() as session, session.begin():
+            status = await apply_event(session, inbox, handlers, envelope, now=state.clock.now(), context=state)
         return {"status": status}
 
     return router

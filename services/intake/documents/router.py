@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, UploadFile, status
 from fastapi.responses import FileResponse
 from pydantic import StringConstraints
 
@@ -14,6 +14,7 @@ from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, problem_responses
 from services.common.rules.models import DocumentType
+from services.common.state import CurrentRules
 from services.intake.access import CaseReach
 from services.intake.documents import service as document_service
 from services.intake.documents import storage
@@ -26,7 +27,7 @@ from services.intake.documents.exceptions import (
 )
 from services.intake.documents.models import Document
 from services.intake.documents.schemas import DocumentPage, DocumentRead
-from services.intake.settings import IntakeSettings
+from services.intake.state import Settings
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
@@ -63,8 +64,9 @@ def document_read(document: Document) -> DocumentRead:
     "applicant may upload `INTAKE_UPLOADS_PER_APPLICANT_PER_DAY` documents in any 24 hours (429 past it).",
 )
 async def upload_document(
-    request: Request,
     session: DbSession,
+    settings: Settings,
+    rules: CurrentRules,
     applicant: Applicant,
     clock: CurrentClock,
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG; judged by content")],
@@ -73,9 +75,8 @@ async def upload_document(
     valid_until: Annotated[date | None, Form()] = None,
 ) -> DocumentRead:
     """Upload a document once; it is reused for every later application while it is valid."""
-    settings: IntakeSettings = request.app.state.settings
     today = local_date(clock.now())
-    rule_set = request.app.state.rules.in_force_on(today)
+    rule_set = rules.in_force_on(today)
     if valid_until is None and type in rule_set.expiring_document_types:
         raise ValidityRequired(f"A {type} carries a validity end date; send it as valid_until.", field="valid_until")
     if valid_until is not None and valid_until < today:
@@ -116,9 +117,8 @@ async def read_document(document: OwnedDocument) -> DocumentRead:
         **problem_responses(*_AUTH_ERRORS, DocumentNotFound),
     },
 )
-async def download_document(request: Request, document: ReadableDocument) -> FileResponse:
+async def download_document(settings: Settings, document: ReadableDocument) -> FileResponse:
     """The file of one of the caller's documents; staff and managers download those of their company's cases."""
-    settings: IntakeSettings = request.app.state.settings
     path = storage.path_for(settings.documents_dir, document.sha256)
     if not path.exists():
         raise DocumentNotFound("The file of this document is missing from the store.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 
 from services.common import casetime
 from services.common.auth import OptionalPrincipal
@@ -14,6 +14,7 @@ from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Unauthorized, Unprocessable, problem_responses
 from services.common.rules import guide as rule_set_guide
+from services.common.state import CurrentRules
 from services.intake.applications import service as application_service
 from services.intake.applications.completeness import check_documents, normalize_address
 from services.intake.applications.exceptions import UnknownRegion
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["guide"])
 
 @router.get("/guide", response_model=dict[str, Any], responses=problem_responses(UnknownRegion, Unprocessable))
 async def guide(
-    request: Request,
+    rules: CurrentRules,
     clock: CurrentClock,
     region: Annotated[str | None, Query(description="A GB/T 2260 county code: adds that region's rules")] = None,
     on: Annotated[
@@ -37,7 +38,7 @@ async def guide(
 
     With `region`, also `"region"`: the region, its grid company and the thresholds in force there.
     """
-    rule_set = request.app.state.rules.in_force_on(on or local_date(clock.now()))
+    rule_set = rules.in_force_on(on or local_date(clock.now()))
     guide: dict[str, Any] = rule_set.public_dict()
     if region is not None:
         where = regions.served(rule_set, region)
@@ -50,13 +51,13 @@ async def guide(
 
 @router.get("/regions/{code}", response_model=RegionRead, responses=problem_responses(UnknownRegion))
 async def region(
-    request: Request,
+    rules: CurrentRules,
     clock: CurrentClock,
     code: Annotated[str, Path(description="A GB/T 2260 county-level code, e.g. 510104")],
     on: Annotated[date | None, Query(description="The day whose grid-company map to use (today if left out)")] = None,
 ) -> RegionRead:
     """A county-level region and its grid company; a code that is not a GB/T 2260 code is 422 unknown-region."""
-    rule_set = request.app.state.rules.in_force_on(on or local_date(clock.now()))
+    rule_set = rules.in_force_on(on or local_date(clock.now()))
     return _region_read(regions.served(rule_set, code))
 
 
@@ -74,7 +75,7 @@ def _region_read(where: regions.ServedRegion) -> RegionRead:
     "/precheck", response_model=PrecheckRead, responses=problem_responses(Unauthorized, UnknownRegion, Unprocessable)
 )
 async def precheck(
-    request: Request,
+    rules: CurrentRules,
     case: PrecheckRequest,
     session: DbSession,
     clock: CurrentClock,
@@ -83,7 +84,7 @@ async def precheck(
 ) -> PrecheckRead:
     """What this case needs; with an applicant's token, also which documents are already on file and valid."""
     today = local_date(clock.now())
-    rule_set = request.app.state.rules.in_force_on(today)
+    rule_set = rules.in_force_on(today)
     grid_company = regions.served(rule_set, case.region).grid_company
     placement = rule_set.place(
         customer_type=case.customer_type,

@@ -15,11 +15,9 @@ from services.common.db import DbSession
 from services.common.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable, problem_responses
 from services.intake.identity import service as identity_service
 from services.intake.identity.exceptions import InvalidCredentials, RegistrationQuotaExceeded, WeakPassword
-from services.intake.identity.keys import SigningKey
 from services.intake.identity.models import Account
 from services.intake.identity.schemas import AccountCreate, AccountRead, Jwks, RegistrationRead, TokenRead
-from services.intake.identity.throttle import LoginThrottle
-from services.intake.settings import IntakeSettings
+from services.intake.state import CurrentSigningKey, LoginThrottleDep, Settings
 
 router = APIRouter(prefix="/api/v1/auth", tags=["identity"])
 jwks_router = APIRouter(tags=["identity"])
@@ -54,9 +52,10 @@ def client_address(request: Request) -> str:
     "is 422 `weak-password`. Each client address may register `INTAKE_REGISTRATIONS_PER_CLIENT_PER_HOUR` "
     "times an hour (429 past it).",
 )
-async def register(body: AccountCreate, request: Request, session: DbSession, clock: CurrentClock) -> RegistrationRead:
+async def register(
+    body: AccountCreate, request: Request, session: DbSession, clock: CurrentClock, settings: Settings
+) -> RegistrationRead:
     """Register an applicant account."""
-    settings: IntakeSettings = request.app.state.settings
     await identity_service.register_applicant(
         session,
         username=body.username,
@@ -74,10 +73,11 @@ async def token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: DbSession,
+    settings: Settings,
+    throttle: LoginThrottleDep,
+    signing_key: CurrentSigningKey,
 ) -> TokenRead:
     """Exchange a username and password for a bearer token (OAuth2 password flow)."""
-    settings: IntakeSettings = request.app.state.settings
-    throttle: LoginThrottle = request.app.state.login_throttle
     # Counted before the password is checked, in one step with the lockout check: concurrent guesses all count.
     attempt, wait = throttle.begin(form.username, client_address(request))
     if attempt is None:
@@ -86,7 +86,6 @@ async def token(
         )
     account = await identity_service.authenticate(session, username=form.username, password=form.password)
     throttle.succeeded(attempt)
-    signing_key: SigningKey = request.app.state.signing_key
     claims: dict[str, Any] = {"sub": account.id, "role": account.role, "name": account.name}
     if account.grid_company:
         claims["grid_company"] = account.grid_company
@@ -110,7 +109,6 @@ async def me(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
 
 
 @jwks_router.get("/.well-known/jwks.json", response_model=Jwks)
-async def jwks(request: Request) -> dict[str, Any]:
+async def jwks(signing_key: CurrentSigningKey) -> dict[str, Any]:
     """The public keys that verify this service's tokens."""
-    signing_key: SigningKey = request.app.state.signing_key
     return signing_key.jwks()

@@ -5,24 +5,17 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from services.common.db import DbSession
 from services.common.errors import Unprocessable, problem_responses
-from services.intake.identity.service import LoginThrottle
 from services.intake.lookup import service as lookup_service
 from services.intake.lookup.exceptions import CaseNotFound, TooManyLookups
 from services.intake.lookup.schemas import CaseNumber, PhoneLast4, PublicStatusRead
+from services.intake.state import LookupThrottle
 
 router = APIRouter(prefix="/api/v1/public/applications", tags=["public"])
 
-
-async def _lookup_throttle(request: Request) -> LoginThrottle:
-    throttle: LoginThrottle = request.app.state.lookup_throttle
-    return throttle
-
-
-LookupThrottle = Annotated[LoginThrottle, Depends(_lookup_throttle)]
 # Every lookup counts under one name: only the per-client counter of the throttle limits it.
 LOOKUP = "public-status-lookup"
 

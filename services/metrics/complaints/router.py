@@ -6,13 +6,14 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy import Table, func, select
 
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, problem_responses
+from services.common.state import CurrentRules
 from services.metrics.access import ReadScope
 from services.metrics.complaints.dependencies import HandledComplaint, Handler
 from services.metrics.complaints.models import Complaint
@@ -37,13 +38,13 @@ COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]
     responses=problem_responses(Unauthorized, Forbidden, Unprocessable),
 )
 async def record_complaint(
-    request: Request, body: ComplaintCreate, session: DbSession, recorder: Recorder, clock: CurrentClock
+    rules: CurrentRules, body: ComplaintCreate, session: DbSession, recorder: Recorder, clock: CurrentClock
 ) -> ComplaintRead:
     """Record a 12398 hotline complaint in one of the caller's regions."""
     if recorder.role == "regulator" and not recorder.covers_region(body.region):
         raise Forbidden(f"Region {body.region} is outside your regions.")
     received_on = local_date(body.received_at)
-    served = request.app.state.rules.in_force_on(received_on).grid_company_for(body.region)
+    served = rules.in_force_on(received_on).grid_company_for(body.region)
     if served != body.grid_company:
         who = served or "no grid company"
         raise Unprocessable(f"Region {body.region} is served by {who}, not {body.grid_company}.")

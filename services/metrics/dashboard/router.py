@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from services.metrics.settings import MetricsSettings
+from services.metrics.state import Settings
 
 STATIC_DIR = Path(__file__).parent / "static"
 TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a path, not a secret
@@ -41,9 +42,9 @@ async def dashboard() -> FileResponse:
 
 
 @router.get("/dashboard/config.json", response_model=DashboardConfig)
-async def dashboard_config(request: Request) -> DashboardConfig:
+async def dashboard_config(settings: Settings) -> DashboardConfig:
     """Where the page signs in."""
-    return DashboardConfig(token_url=token_url(request.app.state.settings))
+    return DashboardConfig(token_url=token_url(settings))
 
 
 def install_dashboard(app: FastAPI) -> None:

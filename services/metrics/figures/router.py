@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from services.common.calendar import CurrentCalendar
 from services.common.db import DbSession
@@ -18,6 +18,7 @@ from services.metrics.figures import cases as case_lists
 from services.metrics.figures.dependencies import OverdueBefore
 from services.metrics.figures.schemas import CompanyRanking, OverduePage, Summary, Trend, ViolationPage
 from services.metrics.periods import BadPeriod, Period, month_range, resolve
+from services.metrics.state import Settings
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 _ERRORS = problem_responses(Unauthorized, Forbidden, BadPeriod)
@@ -89,7 +90,7 @@ async def overdue(
 
 @router.get("/violations", response_model=ViolationPage, responses=_ERRORS)
 async def violations(
-    request: Request,
+    settings: Settings,
     session: DbSession,
     scope: ReadScope,
     period: RequestedPeriod,
@@ -97,7 +98,7 @@ async def violations(
     offset: Offset = 0,
 ) -> ViolationPage:
     """Customer fees where zero investment applies, visits over the allowance, overdue steps, long pauses."""
-    long_pause: int = request.app.state.settings.long_pause_working_days
+    long_pause = settings.long_pause_working_days
     items, total = await case_lists.violations(
         session, period=period, scope=scope, long_pause=long_pause, limit=limit, offset=offset
     )

@@ -30,7 +30,9 @@ from services.common.events import (
     publish,
     sign,
 )
+from services.common.rules import load_rule_book
 from services.common.settings import ServiceSettings, Subscriber
+from services.common.state import ServiceState
 
 POSTGRES_ENV = "ZV_TEST_POSTGRES_URL"
 SECRET = "secret-of-the-tests-publisher"
@@ -142,14 +144,12 @@ def receiver(database: Database, handlers: EventHandlers, clock: FixedClock) -> 
     """A throwaway service that only receives events."""
     app = FastAPI()
     install_problem_handlers(app)
-    app.state.settings = ServiceSettings(
+    settings = ServiceSettings(
         service_name="receiver",
         events_sources={SOURCE: SECRET},
         events_topics={SOURCE: ["thing.*", "other.*", "slow.*"]},
     )
-    app.state.database = database
-    app.state.clock = clock
-    app.state.service = None  # the receiving handlers here need no service state
+    app.state.service = ServiceState(settings=settings, clock=clock, rules=load_rule_book(), _database=database)
     app.include_router(make_events_router(TABLES.inbox, handlers))
     return app
 

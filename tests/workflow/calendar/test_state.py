@@ -49,8 +49,8 @@ async def test_startup_seeds_an_empty_calendar_from_chinesecalendar(workflow: Se
 
     assert years == 2026 - 2004 + 1
     assert days > 600
-    assert workflow.app.state.calendar.calendar.is_published(2026)
-    assert not workflow.app.state.calendar.calendar.is_published(2027)
+    assert workflow.app.state.service.live_calendar.calendar.is_published(2026)
+    assert not workflow.app.state.service.live_calendar.calendar.is_published(2027)
 
 
 async def test_a_second_start_keeps_the_stored_calendar(
@@ -74,7 +74,7 @@ async def test_a_stored_year_is_used_after_the_calendar_is_read_again(
 
     before = (await slow_reloading.client.get(url, params=params)).json()
     async with slow_reloading.app.state.database.sessionmaker() as session:
-        await slow_reloading.app.state.calendar.reload(session)
+        await slow_reloading.app.state.service.live_calendar.reload(session)
     after = (await slow_reloading.client.get(url, params=params)).json()
 
     assert before == {"date": "2027-01-01", "provisional": True}  # not asked again within the hour
@@ -106,7 +106,7 @@ async def test_replicas_starting_together_seed_the_calendar_once(
     try:
         async with apps[0].state.database.sessionmaker() as session:
             years = await session.scalar(select(func.count()).select_from(calendar_tables.year))
-        published = [app.state.calendar.calendar.is_published(2026) for app in apps]
+        published = [app.state.service.live_calendar.calendar.is_published(2026) for app in apps]
     finally:
         for lifespan in lifespans:
             await lifespan.__aexit__(None, None, None)
