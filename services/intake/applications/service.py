@@ -9,7 +9,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ARRAY, Boolean, Insert, String, Table, any_, bindparam, func, insert, literal, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Insert,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common import casetime
@@ -68,19 +82,6 @@ class FiledDocument(NamedTuple):
         return (self.bound_region, normalize_address(self.bound_address))
 
 
-def _first_use(column: Any) -> Any:
-    """A column of the first application that relied on the document of the row."""
-    return (
-        select(column)
-        .join(ApplicationDocument, ApplicationDocument.application_id == Application.id)
-        .where(ApplicationDocument.document_id == Document.id)
-        .order_by(Application.submitted_at, Application.id)
-        .limit(1)
-        .correlate(Document)
-        .scalar_subquery()
-    )
-
-
 # Built once rather than per request (building a statement is Python work on the hot path). One query
 # finds both the documents named in the request and those on file for the required types.
 _COLUMNS = (
@@ -89,8 +90,8 @@ _COLUMNS = (
     Document.number,
     Document.valid_until,
     Document.uploaded_at,
-    _first_use(Application.region).label("bound_region"),
-    _first_use(Application.address).label("bound_address"),
+    Document.bound_region,
+    Document.bound_address,
 )
 _DOCUMENTS = select(*_COLUMNS).where(
     Document.owner_id == bindparam("owner_id"),
@@ -107,6 +108,12 @@ _DOCUMENTS_PG = select(*_COLUMNS).where(
 )
 _INSERT_APPLICATION = insert(cast(Table, Application.__table__))
 _INSERT_LINKS = insert(cast(Table, ApplicationDocument.__table__))
+# The first submission to rely on a document binds it to its premises; a later one finds it bound already.
+_BIND_PREMISES = (
+    update(Document)
+    .where(Document.id.in_(bindparam("document_ids", expanding=True)), Document.bound_region.is_(None))
+    .values(bound_region=bindparam("region"), bound_address=bindparam("address"))
+)
 
 
 async def submit(work: UnitOfWork, *, owner_id: str, draft: ApplicationCreate) -> Submitted:
@@ -275,13 +282,21 @@ async def _write_submission(
     await connection.execute(_INSERT_APPLICATION, row)
     if links:
         await connection.execute(_INSERT_LINKS, links)
+        await connection.execute(
+            _BIND_PREMISES,
+            {
+                "document_ids": [link["document_id"] for link in links],
+                "region": row["region"],
+                "address": row["address"],
+            },
+        )
     for event in queued:
         await outbox.write(connection, event_tables, event)
 
 
 @functools.cache
 def _submission_statement(outbox: Table, columns_set: tuple[str, ...]) -> Insert:
-    """INSERT the outbox rows, with the application and its links inserted by CTEs of the same statement."""
+    """INSERT the outbox rows; the application, its links and its documents' premises are written by CTEs."""
     applications = cast(Table, Application.__table__)
     links = cast(Table, ApplicationDocument.__table__)
     new_application = (
@@ -302,6 +317,19 @@ def _submission_statement(outbox: Table, columns_set: tuple[str, ...]) -> Insert
         )
         .cte("new_links")
     )
+    documents = cast(Table, Document.__table__)
+    bound_premises = (
+        update(documents)
+        .where(
+            documents.c.id == any_(bindparam("l_document_ids", type_=ARRAY(String))),
+            documents.c.bound_region.is_(None),
+        )
+        .values(
+            bound_region=bindparam("a_region", type_=documents.c.bound_region.type),
+            bound_address=bindparam("a_address", type_=documents.c.bound_address.type),
+        )
+        .cte("bound_premises")
+    )
     now = outbox.c.created_at.type
     # One outbox row per event and subscriber, the arrays unnested side by side (in step, being of one length).
     rows = select(
@@ -321,6 +349,7 @@ def _submission_statement(outbox: Table, columns_set: tuple[str, ...]) -> Insert
         .from_select([*columns, "next_attempt_at", "created_at"], rows)
         .add_cte(new_application)
         .add_cte(new_links)
+        .add_cte(bound_premises)
     )
 
 

@@ -27,6 +27,10 @@ class Document(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The premises of the first application that relied on it: a property document counts for those alone.
+    # Set once, by that submission, and never changed.
+    bound_region: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    bound_address: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the document's validity has not ended on a day."""
