@@ -2,7 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -28,6 +28,23 @@ from services.common.rules.models import (
 )
 
 Categories = dict[CategoryCode, CategoryRules]
+
+
+class Case(Protocol):
+    """What placement reads of a case: an application, a draft or a precheck."""
+
+    @property
+    def customer_type(self) -> str: ...
+    @property
+    def small_micro(self) -> bool: ...
+    @property
+    def capacity_kva(self) -> Decimal: ...
+    @property
+    def dual_supply(self) -> bool: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def important_customer(self) -> bool: ...
 
 
 class RuleSet(RuleModel):
@@ -144,6 +161,17 @@ class RuleSet(RuleModel):
         return Placement(
             category=code, access_voltage=category.access_voltage, zero_investment=category.zero_investment
         )
+
+    def place_case(self, case: Case) -> tuple[Placement, CategoryRules]:
+        """Place a case and give the rules of its category as they apply to this customer."""
+        placement = self.place(
+            customer_type=case.customer_type,
+            small_micro=case.small_micro,
+            capacity_kva=case.capacity_kva,
+            dual_supply=case.dual_supply,
+            region=case.region,
+        )
+        return placement, self.category(placement.category).for_customer(important=case.important_customer)
 
     def category(self, code: str) -> CategoryRules:
         """Return a category's rules; UnknownRuleError (a KeyError) if the rule set has none by that code."""

@@ -133,14 +133,7 @@ async def _submit(
     today = local_date(now)
     rule_set = rules.in_force_on(today)
     grid_company = regions.served(rule_set, draft.region).grid_company
-    placement = rule_set.place(
-        customer_type=draft.customer_type,
-        small_micro=draft.small_micro,
-        capacity_kva=draft.capacity_kva,
-        dual_supply=draft.dual_supply,
-        region=draft.region,
-    )
-    category = rule_set.category(placement.category).for_customer(important=draft.important_customer)
+    placement, category = rule_set.place_case(draft)
     requirements = rule_set.requirements(category.code, draft.business_type)
     required = [requirement.name for requirement in requirements]
     kinds = [kind for requirement in requirements for kind in requirement.any_of]

@@ -86,14 +86,7 @@ async def precheck(
     today = local_date(clock.now())
     rule_set = rules.in_force_on(today)
     grid_company = regions.served(rule_set, case.region).grid_company
-    placement = rule_set.place(
-        customer_type=case.customer_type,
-        small_micro=case.small_micro,
-        capacity_kva=case.capacity_kva,
-        dual_supply=case.dual_supply,
-        region=case.region,
-    )
-    category = rule_set.category(placement.category).for_customer(important=case.important_customer)
+    placement, category = rule_set.place_case(case)
     requirements = rule_set.requirements(category.code, case.business_type)
     required = [requirement.name for requirement in requirements]
     on_file: list[str] = []
