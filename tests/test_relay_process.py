@@ -39,11 +39,19 @@ class _Handler(BaseHTTPRequestHandler):
     server: Receiver
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["content-length"]))
-        self.server.received.append(self.headers["webhook-id"])
+        body = self.rfile.read(int(self.headers["content-length"]))
+        if self.path.endswith("/batch"):
+            ids = [event["id"] for event in json.loads(body)["events"]]
+            answer = json.dumps({"results": [{"id": i, "status": "applied"} for i in ids]}).encode()
+        else:
+            ids, answer = [self.headers["webhook-id"]], b"{}"
+        self.server.received.extend(ids)
         self.server.arrived.set()
-        self.send_response(204)
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(answer)))
         self.end_headers()
+        self.wfile.write(answer)
 
     def log_message(self, *args: object) -> None:
         pass

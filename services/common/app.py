@@ -252,6 +252,7 @@ def build_relay(
         clock=clock,
         batch_size=settings.relay_batch_size,
         concurrency=settings.relay_concurrency,
+        events_per_request=settings.relay_events_per_request,
         max_attempts=settings.relay_max_attempts,
         backoff_base_seconds=settings.relay_backoff_base_seconds,
         backoff_max_seconds=settings.relay_backoff_max_seconds,

@@ -111,6 +111,8 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(default=100, ge=1)
     # Deliveries in flight at once per subscriber, each for a different case (a case's events go one by one).
     relay_concurrency: int = Field(default=8, ge=1, le=256)
+    # Events sent to a subscriber in one signed request (1: each event on its own, to /internal/events).
+    relay_events_per_request: int = Field(default=50, ge=1, le=500)
     relay_max_attempts: int = Field(default=12, ge=1)
     relay_backoff_base_seconds: float = Field(default=0.5, gt=0)
     relay_backoff_max_seconds: float = Field(default=300, gt=0)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +19,25 @@ from tests.support.databases import FreshDatabases
 from tests.support.services import Network, Service, run_service
 
 EVENTS_PATH = "/internal/events"
+BATCH_PATH = "/internal/events/batch"
+
+
+def _answers(request: httpx.Request, response: httpx.Response) -> list[tuple[str, str]]:
+    """(event id, answer) for each event of a delivery: one event, or each of a batch."""
+    if request.url.path == EVENTS_PATH:
+        answer = str(response.json()["status"]) if response.is_success else f"HTTP {response.status_code}"
+        return [(request.headers["webhook-id"], answer)]
+    sent = [event["id"] for event in json.loads(request.content)["events"]]
+    if not response.is_success:
+        return [(event_id, f"HTTP {response.status_code}") for event_id in sent]
+    results = {result["id"]: result for result in response.json()["results"]}
+    return [(event_id, _answer(results[event_id])) for event_id in sent]
+
+
+def _answer(result: dict[str, Any]) -> str:
+    if result["status"] == "failed":
+        return f"HTTP {result['problem_status']}"
+    return str(result["status"])
 
 
 class FaultyNetwork(Network):
@@ -38,14 +59,16 @@ class FaultyNetwork(Network):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await super().handle_async_request(request)
-        if request.url.path != EVENTS_PATH:
+        if request.url.path not in (EVENTS_PATH, BATCH_PATH):
             return response
-        host, event_id = request.url.host, request.headers["webhook-id"]
         await response.aread()
-        answer = str(response.json()["status"]) if response.is_success else f"HTTP {response.status_code}"
-        seen = self.answers[host][event_id]
-        seen.append(answer)
-        if host in self.lose_first_answer and len(seen) == 1:
+        host = request.url.host
+        first_seen = False
+        for event_id, answer in _answers(request, response):
+            seen = self.answers[host][event_id]
+            seen.append(answer)
+            first_seen = first_seen or len(seen) == 1
+        if host in self.lose_first_answer and first_seen:
             raise httpx.ReadError("connection reset before the answer arrived", request=request)
         if host in self.hold_after:
             if self._passed[host] >= self.hold_after[host]:

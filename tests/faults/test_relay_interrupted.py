@@ -69,7 +69,7 @@ async def test_a_relay_killed_mid_batch_is_taken_over_after_its_lease_and_each_e
         # unanswered, the rest never sent.
         serial = run_service(
             "intake", database_url=urls["intake"], var_dir=var_dir, network=network, clock=clock, relay=True,
-            relay_concurrency=1, subscribers=ONE_EVENT_A_CASE,
+            relay_concurrency=1, relay_events_per_request=1, subscribers=ONE_EVENT_A_CASE,
         )  # fmt: skip
         async with serial as intake:
             platform = Platform(intake, workflow, metrics, network, clock)

@@ -45,7 +45,7 @@ SETTINGS = hypothesis.settings(
     ],
 )
 # Served by every app but kept out of its document: the signed event inbox and Prometheus.
-UNDOCUMENTED = ["/internal/events", "/metrics"]
+UNDOCUMENTED = ["/internal/events", "/internal/events/batch", "/metrics"]
 
 
 def load_schema(service: str) -> Any:

@@ -213,6 +213,8 @@ COMMON = on("*", [
     # Only a delivery signed with the events secret gets in; a bearer token opens nothing here.
     row("POST", "/internal/events",                                 "401  401  401  401  401  401  401  401  401",
         _event),
+    row("POST", "/internal/events/batch",                           "401  401  401  401  401  401  401  401  401",
+        _event),
 ])
 INTAKE = on("intake", [
 #                                                                    anon own  app2 stf  stf2 mgr  reg  reg2 adm

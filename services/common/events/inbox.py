@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,7 +22,7 @@ from services.common.settings import ServiceSettings
 
 if TYPE_CHECKING:
     # Only for the annotation: the state module itself builds on this package.
-    from services.common.state import ServiceState
+    pass
 
 logger = logging.getLogger("zerovisit.events.inbox")
 
@@ -109,43 +108,41 @@ async def apply_event(
     return "applied"
 
 
-def verified_envelope(
+def verified_source(
     settings: ServiceSettings, headers: Mapping[str, str], body: bytes, *, now: datetime
-) -> EventEnvelope:
-    """The envelope of a delivery signed by a known source with its own secret, of a type that source may send.
+) -> tuple[str, str]:
+    """The publisher of a delivery signed by a known source with its own secret, and the signed message id.
 
-    401 for an unknown source or a bad or stale signature, 422 for a body that is not the envelope
-    signed for, 403 (event-not-allowed) for an event type outside the source's allow-list.
+    401 for an unknown source or a bad or stale signature.
     """
     source = source_of(headers)
     secret = settings.events_sources.get(source)
     if secret is None:
         raise Unauthorized(f"Events from {source!r} are not accepted here.")
-    message_id = verify(secret, headers, body, now=now, tolerance_seconds=settings.events_tolerance_seconds)
+    return source, verify(secret, headers, body, now=now, tolerance_seconds=settings.events_tolerance_seconds)
+
+
+def check_envelope(settings: ServiceSettings, source: str, envelope: EventEnvelope) -> None:
+    """422 unless the envelope names the source that signed it; 403 for a type outside the source's allow-list."""
+    if envelope.source != source:
+        raise Unprocessable(f"The envelope names {envelope.source!r} as its source, but {source!r} signed it.")
+    if not topic_matches(settings.events_topics.get(source, ()), envelope.type):
+        raise EventNotAllowed(f"{source} may not send {envelope.type} events.", source=source, event_type=envelope.type)
+
+
+def verified_envelope(
+    settings: ServiceSettings, headers: Mapping[str, str], body: bytes, *, now: datetime
+) -> EventEnvelope:
+    """The envelope of a single delivery, verified and checked (see verified_source and check_envelope).
+
+    Also 422 for a body that is not the envelope signed for.
+    """
+    source, message_id = verified_source(settings, headers, body, now=now)
     try:
         envelope = EventEnvelope.model_validate_json(body)
     except ValidationError as exc:
         raise Unprocessable("The body is not an event envelope.") from exc
     if str(envelope.id) != message_id:
         raise Unprocessable("The webhook-id header does not name the event in the body.")
-    if envelope.source != source:
-        raise Unprocessable(f"The envelope names {envelope.source!r} as its source, but {source!r} signed it.")
-    if not topic_matches(settings.events_topics.get(source, ()), envelope.type):
-        raise EventNotAllowed(f"{source} may not send {envelope.type} events.", source=source, event_type=envelope.type)
+    check_envelope(settings, source, envelope)
     return envelope
-
-
-def make_events_router(inbox: Table, handlers: EventHandlers) -> APIRouter:
-    """The signed POST /internal/events endpoint that a service's subscribers deliver to."""
-    router = APIRouter()
-
-    @router.post("/internal/events", include_in_schema=False)
-    async def receive_event(request: Request) -> dict[str, str]:
-        state: ServiceState = request.app.state.service
-        envelope = verified_envelope(state.settings, request.headers, await request.body(), now=state.clock.now())
-        # One transaction: the inbox row and the handler's changes commit together or not at all.
-        async with state.database.sessionmaker() as session, session.begin():
-            status = await apply_event(session, inbox, handlers, envelope, now=state.clock.now(), context=state)
-        return {"status": status}
-
-    return router

@@ -49,6 +49,8 @@ class Relay:
         source: str,
         secret: str,
         request_timeout_seconds: float = 5,
+        events_per_request: int = 1,
+        bytes_per_request: int = 512 * 1024,
     ) -> None:
         self.name = name
         # The publishing service: each delivery names it and is signed with its secret.
@@ -66,6 +68,9 @@ class Relay:
         self._lease = timedelta(seconds=lease_seconds)
         self._timeout = request_timeout_seconds
         self._concurrency = concurrency
+        # Above one, a subscriber gets its events in batches (one signed request for several), see batch.py.
+        self._events_per_request = events_per_request
+        self._bytes_per_request = bytes_per_request
         self._skip_locked = database.engine.dialect.name != "sqlite"
         self._wakeup = asyncio.Event()
         self._stopping = False
@@ -186,12 +191,102 @@ class Relay:
                 unsent.extend(r.seq for r in case_rows[position + 1 :])  # the case waits for this row
                 return
 
+        if self._events_per_request > 1:
+            return await self._deliver_batches(subscriber, list(cases.values()))
         first, *others = cases.values()
         # The first case alone, as a probe: a subscriber that is down then costs one request a round, not one
         # per case in flight.
         await send_case(first)
         await asyncio.gather(*(send_case(case_rows) for case_rows in others))
         return outcomes, unsent
+
+    async def _deliver_batches(
+        self, subscriber: Subscriber, cases: list[list[ClaimedRow]]
+    ) -> tuple[list[Outcome], list[int]]:
+        """Send one subscriber's rows in batches of whole cases; the outcomes and the rows unsent."""
+        batches: list[list[ClaimedRow]] = [[]]
+        size = 0
+        for case_rows in cases:
+            case_size = sum(len(row.body) for row in case_rows)
+            full = len(batches[-1]) + len(case_rows) > self._events_per_request
+            if batches[-1] and (full or size + case_size > self._bytes_per_request):
+                batches.append([])
+                size = 0
+            batches[-1].extend(case_rows)
+            size += case_size
+        outcomes: list[Outcome] = []
+        unsent: list[int] = []
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def send(batch: list[ClaimedRow]) -> bool:
+            async with gate:
+                done, skipped, down = await self._send_batch(subscriber, batch)
+            outcomes.extend(done)
+            unsent.extend(skipped)
+            return down
+
+        first, *others = batches
+        # The first batch alone, as a probe: a subscriber that is down costs one request a round.
+        if await send(first):
+            unsent.extend(row.seq for batch in others for row in batch)
+            return outcomes, unsent
+        await asyncio.gather(*(send(batch) for batch in others))
+        return outcomes, unsent
+
+    async def _send_batch(
+        self, subscriber: Subscriber, rows: list[ClaimedRow]
+    ) -> tuple[list[Outcome], list[int], bool]:
+        """POST rows as one batch; their outcomes, the rows deferred, and whether the subscriber looks down."""
+        # The bodies are the envelopes' JSON as stored: joined, not parsed and encoded again.
+        body = ('{"events":[' + ",".join(row.body for row in rows) + "]}").encode("utf-8")
+        headers = sign(self._secret, str(uuid4()), body, now=self._clock.now(), source=self._source)
+        headers["content-type"] = "application/json"
+        url = subscriber.url.rstrip("/") + "/batch"
+        error, down = None, False
+        try:
+            response = await self._client.post(url, content=body, headers=headers, timeout=self._timeout)
+        except httpx.TransportError as exc:
+            error, down = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_LENGTH], True
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:_MAX_ERROR_LENGTH]
+        else:
+            if not response.is_success:
+                error = f"HTTP {response.status_code}: {response.text}"[:_MAX_ERROR_LENGTH]
+                down = response.status_code in _UNREACHABLE_STATUSES
+        if error is not None:
+            if down:
+                # Not this batch's fault: one attempt is spent on its first row, the rest wait as long, unsent.
+                first = self._failed(rows[0], error, down=True)
+                waiting = [
+                    Outcome(row.seq, PENDING, row.attempts, first.next_attempt_at, f"not sent: {error}")
+                    for row in rows[1:]
+                ]
+                return [first, *waiting], [], True
+            return [self._failed(row, error, down=False) for row in rows], [], False
+        return (*self._batch_outcomes(rows, response), False)
+
+    def _batch_outcomes(self, rows: list[ClaimedRow], response: httpx.Response) -> tuple[list[Outcome], list[int]]:
+        """The outcome of each row from the receiver's results; a row it does not account for is retried."""
+        try:
+            results = {item["id"]: item for item in response.json()["results"]}
+        except (ValueError, KeyError, TypeError):
+            results = {}
+        outcomes: list[Outcome] = []
+        deferred: list[int] = []
+        now = self._clock.now()
+        for row in rows:
+            result = results.get(row.event_id)
+            status = result.get("status") if isinstance(result, dict) else None
+            if status in ("applied", "ignored", "duplicate"):
+                outcomes.append(Outcome(row.seq, DELIVERED, row.attempts + 1, now, delivered_at=now))
+            elif status == "deferred":
+                deferred.append(row.seq)
+            else:
+                problem = result.get("problem_status") if isinstance(result, dict) else None
+                detail = result.get("detail") if isinstance(result, dict) else "no result for this event"
+                error = f"HTTP {problem}: {detail}"[:_MAX_ERROR_LENGTH]
+                outcomes.append(self._failed(row, error, down=problem in _UNREACHABLE_STATUSES))
+        return outcomes, deferred
 
     async def _send(self, subscriber: Subscriber, row: ClaimedRow) -> tuple[str | None, bool]:
         """POST one row; returns the error (None on success) and whether the subscriber looks down."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
 from collections import Counter
@@ -162,6 +163,7 @@ class Wire(httpx.AsyncBaseTransport):
         self.mode = "up"
         self.calls = 0
         self.deliveries: Counter[str] = Counter()
+        self.batches: list[int] = []  # the number of events in each batch request, in the order sent
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.calls += 1
@@ -171,7 +173,12 @@ class Wire(httpx.AsyncBaseTransport):
             return httpx.Response(503, text="unavailable")
         if self.mode == "refusing":
             return httpx.Response(400, text="cannot apply this event")
-        self.deliveries[request.headers["webhook-id"]] += 1
+        if request.url.path.endswith("/batch"):
+            self.batches.append(len(json.loads(request.content)["events"]))
+            for event in json.loads(request.content)["events"]:
+                self.deliveries[event["id"]] += 1
+        else:
+            self.deliveries[request.headers["webhook-id"]] += 1
         return await self._inner.handle_async_request(request)
 
 
