@@ -82,6 +82,24 @@ async def test_a_visit_staff_recorded_is_disputed_by_the_applicant_and_counted_a
     assert [(d["record"], d["record_id"]) for d in item["disputes"]] == [("visit", visit_id)]
     assert REASON not in violations.text
 
+    # The job's audit chain says so too, without the applicant's words, and the chain still verifies.
+    async def audited() -> dict[str, Any] | None:
+        history = await platform.workflow.client.get(f"/api/v1/jobs/{job['id']}/history", headers=staff)
+        entries = [entry for entry in history.json() if entry["action"] == "disputed"]
+        return dict(entries[0]) if entries else None
+
+    entry = await eventually(audited)
+    assert entry["actor"] == "service:intake"
+    assert {k: entry["details"][k] for k in ("dispute_id", "record", "record_id", "record_on")} == {
+        "dispute_id": raised.json()["id"],
+        "record": "visit",
+        "record_id": visit_id,
+        "record_on": "2026-11-26",
+    }
+    assert REASON not in str(entry)
+    verified = await platform.workflow.client.get("/api/v1/audit/verify", params={"job_id": job["id"]}, headers=manager)
+    assert verified.json()["ok"] is True, verified.text
+
     # The grid company's staff read the dispute, reason and all, in intake: they are the ones to answer it.
     listed = await platform.intake.client.get(f"/api/v1/applications/{application_id}/disputes", headers=staff)
     assert [d["reason"] for d in listed.json()["items"]] == [REASON]
