@@ -6,7 +6,7 @@ Only `application.case_shared` carries personal data, and it is routed to workfl
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel
 
@@ -74,6 +74,27 @@ class ApplicationEvaluated(EventPayload):
     evaluated_at: AwareDatetime
 
 
+class ApplicationDisputed(EventPayload):
+    """The applicant disputed a visit or fee the grid company recorded on the case.
+
+    Pseudonymous like the rest: the applicant's reason stays in intake, only which record and when travel.
+    """
+
+    event_type: ClassVar[str] = "application.disputed"
+    version: ClassVar[int] = 1
+
+    dispute_id: str
+    application_id: str
+    record: Literal["visit", "fee"]
+    # The id workflow gave the visit or fee (visit_id, fee_id in its events).
+    record_id: str
+    grid_company: str
+    region: str
+    # The day of the visit, or the day the fee was recorded (Asia/Shanghai).
+    record_on: date
+    disputed_at: AwareDatetime
+
+
 class CaseDocument(BaseModel):
     """A document the case relies on, as field staff need it on site."""
 
@@ -105,6 +126,7 @@ PUBLISHED: tuple[type[EventPayload], ...] = (
     ApplicationCaseShared,
     ApplicationWithdrawn,
     ApplicationEvaluated,
+    ApplicationDisputed,
 )
 # Events that carry personal data: subscribers outside the grid company's own handling never get them.
 PERSONAL: tuple[str, ...] = (ApplicationCaseShared.event_type,)

@@ -130,6 +130,16 @@ async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: Serv
     _tell(session, application, envelope, event, state.clock.now())
 
 
+def _case_record(event: job_events.JobEvent) -> tuple[str, dict[str, Any]]:
+    """The progress list a fee or visit goes in, and what the applicant is shown of it (workflow's id kept)."""
+    if isinstance(event, job_events.JobFeeRecorded):
+        fee = {"id": event.fee_id, "code": event.code, "amount_yuan": str(event.amount_yuan), "payer": event.payer}
+        return "fees", {**fee, "recorded_at": event.at.isoformat()}
+    assert isinstance(event, job_events.JobVisitRecorded)
+    visit = {"id": event.visit_id, "visited_on": event.visited_on.isoformat(), "purpose": event.purpose}
+    return "visits", {**visit, "recorded_at": event.at.isoformat()}
+
+
 _RECORDS: dict[str, type[job_events.JobEvent]] = {
     model.event_type: model for model in (job_events.JobFeeRecorded, job_events.JobVisitRecorded)
 }
@@ -138,12 +148,16 @@ _RECORDS: dict[str, type[job_events.JobEvent]] = {
 @handlers.on(job_events.JobFeeRecorded.event_type)
 @handlers.on(job_events.JobVisitRecorded.event_type)
 async def on_record(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-    """A fee or an office visit, shown on the timeline."""
+    """A fee or an office visit: on the timeline, and listed with its id so the applicant may dispute it."""
     event = _RECORDS[envelope.type].from_envelope(envelope)
     application = await _application(session, event)
-    if application is not None:
-        _record(application, envelope, event)
-        _tell(session, application, envelope, event, state.clock.now())
+    if application is None:
+        return
+    kind, entry = _case_record(event)
+    listed = application.progress.get(kind, [])
+    changes: dict[str, Any] = {} if any(item["id"] == entry["id"] for item in listed) else {kind: [*listed, entry]}
+    _record(application, envelope, event, detail=None, **changes)
+    _tell(session, application, envelope, event, state.clock.now())
 
 
 @handlers.on(job_events.JobConnected.event_type)

@@ -122,6 +122,11 @@ def _evaluate(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"score": 5}}
 
 
+def _dispute(_world: World, _caller: str) -> dict[str, Any]:
+    # No visit is recorded on the seeded case: the owner gets past authorization to 422 record-not-on-case.
+    return {"json": {"record": "visit", "record_id": "no-such-visit", "reason": "Never went to an office."}}
+
+
 def _phone_last4(_world: World, _caller: str) -> dict[str, Any]:
     # The seeded applications' contact phone is 13800138000.
     return {"params": {"phone_last4": "8000"}}
@@ -246,6 +251,10 @@ INTAKE = on("intake", [
         ids={"application_id": "spare_application_id"}),
     row("POST", "/api/v1/applications/{application_id}/evaluation", "401  ok   404  403  403  403  403  403  403",
         _evaluate),
+    # Only the applicant disputes a record of the case; the grid company's staff and managers read the disputes.
+    row("POST", "/api/v1/applications/{application_id}/disputes",   "401  ok   404  403  403  403  403  403  403",
+        _dispute),
+    row("GET", "/api/v1/applications/{application_id}/disputes",    "401  ok   404  ok   404  ok   403  403  403"),
     # No account needed: the number and the phone's last four digits are the key.
     row("GET", "/api/v1/public/applications/{number}",              "ok   ok   ok   ok   ok   ok   ok   ok   ok",
         _phone_last4, ids={"number": "application_number"}),

@@ -31,7 +31,9 @@ ADDRESS = "77 Wolonggang Hidden Lane, Nanyang"
 CHINESE_NAME = "诸葛孔明"
 DOCUMENT_NUMBERS = {doc_type: f"110105199001017{n}3X" for n, doc_type in enumerate(SME_DOCUMENTS)}
 COMMENT = "Ask Zhuge Kongming on 13987654321 before coming"
-PERSONAL = [NAME, USERNAME, PHONE, ADDRESS, CHINESE_NAME, *DOCUMENT_NUMBERS.values()]
+# A dispute's reason is the applicant's own words: it stays in intake like the rest.
+DISPUTE_REASON = "Sent to the Wolonggang hall twice to sign, contrary to the promise"
+PERSONAL = [NAME, USERNAME, PHONE, ADDRESS, CHINESE_NAME, DISPUTE_REASON, *DOCUMENT_NUMBERS.values()]
 
 METRICS_READS = [
     ("/api/v1/metrics/summary", {"period": "2026H2"}),
@@ -77,6 +79,14 @@ async def _connected_case(platform: Platform, key: SigningKey) -> str:
         return dict(items[0]) if items else None
 
     current = await eventually(job)
+    await _disputed_visit(platform, current, staff, applicant, application_id)
+
+    async def disputed_job() -> dict[str, Any] | None:
+        # The dispute is written into the job's audit chain, a new version: staff read the job after it.
+        history = await platform.workflow.client.get(f"/api/v1/jobs/{current['id']}/history", headers=staff)
+        return await job() if any(entry["action"] == "disputed" for entry in history.json()) else None
+
+    current = await eventually(disputed_job)
     for step in ("accept", "connect"):
         platform.clock.advance(timedelta(days=1))
         done = await platform.workflow.client.post(
@@ -96,6 +106,27 @@ async def _connected_case(platform: Platform, key: SigningKey) -> str:
     )
     assert rated.status_code == 200, rated.text
     return application_id
+
+
+async def _disputed_visit(
+    platform: Platform, job: dict[str, Any], staff: dict[str, str], applicant: dict[str, str], application_id: str
+) -> None:
+    """Staff record a visit; the applicant disputes it in words of its own, and metrics hear of the dispute."""
+    visit = await platform.workflow.client.post(
+        f"/api/v1/jobs/{job['id']}/visits", headers=staff, json={"visited_on": "2026-11-26", "purpose": "other"}
+    )
+    assert visit.status_code == 201, visit.text
+
+    async def shown() -> bool | None:
+        read = await platform.intake.client.get(f"/api/v1/applications/{application_id}", headers=applicant)
+        return True if read.json()["progress"]["visits"] else None
+
+    await eventually(shown)
+    body = {"record": "visit", "record_id": visit.json()["id"], "reason": DISPUTE_REASON}
+    disputed = await platform.intake.client.post(
+        f"/api/v1/applications/{application_id}/disputes", headers=applicant, json=body
+    )
+    assert disputed.status_code == 201, disputed.text
 
 
 async def _metrics_answers(platform: Platform, key: SigningKey, application_id: str) -> list[httpx.Response]:
@@ -173,6 +204,20 @@ async def test_the_metrics_database_keeps_no_personal_data(
     stored = await _stored_rows(platform)
     assert application_id in stored
     assert not _found(stored)
+
+
+async def test_a_dispute_reaches_metrics_without_its_reason(
+    journey: tuple[Platform, str, list[httpx.Response]], signing_key: SigningKey
+) -> None:
+    platform, application_id, _ = journey
+    admin = bearer(mint(signing_key, sub="admin", role="admin"))
+    violations = await platform.metrics.client.get(
+        "/api/v1/metrics/violations", params={"period": "2026H2"}, headers=admin
+    )
+    (item,) = [item for item in violations.json()["items"] if item["case_id"] == application_id]
+    assert "disputed_visit" in item["kinds"]
+    assert DISPUTE_REASON not in violations.text
+    assert DISPUTE_REASON not in await _stored_rows(platform)
 
 
 async def test_the_case_reaches_the_grid_company_s_staff_but_not_metrics(

@@ -100,12 +100,33 @@ class TimelineEntry(BaseModel):
     detail: str | None = None
 
 
+class ProgressVisit(BaseModel):
+    """A trip to an office the grid company recorded on the case; its id is the one a dispute names."""
+
+    id: str
+    visited_on: date
+    purpose: str
+    recorded_at: datetime
+
+
+class ProgressFee(BaseModel):
+    """A fee the grid company recorded on the case; its id is the one a dispute names."""
+
+    id: str
+    code: str
+    amount_yuan: Decimal
+    payer: Literal["customer", "grid"]
+    recorded_at: datetime
+
+
 class ProgressRead(BaseModel):
-    """Where the case stands."""
+    """Where the case stands, with every visit and fee the grid company recorded on it."""
 
     current_step: str | None
     steps: list[ProgressStep]
     timeline: list[TimelineEntry]
+    visits: list[ProgressVisit] = Field(default_factory=list)
+    fees: list[ProgressFee] = Field(default_factory=list)
     connected_at: datetime | None = None
 
 

@@ -19,6 +19,7 @@ from services.common.clock import local_date
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake import events as intake_events
+from services.metrics.disputes.service import handle_disputes
 from services.metrics.facts.models import CaseFact
 from services.metrics.facts.service import changing
 from services.workflow import events as job_events
@@ -53,9 +54,10 @@ async def _changing(
 
 
 def build_handlers() -> EventHandlers:
-    """The handlers that turn intake's and workflow's events into facts and rollups, and store the calendar."""
+    """The handlers that turn intake's and workflow's events into facts, rollups and disputes; and the calendar."""
     handlers = EventHandlers()
     handle_published_years(handlers)
+    handle_disputes(handlers)
 
     @handlers.on("application.submitted")
     async def on_submitted(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.rules import REPORT_CATEGORIES
 from services.metrics.access import Scope
+from services.metrics.disputes import service as dispute_service
 from services.metrics.figures import service as figures_service
 from services.metrics.figures.schemas import CategoryRow, CompanyRow, Report, TemporaryRow, TrendMonth
 from services.metrics.periods import Period
@@ -67,6 +68,7 @@ async def company_rows(
     tallies = await figures_service.tallies(session, period=period, scope=scope, by_company=True)
     overdue = await figures_service.open_overdue(session, scope=scope, overdue_before=overdue_before, by_company=True)
     complaints = await figures_service.complaint_counts(session, period=period, scope=scope)
+    disputes = await dispute_service.counts(session, period=period, scope=scope)
     per_company: dict[str, dict[str, Tally]] = defaultdict(dict)
     per_company_overdue: dict[str, dict[str, int]] = defaultdict(dict)
     for (category, company), tally in tallies.items():
@@ -74,7 +76,7 @@ async def company_rows(
     for (category, company), count in overdue.items():
         per_company_overdue[company or ""][category] = count
     companies = []
-    for company in sorted(per_company.keys() | per_company_overdue.keys() | complaints.keys()):
+    for company in sorted(per_company.keys() | per_company_overdue.keys() | complaints.keys() | disputes.keys()):
         total = Tally()
         for tally in per_company[company].values():
             total.merge(tally)
@@ -85,7 +87,7 @@ async def company_rows(
                 open_overdue_count=sum(per_company_overdue[company].values()),
                 complaints_count=complaints.get(company, 0),
                 complaints_per_10k=_per_10k(complaints.get(company, 0), total.connected_count),
-                disputes_count=0,
+                disputes_count=disputes.get(company, 0),
                 rows=_rows(per_company[company], per_company_overdue[company]),
                 **total.figures(),
             )

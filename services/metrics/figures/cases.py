@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.calendar import WorkingDayCalendar
 from services.metrics.access import Scope
+from services.metrics.disputes import service as dispute_service
+from services.metrics.disputes.models import Dispute
 from services.metrics.facts.models import CaseFact
-from services.metrics.figures.schemas import OverdueCase, Violation, ViolationKind
+from services.metrics.figures.schemas import DisputedRecord, OverdueCase, Violation, ViolationKind
 from services.metrics.figures.service import FACT, OPEN_CASE, overdue_filter
 from services.metrics.periods import Period
 
@@ -54,7 +56,7 @@ async def overdue(
     return items, total
 
 
-def _kinds(fact: CaseFact, long_pause: int) -> list[ViolationKind]:
+def _kinds(fact: CaseFact, long_pause: int, disputes: list[Dispute]) -> list[ViolationKind]:
     kinds: list[ViolationKind] = []
     if fact.flagged_fees > 0:
         kinds.append("customer_fee_zero_investment")
@@ -66,6 +68,11 @@ def _kinds(fact: CaseFact, long_pause: int) -> list[ViolationKind]:
         kinds.append("long_pause")
     if fact.unlicensed_contractor:
         kinds.append("unlicensed_contractor")
+    disputed = {dispute.record for dispute in disputes}
+    if "visit" in disputed:
+        kinds.append("disputed_visit")
+    if "fee" in disputed:
+        kinds.append("disputed_fee")
     return kinds
 
 
@@ -83,9 +90,11 @@ async def violations(
         FACT.c.overdue_steps > 0,
         FACT.c.longest_pause_working_days > long_pause,
         FACT.c.unlicensed_contractor.is_(True),
+        exists().where(dispute_service.DISPUTE.c.case_id == FACT.c.id),
     )
     where = [in_period, broke, scope.fact_filter(FACT)]
     facts, total = await _page(session, where, [FACT.c.connected_on, FACT.c.id], limit, offset)
+    disputes = await dispute_service.of_cases(session, [fact.id for fact in facts])
     items = [
         Violation(
             case_id=fact.id,
@@ -94,12 +103,13 @@ async def violations(
             grid_company=fact.grid_company,
             region=fact.region,
             connected_on=fact.connected_on,
-            kinds=_kinds(fact, long_pause),
+            kinds=_kinds(fact, long_pause, disputes[fact.id]),
             flagged_fee_yuan=float(fact.flagged_fee_yuan),
             visits=fact.visits,
             allowed_visits=fact.allowed_visits,
             overdue_steps=[s["code"] for s in fact.steps if s.get("overdue")],
             longest_pause_working_days=fact.longest_pause_working_days,
+            disputes=[DisputedRecord.model_validate(dispute) for dispute in disputes[fact.id]],
         )
         for fact in facts
     ]

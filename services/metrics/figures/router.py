@@ -97,7 +97,8 @@ async def violations(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> ViolationPage:
-    """Customer fees where zero investment applies, visits over the allowance, overdue steps, long pauses."""
+    """Customer fees where zero investment applies, visits over the allowance, overdue steps, long pauses,
+    unlicensed contractors, and visits or fees the applicant disputed (`disputed_visit`, `disputed_fee`)."""
     long_pause = settings.long_pause_working_days
     items, total = await case_lists.violations(
         session, period=period, scope=scope, long_pause=long_pause, limit=limit, offset=offset

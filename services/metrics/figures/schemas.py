@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 ViolationKind = Literal[
-    "customer_fee_zero_investment", "visits_over_allowance", "overdue_steps", "long_pause", "unlicensed_contractor"
+    "customer_fee_zero_investment",
+    "visits_over_allowance",
+    "overdue_steps",
+    "long_pause",
+    "unlicensed_contractor",
+    "disputed_visit",
+    "disputed_fee",
 ]
 
 
@@ -59,7 +65,8 @@ class CompanyRow(Figures):
     """A grid company's figures over every category, with its rank (1 = worst) and per-category rows.
 
     Complaints are those received in the period (by date received); complaints_per_10k is per 10,000 cases
-    connected in the period. disputes_count stays 0 until disputes are recorded (no such records exist yet).
+    connected in the period. disputes_count is the applicants' disputes of the company's recorded visits and
+    fees raised in the period (by date raised, Asia/Shanghai).
     """
 
     grid_company: str
@@ -122,8 +129,23 @@ class OverduePage(BaseModel):
     offset: int
 
 
+class DisputedRecord(BaseModel):
+    """A visit or fee recorded on the case that its applicant disputed (record_id: workflow's visit or fee id)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    record: Literal["visit", "fee"]
+    record_id: str
+    record_on: date
+    disputed_on: date
+
+
 class Violation(BaseModel):
-    """A case with at least one breach of the rules, and the evidence of each."""
+    """A case with at least one breach of the rules, and the evidence of each.
+
+    `disputed_visit` and `disputed_fee` mean the applicant disputed a visit or fee the grid company recorded:
+    the company's records are not the only word on the case's zero-visit and zero-cost figures.
+    """
 
     case_id: str
     source: str
@@ -137,6 +159,7 @@ class Violation(BaseModel):
     allowed_visits: int | None
     overdue_steps: list[str]
     longest_pause_working_days: int
+    disputes: list[DisputedRecord]
 
 
 class ViolationPage(BaseModel):

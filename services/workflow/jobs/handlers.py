@@ -9,6 +9,7 @@ from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake import events as intake_events
 from services.workflow.cases import service as case_service
+from services.workflow.jobs import records as job_records
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.context import build_context
 from services.workflow.jobs.models import Job
@@ -40,5 +41,15 @@ def make_handlers() -> EventHandlers:
             return
         ctx = await build_context(state, session, actor=f"service:{envelope.source}")
         await job_service.withdraw(session, job, withdrawn_at=case.withdrawn_at, ctx=ctx)
+
+    @handlers.on(intake_events.ApplicationDisputed.event_type)
+    async def on_disputed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        """The applicant disputed a visit or fee: the job's audit chain says so, for its staff and managers."""
+        dispute = intake_events.ApplicationDisputed.from_envelope(envelope)
+        job = await session.scalar(select(Job).where(Job.application_id == dispute.application_id))
+        if job is None:
+            return
+        ctx = await build_context(state, session, actor=f"service:{envelope.source}")
+        await job_records.note_dispute(session, job, dispute=dispute, ctx=ctx)
 
     return handlers

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.clock import local_date
+from services.intake import events as intake_events
 from services.workflow import events
 from services.workflow.jobs.change import Change, apply
 from services.workflow.jobs.context import Context
@@ -87,3 +88,24 @@ async def record_visit(
 
     await apply(session, job, record, ctx=ctx, expected=expected)
     return row
+
+
+async def note_dispute(
+    session: AsyncSession, job: Job, *, dispute: intake_events.ApplicationDisputed, ctx: Context
+) -> None:
+    """The applicant disputed a visit or fee of the job: written into its audit chain for staff and managers to see.
+
+    Open or closed, the job's history takes it (a dispute may come after connection); the reason stays in intake.
+    """
+
+    def note() -> Change:
+        details = {
+            "dispute_id": dispute.dispute_id,
+            "record": dispute.record,
+            "record_id": dispute.record_id,
+            "record_on": dispute.record_on.isoformat(),
+            "disputed_at": dispute.disputed_at.isoformat(),
+        }
+        return Change("disputed", details)
+
+    await apply(session, job, note, ctx=ctx, expected=None, open_only=False)

@@ -142,3 +142,55 @@ async def test_an_important_customers_high_voltage_job_has_every_step(
         "completion_inspection",
         "connect",
     ]
+
+
+async def test_a_dispute_is_written_into_the_job_s_audit_chain_without_the_applicant_s_words(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers)
+    visit = await workflow.client.post(
+        f"/api/v1/jobs/{job['id']}/visits",
+        headers=callers.staff(),
+        json={"visited_on": "2026-11-26", "purpose": "sign_contract"},
+    )
+    dispute = {
+        "dispute_id": str(uuid.uuid4()),
+        "application_id": job["application_id"],
+        "record": "visit",
+        "record_id": visit.json()["id"],
+        "grid_company": job["grid_company"],
+        "region": job["region"],
+        "record_on": "2026-11-26",
+        "disputed_at": clock.now().isoformat(),
+    }
+
+    response = await deliver(workflow, clock, "application.disputed", dispute)
+
+    assert response.json() == {"status": "applied"}
+    history = (await workflow.client.get(f"/api/v1/jobs/{job['id']}/history", headers=callers.staff())).json()
+    assert (history[-1]["action"], history[-1]["actor"]) == ("disputed", "service:intake")
+    assert history[-1]["details"] == {
+        k: dispute[k] for k in ("dispute_id", "record", "record_id", "record_on", "disputed_at")
+    }
+    verified = await workflow.client.get("/api/v1/audit/verify", headers=callers.manager())
+    assert verified.json()["ok"] is True
+
+
+async def test_a_dispute_of_a_case_without_a_job_changes_nothing(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    dispute = {
+        "dispute_id": str(uuid.uuid4()),
+        "application_id": str(uuid.uuid4()),
+        "record": "fee",
+        "record_id": "fee-1",
+        "grid_company": "SGCC-BJ",
+        "region": "110105",
+        "record_on": "2026-11-26",
+        "disputed_at": clock.now().isoformat(),
+    }
+
+    response = await deliver(workflow, clock, "application.disputed", dispute)
+
+    assert response.json() == {"status": "applied"}
+    assert (await workflow.client.get("/api/v1/jobs", headers=callers.admin())).json()["total"] == 0

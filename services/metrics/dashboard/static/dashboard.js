@@ -15,6 +15,9 @@ const VIOLATION_NAMES = {
   visits_over_allowance: "上门次数超标",
   overdue_steps: "环节超时",
   long_pause: "长时间暂停",
+  unlicensed_contractor: "承装单位无有效许可",
+  disputed_visit: "客户对上门记录有异议",
+  disputed_fee: "客户对收费记录有异议",
 };
 const COMPLAINT_TOPICS = { delay: "超时", fee: "收费", visit: "上门", documents: "资料", service: "服务", other: "其他" };
 const COMPLAINT_STATUS = { received: "已受理", assigned: "已转办", resolved: "已办结" };

@@ -1,0 +1,25 @@
+"""The callers and applications dispute routes act for."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Path
+
+from services.common.auth import Principal, require_roles
+from services.common.db import DbSession
+from services.intake.access import CaseReach
+from services.intake.applications import service as application_service
+from services.intake.applications.models import Application
+
+Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
+ApplicationId = Annotated[str, Path(min_length=1, max_length=36)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255, min_length=1)]
+
+
+async def _readable_application(application_id: ApplicationId, session: DbSession, reach: CaseReach) -> Application:
+    return await application_service.get_readable(session, reach=reach, application_id=application_id)
+
+
+# The applicant, or staff and managers of the grid company that must answer the dispute; anyone else: 404.
+ReadableApplication = Annotated[Application, Depends(_readable_application)]

@@ -1,0 +1,40 @@
+"""A dispute of a visit or fee, as the applicant raised it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.common.db import UtcDateTime
+from services.intake.db import Base
+
+OPEN = "open"
+
+
+class Dispute(Base):
+    """The applicant's word that a recorded visit or fee is wrong; the reason stays here, never in metrics."""
+
+    __tablename__ = "dispute"
+    __table_args__ = (
+        # One open dispute per record: the database holds it, so two requests racing cannot both open one.
+        Index(
+            "uq_dispute_open_record",
+            "application_id",
+            "record",
+            "record_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id"))
+    owner_id: Mapped[str] = mapped_column(ForeignKey("account.id"))
+    record: Mapped[str] = mapped_column(String(8))
+    record_id: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

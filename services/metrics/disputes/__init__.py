@@ -1,0 +1,1 @@
+"""Disputes: the applicants' word against the visits and fees grid companies recorded."""
