@@ -74,11 +74,8 @@ async def check(
         except IntegrityError:
             # Another replica is checking today in a transaction of its own; it reminds every case.
             return CheckResult(today, 0, 0, ran=False)
-    reminded = set(
-        (await session.execute(select(Reminder.application_id, Reminder.kind).where(Reminder.reminded_on == today)))
-        .tuples()
-        .all()
-    )
+    given = await session.execute(select(Reminder.application_id, Reminder.kind).where(Reminder.reminded_on == today))
+    reminded = {(application_id, kind) for application_id, kind in given.all()}
     counts = {DUE_SOON: 0, OVERDUE: 0}
     async for application in _open_cases(session):
         kind = kind_of(

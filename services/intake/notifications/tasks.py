@@ -9,6 +9,7 @@ from datetime import datetime
 import httpx
 from fastapi import FastAPI
 
+from services.common.calendar import LiveCalendar
 from services.common.clock import SHANGHAI, Clock
 from services.common.db import Database
 from services.common.state import ServiceState
@@ -51,15 +52,15 @@ async def send_messages(app: FastAPI) -> None:
         await sender.run_forever(settings.messages_interval_seconds)
 
 
-async def run_check(state: ServiceState, *, once_a_day: bool) -> reminders.CheckResult:
-    """Today's reminder check in one transaction of the app's database."""
-    settings = _intake(state)
-    async with state.database.sessionmaker() as session, session.begin():
-        calendar = await state.live_calendar.current(session)
+async def run_check(
+    database: Database, calendar: LiveCalendar, settings: IntakeSettings, *, now: datetime, once_a_day: bool
+) -> reminders.CheckResult:
+    """Today's reminder check in one transaction of intake's database."""
+    async with database.sessionmaker() as session, session.begin():
         return await reminders.check(
             session,
-            calendar=calendar,
-            now=state.clock.now(),
+            calendar=await calendar.current(session),
+            now=now,
             due_soon_days=settings.due_soon_working_days,
             channels=Channels.of(settings),
             once_a_day=once_a_day,
@@ -78,7 +79,9 @@ async def check_daily(app: FastAPI) -> None:
     while True:
         try:
             if is_time_to_check(state.clock.now(), settings):
-                result = await run_check(state, once_a_day=True)
+                result = await run_check(
+                    state.database, state.live_calendar, settings, now=state.clock.now(), once_a_day=True
+                )
                 if result.ran:
                     logger.info(
                         "reminders for %s: %d due soon, %d overdue", result.checked_on, result.due_soon, result.overdue
