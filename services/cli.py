@@ -242,10 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(handler=cmd_users_create)
 
     from services.common.outbox_commands import add_commands as add_outbox_commands
+    from services.intake.cli import add_commands as add_intake_commands
     from services.metrics.cli import add_commands as add_metrics_commands
     from services.workflow.cli import add_commands as add_workflow_commands
 
     add_outbox_commands(commands, publishers=PUBLISHERS, settings_of=service_settings, tables_of=_event_tables)
+    add_intake_commands(commands)
     add_workflow_commands(commands)
     add_metrics_commands(commands)
     return parser

@@ -15,6 +15,7 @@ import pytest
 from services.common.clock import FixedClock
 from services.intake.identity.keys import SigningKey
 from tests.support.databases import BACKENDS, FreshDatabases, Templates
+from tests.support.fake_provider import FakeProvider
 from tests.support.services import Network, Service, run_service
 
 
@@ -59,6 +60,15 @@ def var_dir(tmp_path: Path, signing_key: SigningKey) -> Path:
 def clock() -> FixedClock:
     """A clock standing at a known instant (10:00 in Beijing on a working Thursday)."""
     return FixedClock(datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def provider() -> Iterator[FakeProvider]:
+    """An SMS provider and push gateway: a real HTTP server on a free local port."""
+    server = FakeProvider()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

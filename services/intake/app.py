@@ -24,6 +24,7 @@ from services.intake.identity.keys import SigningKey
 from services.intake.identity.router import jwks_router
 from services.intake.identity.router import router as identity_router
 from services.intake.lookup.router import router as lookup_router
+from services.intake.notifications import tasks as notification_tasks
 from services.intake.notifications.router import router as notifications_router
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
@@ -75,7 +76,11 @@ def create_app(
         idempotency_table=idempotency_table,
         body_limits={("POST", "/api/v1/documents"): settings.upload_max_bytes + MULTIPART_OVERHEAD},
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
-        housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
+        housekeeping=[
+            prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox),
+            *([notification_tasks.send_messages] if settings.messages_enabled else []),
+            *([notification_tasks.check_daily] if settings.reminders_enabled else []),
+        ],
     )
     app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
     app.state.intake = IntakeState.for_settings(settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +11,7 @@ from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake.applications.models import Application
 from services.intake.notifications import service as notification_service
+from services.intake.notifications.outbox import Channels
 from services.workflow import events as job_events
 
 handlers = EventHandlers()
@@ -45,11 +45,21 @@ def _record(
     application.progress = progress
 
 
-def _tell(
-    session: AsyncSession, application: Application, envelope: EventEnvelope, event: job_events.JobEvent, now: datetime
+async def _tell(
+    session: AsyncSession,
+    application: Application,
+    envelope: EventEnvelope,
+    event: job_events.JobEvent,
+    state: ServiceState,
 ) -> None:
-    notification_service.tell(
-        session, application=application, event=event, event_id=str(envelope.id), kind=_KINDS[envelope.type], now=now
+    await notification_service.tell(
+        session,
+        application=application,
+        kind=_KINDS[envelope.type],
+        key=str(envelope.id),
+        fields=notification_service.event_fields(application, event),
+        channels=Channels.of(state.settings),
+        now=state.clock.now(),
     )
 
 
@@ -78,7 +88,7 @@ async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: 
         return
     application.status = "in_progress"
     _record(application, envelope, event, steps=_steps(event), current_step=event.current_step, job_id=event.job_id)
-    _tell(session, application, envelope, event, state.clock.now())
+    await _tell(session, application, envelope, event, state)
 
 
 async def _steps_moved(
@@ -97,7 +107,7 @@ async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, stat
     event = job_events.JobStepCompleted.from_envelope(envelope)
     application = await _steps_moved(session, envelope, event)
     if application is not None:
-        _tell(session, application, envelope, event, state.clock.now())
+        await _tell(session, application, envelope, event, state)
 
 
 @handlers.on(job_events.JobDueDateRecounted.event_type)
@@ -115,7 +125,7 @@ async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: Servi
         return
     application.status = "paused"
     _record(application, envelope, event, detail=event.reason)
-    _tell(session, application, envelope, event, state.clock.now())
+    await _tell(session, application, envelope, event, state)
 
 
 @handlers.on(job_events.JobResumed.event_type)
@@ -127,7 +137,7 @@ async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: Serv
         return
     application.status = "in_progress"
     _record(application, envelope, event, detail=event.reason, steps=_steps(event))
-    _tell(session, application, envelope, event, state.clock.now())
+    await _tell(session, application, envelope, event, state)
 
 
 def _case_record(event: job_events.JobEvent) -> tuple[str, dict[str, Any]]:
@@ -157,7 +167,7 @@ async def on_record(session: AsyncSession, envelope: EventEnvelope, state: Servi
     listed = application.progress.get(kind, [])
     changes: dict[str, Any] = {} if any(item["id"] == entry["id"] for item in listed) else {kind: [*listed, entry]}
     _record(application, envelope, event, detail=None, **changes)
-    _tell(session, application, envelope, event, state.clock.now())
+    await _tell(session, application, envelope, event, state)
 
 
 @handlers.on(job_events.JobConnected.event_type)
@@ -173,4 +183,4 @@ async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: Se
     application.status = "connected"
     application.connected_at = event.connected_at
     _record(application, envelope, event, steps=_steps(event), current_step=None)
-    _tell(session, application, envelope, event, state.clock.now())
+    await _tell(session, application, envelope, event, state)

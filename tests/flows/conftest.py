@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -30,8 +30,14 @@ class Platform:
 
 
 @pytest.fixture
+def intake_overrides() -> dict[str, Any]:
+    """Intake settings a journey changes (a module redefines this fixture); none by default."""
+    return {}
+
+
+@pytest.fixture
 async def platform(
-    databases: FreshDatabases, var_dir: Path, network: Network, clock: FixedClock
+    databases: FreshDatabases, var_dir: Path, network: Network, clock: FixedClock, intake_overrides: dict[str, Any]
 ) -> AsyncIterator[Platform]:
     """intake, workflow and metrics with relays on, talking over one network."""
     async with contextlib.AsyncExitStack() as stack:
@@ -45,6 +51,7 @@ async def platform(
                     network=network,
                     clock=clock,
                     relay=True,
+                    **(intake_overrides if name == "intake" else {}),
                 )
             )
         yield Platform(services["intake"], services["workflow"], services["metrics"], network, clock)

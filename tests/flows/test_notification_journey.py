@@ -1,21 +1,33 @@
-"""An applicant is told of every turn of their case, in order, in their inbox."""
+"""An applicant is told of every turn of their case, in order: in their inbox, by SMS and by push."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from services.intake.identity.keys import SigningKey
 from tests.flows.conftest import Platform, eventually
 from tests.intake.helpers import application_body, sign_in, upload_all
+from tests.intake.messaging import owed, through
+from tests.support.fake_provider import FakeProvider
 from tests.support.tokens import bearer, mint
 
 INBOX = "/api/v1/notifications"
+
+
+@pytest.fixture
+def intake_overrides(provider: FakeProvider) -> dict[str, Any]:
+    """SMS and push through a provider listening on a real port."""
+    return through(provider)
+
+
 WHOLE_CASE = ["job_created", "step_completed", "paused", "resumed", "fee_recorded", "visit_recorded", "connected"]
 
 
 async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
-    platform: Platform, signing_key: SigningKey
+    platform: Platform, signing_key: SigningKey, provider: FakeProvider
 ) -> None:
     intake, workflow = platform.intake.client, platform.workflow.client
     applicant = await sign_in(intake, "li.wei")
@@ -67,3 +79,16 @@ async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
     unread = (await intake.get(INBOX, params={"unread": "true"}, headers=applicant)).json()
     assert unread["unread_count"] == len(WHOLE_CASE) - 1
     assert first not in [item["id"] for item in unread["items"]]
+
+    # The same turns reached the applicant's phone and devices, each once, in the order they happened.
+    async def sent(path: str) -> list[Any] | None:
+        received = provider.accepted(path)
+        return received if len(received) >= len(WHOLE_CASE) else None
+
+    sms, push = await eventually(lambda: sent("/sms")), await eventually(lambda: sent("/push"))
+    rows = await owed(platform.intake)
+    assert [r.json["id"] for r in sms] == [row.id for row in rows if row.channel == "sms"]
+    assert [row.kind for row in rows if row.channel == "sms"] == WHOLE_CASE
+    assert all(r.json["phone"] == "13800138000" and number in r.json["text"] for r in sms)
+    assert [r.json["kind"] for r in push] == WHOLE_CASE
+    assert provider.duplicates("/sms") == 0 and len(sms) == len(push) == len(WHOLE_CASE)

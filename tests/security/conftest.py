@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 from services.intake.identity.keys import SigningKey
-from tests.flows.conftest import platform  # noqa: F401 (the three services with relays, for one journey)
+from tests.flows.conftest import intake_overrides, platform  # noqa: F401 (the three services with relays, for one journey)
 from tests.security.world import World, populated_world
 from tests.support.databases import BACKENDS, Templates
 

@@ -97,6 +97,8 @@ async def run_service(
     if name == "intake":
         # Quotas off unless a test is about them: tests register and upload far more than one client would.
         values |= {"registrations_per_client_per_hour": 0, "uploads_per_applicant_per_day": 0}
+        # The message sender runs where relays run (journeys, fault drills); the daily check when a test asks.
+        values |= {"messages_enabled": relay, "messages_interval_seconds": 0.05, "reminders_enabled": False}
     else:
         values["jwks_url"] = "http://intake/.well-known/jwks.json"
     values.update(overrides)

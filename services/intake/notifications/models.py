@@ -1,10 +1,10 @@
-"""The inbox of notifications and each applicant's choice of channels."""
+"""The inbox of notifications, each applicant's choice of channels, the messages owed and the daily reminders."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -39,3 +39,62 @@ class NotificationPreference(Base):
     sms: Mapped[bool] = mapped_column(Boolean)
     push: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutgoingMessage(Base):
+    """An SMS or push message owed to an applicant: the outbox the sender works through, each sent once.
+
+    Written in the transaction of the notification it carries, so a notification never exists without its
+    messages nor a message without its notification. The id is the idempotency key the provider sees.
+    """
+
+    __tablename__ = "outgoing_message"
+    __table_args__ = (
+        # The sender's claim: due pending rows, oldest first.
+        Index("ix_outgoing_message_status_next_attempt_at", "status", "next_attempt_at"),
+        # What keeps a case's messages in order: an earlier pending one of the same case and channel.
+        Index("ix_outgoing_message_application_channel", "application_id", "channel", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("account.id"))
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))
+    # The phone an SMS goes to, as the application gave it; none for push (the gateway knows the devices).
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A sender holds the rows it claimed until then, under its token; another takes them over after.
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    claim_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Reminder(Base):
+    """A due-soon or overdue reminder given for a case on a day: the key makes it at most one a day."""
+
+    __tablename__ = "reminder"
+
+    application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reminded_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"))
+
+
+class ReminderCheck(Base):
+    """A day's check for cases due soon or overdue: the loop in each replica runs it once a day."""
+
+    __tablename__ = "reminder_check"
+
+    checked_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_soon: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)

@@ -7,7 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Kind = Literal["job_created", "step_completed", "paused", "resumed", "fee_recorded", "visit_recorded", "connected"]
+Kind = Literal[
+    "job_created",
+    "step_completed",
+    "paused",
+    "resumed",
+    "fee_recorded",
+    "visit_recorded",
+    "connected",
+    "due_soon",
+    "overdue",
+]
 
 
 class NotificationRead(BaseModel):

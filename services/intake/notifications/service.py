@@ -1,7 +1,8 @@
-"""Writing notifications from job events, listing and reading them, and the applicant's channels."""
+"""Writing notifications (with the messages they owe), listing and reading them, and the applicant's channels."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.intake.applications import service as application_service
 from services.intake.applications.models import Application
 from services.intake.identity.models import Account
-from services.intake.notifications import texts
+from services.intake.notifications import outbox, texts
 from services.intake.notifications.exceptions import AccountNotFound, NotificationNotFound
 from services.intake.notifications.models import Notification, NotificationPreference
 from services.workflow import events as job_events
@@ -23,16 +24,17 @@ def _day(value: date | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if value else texts.NONE
 
 
-def _step_name(event: job_events.JobEvent, code: str | None) -> str:
-    return next((step.name for step in event.steps if step.code == code), texts.NONE)
+def _step_name(steps: Iterable[Mapping[str, Any]], code: str | None) -> str:
+    return next((str(step["name"]) for step in steps if step.get("code") == code), texts.NONE)
 
 
-def _fields(application: Application, event: job_events.JobEvent) -> dict[str, Any]:
-    """What a text may say: the case's number, step and due date, and what the event itself records."""
-    fields: dict[str, Any] = {
+def event_fields(application: Application, event: job_events.JobEvent) -> dict[str, str]:
+    """What a text may say of a job event: the case's number, step and due date, and what the event records."""
+    steps = [step.model_dump(include={"code", "name"}) for step in event.steps]
+    return {
         "number": application.number,
-        "step": _step_name(event, getattr(event, "step", None) or event.current_step),
-        "next_step": _step_name(event, event.current_step),
+        "step": _step_name(steps, getattr(event, "step", None) or event.current_step),
+        "next_step": _step_name(steps, event.current_step),
         "due_on": _day(application_service.case_due_on(application)),
         "reason": texts.PAUSE_REASONS.get(getattr(event, "reason", ""), texts.NONE),
         "payer": texts.PAYERS.get(getattr(event, "payer", ""), texts.NONE),
@@ -40,31 +42,51 @@ def _fields(application: Application, event: job_events.JobEvent) -> dict[str, A
         "visited_on": _day(getattr(event, "visited_on", None)),
         "amount_yuan": f"{getattr(event, 'amount_yuan', 0):.2f}",
     }
-    return fields
 
 
-def tell(
+def case_fields(application: Application) -> dict[str, str]:
+    """What a reminder may say: the case's number, its current step and its due date as they now stand."""
+    progress = application.progress
+    # Before the job exists the case is at its first step, as the rule set gave it at submission.
+    steps = progress.get("steps") or application.steps
+    current = progress["current_step"] if "current_step" in progress else (steps[0]["code"] if steps else None)
+    return {
+        "number": application.number,
+        "step": _step_name(steps, current),
+        "due_on": _day(application_service.case_due_on(application)),
+    }
+
+
+async def tell(
     session: AsyncSession,
     *,
     application: Application,
-    event: job_events.JobEvent,
-    event_id: str,
     kind: str,
+    key: str,
+    fields: Mapping[str, str],
+    channels: outbox.Channels,
     now: datetime,
 ) -> Notification:
-    """Put a notification about this event in the owner's inbox, in the event's transaction."""
+    """Put a notification in the owner's inbox and owe them its SMS and push message, in one transaction.
+
+    `key` names what the notification is about (the event's id, or the day's reminder): one per key.
+    """
     title, body = texts.TEXTS[kind]
-    fields = _fields(application, event)
     notification = Notification(
         account_id=application.owner_id,
         application_id=application.id,
-        event_id=event_id,
+        event_id=key,
         kind=kind,
         title=title.format(**fields),
         body=body.format(**fields),
         created_at=now,
     )
     session.add(notification)
+    await session.flush()  # its id, which the messages refer to
+    sms_text = texts.SMS_TEXTS[kind].format(**fields)
+    await outbox.queue(
+        session, notification=notification, application=application, sms_text=sms_text, channels=channels, now=now
+    )
     return notification
 
 

@@ -35,6 +35,29 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "已送电",
         "您的用电申请{number}已装表接电，感谢您的耐心。欢迎对本次服务进行评价。",
     ),
+    "due_soon": (
+        "即将到期",
+        "您的用电申请{number}当前环节：{step}，办理时限将于{due_on}到期，供电企业正在办理。",
+    ),
+    "overdue": (
+        "已超过办理时限",
+        "您的用电申请{number}当前环节：{step}，已超过{due_on}的办理时限。如有疑问可拨打12398能源监管热线。",
+    ),
+}
+
+# The SMS of each kind: short, one message, the case's number first. The signature (签名) opens every one,
+# as the carriers require of a message sent on an organisation's behalf.
+SMS_SIGNATURE: Final[str] = "【网上办电】"
+SMS_TEXTS: Final[dict[str, str]] = {
+    "job_created": "您的用电申请{number}已受理，当前环节：{step}，预计{due_on}前完成。",
+    "step_completed": "您的用电申请{number}已完成“{step}”，下一环节：{next_step}，预计{due_on}前完成。",
+    "paused": "您的用电申请{number}在“{step}”环节暂停办理，原因：{reason}。",
+    "resumed": "您的用电申请{number}已恢复办理，当前环节：{step}，预计{due_on}前完成。",
+    "fee_recorded": "您的用电申请{number}登记费用{amount_yuan}元，由{payer}承担。",
+    "visit_recorded": "您的用电申请{number}于{visited_on}登记到场办理一次，事由：{purpose}。",
+    "connected": "您的用电申请{number}已装表接电，欢迎在线评价本次服务。",
+    "due_soon": "您的用电申请{number}当前环节：{step}，将于{due_on}到期。",
+    "overdue": "您的用电申请{number}当前环节：{step}，已超过{due_on}的办理时限，可拨打12398反映。",
 }
 
 PAUSE_REASONS: Final[dict[str, str]] = {
