@@ -11,6 +11,7 @@ from services.common.auth import KeySource, TokenVerifier
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
+from services.common.limits import MULTIPART_OVERHEAD
 from services.intake import events
 from services.intake.applications.router import router as applications_router
 from services.intake.db import calendar_tables, event_tables, idempotency_table
@@ -24,8 +25,6 @@ from services.intake.lookup.router import router as lookup_router
 from services.intake.notifications.router import router as notifications_router
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
-
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def _startup(app: FastAPI) -> None:
