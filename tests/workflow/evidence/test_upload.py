@@ -183,3 +183,13 @@ async def test_an_upload_with_a_stale_if_match_is_409(workflow: Service, clock: 
     )
 
     assert (response.status_code, problem(response)) == (409, "stale-version")
+
+
+async def test_a_body_far_past_the_size_setting_is_refused_while_it_streams_in(
+    small_workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(small_workflow, clock, callers)
+
+    response = await add_evidence(small_workflow, job, callers.staff(), content=JPEG + b"\x00" * (200 * 1024))
+
+    assert (response.status_code, problem(response)) == (413, "payload-too-large")
