@@ -14,12 +14,11 @@ from services.workflow.evidence import service as evidence_service
 from services.workflow.evidence.models import JobEvidence
 from services.workflow.evidence.service import EvidenceStore
 from services.workflow.jobs import queries
-from services.workflow.jobs.dependencies import company_scope
+from services.workflow.jobs.dependencies import FIELD_ROLES, company_scope
 from services.workflow.jobs.models import Job
 from services.workflow.settings import WorkflowSettings
 
-# Photos of people's premises and forms they signed: for those who work the case, not for an admin.
-FIELD_ROLES = ("staff", "manager")
+# Photos of people's premises and forms they signed: for those who work the case.
 FieldPrincipal = Annotated[Principal, Depends(require_roles(*FIELD_ROLES))]
 
 

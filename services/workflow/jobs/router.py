@@ -15,6 +15,7 @@ from services.workflow.evidence import service as evidence_service
 from services.workflow.jobs import audit, concurrency, pauses, queries, records, views
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.dependencies import (
+    FIELD_ROLES,
     CompanyJob,
     CompanyPrincipal,
     IfMatch,
@@ -54,8 +55,6 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
 _AUTH_ERRORS = (Unauthorized, Forbidden)
 MAX_DUE_WITHIN = 3650
-# Who works the case for its grid company and so may see its personal details (an admin runs the platform).
-FIELD_ROLES = ("staff", "manager")
 
 
 @router.get("", response_model=JobPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
