@@ -25,7 +25,7 @@ from services.common.docs import install_docs
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay, outbox, retention
 from services.common.idempotency import Idempotency
-from services.common.limits import DEFAULT_BODY_LIMIT, BodySizeLimit
+from services.common.limits import BodySizeLimit, limits_by_route
 from services.common.observability import install_observability
 from services.common.rules import load_rule_book
 from services.common.settings import ServiceSettings
@@ -59,7 +59,8 @@ class ServiceParts:
     calendar_tables: CalendarTables | None = None
     # The service's idempotency records, for POSTs that honour Idempotency-Key.
     idempotency_table: Table | None = None
-    # Larger request bodies allowed on particular routes, by (method, path); every other route gets 1 MiB.
+    # Larger request bodies allowed on particular routes, by (method, route path such as
+    # "/api/v1/jobs/{job_id}/evidence"); every other route gets 1 MiB.
     body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
@@ -146,11 +147,7 @@ def create_service_app(
     # Tests and tools reach a running app's settings through these two names; the product reads `State`.
     app.state.settings = state.settings
     install_problem_handlers(app)
-    limits = dict(parts.body_limits)
-    app.add_middleware(
-        BodySizeLimit,
-        limit_for=lambda scope: limits.get((scope.get("method", ""), scope.get("path", "")), DEFAULT_BODY_LIMIT),
-    )
+    app.add_middleware(BodySizeLimit, limit_for=limits_by_route(parts.body_limits))
     install_observability(app, settings.service_name, metrics_token=settings.metrics_token)
     install_docs(app)
     app.include_router(health.router)

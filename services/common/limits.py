@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common.errors import PROBLEM_MEDIA_TYPE, PayloadTooLarge
 
 DEFAULT_BODY_LIMIT = 1024 * 1024
+# Room for a multipart upload's other fields and boundaries beside a file of the largest size accepted.
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 class BodySizeLimit:
@@ -59,6 +62,25 @@ class BodySizeLimit:
                 raise
         if exceeded and not started:
             await _reject(scope, send, limit)
+
+
+def limits_by_route(limits: Mapping[tuple[str, str], int]) -> Callable[[Scope], int]:
+    """The body limit of a request, by method and route path; `{name}` in a path stands for one segment."""
+    exact = {key: limit for key, limit in limits.items() if "{" not in key[1]}
+    templated = [
+        (method, re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$"), limit)
+        for (method, path), limit in limits.items()
+        if "{" in path
+    ]
+
+    def limit_for(scope: Scope) -> int:
+        method, path = scope.get("method", ""), scope.get("path", "")
+        if (method, path) in exact:
+            return exact[(method, path)]
+        found = (limit for m, pattern, limit in templated if m == method and pattern.match(path))
+        return next(found, DEFAULT_BODY_LIMIT)
+
+    return limit_for
 
 
 def _content_length(scope: Scope) -> int | None:

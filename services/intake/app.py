@@ -13,6 +13,7 @@ from services.common.auth import KeySource, TokenVerifier
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
+from services.common.limits import MULTIPART_OVERHEAD
 from services.common.state import ServiceState
 from services.intake import events
 from services.intake.applications.router import router as applications_router
@@ -29,8 +30,6 @@ from services.intake.notifications.router import router as notifications_router
 from services.intake.progress import handlers as progress_handlers
 from services.intake.settings import IntakeSettings
 from services.intake.state import IntakeState
-
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 async def _startup(app: FastAPI) -> None:

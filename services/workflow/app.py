@@ -9,15 +9,18 @@ from services.common.app import ServiceParts, create_service_app, prune_task, re
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import Clock
 from services.common.events import make_events_router
+from services.common.limits import MULTIPART_OVERHEAD
 from services.workflow import events
 from services.workflow.calendar.router import router as calendar_router
 from services.workflow.contractors.router import router as contractors_router
 from services.workflow.db import calendar_tables, event_tables
+from services.workflow.evidence.router import router as evidence_router
 from services.workflow.jobs.audit_router import router as audit_router
 from services.workflow.jobs.handlers import make_handlers
 from services.workflow.jobs.router import router as jobs_router
 from services.workflow.settings import WorkflowSettings
 
+EVIDENCE_PATH = "/api/v1/jobs/{job_id}/evidence"
 TAGS = [
     {"name": "jobs", "description": "A grid company's work on each application, step by step, against deadlines."},
     {"name": "audit", "description": "The hash chain of every change to a job."},
@@ -43,6 +46,7 @@ def create_app(
             audit_router,
             calendar_router,
             contractors_router,
+            evidence_router,
             make_events_router(event_tables.inbox, make_handlers()),
         ],
         openapi_tags=TAGS,
@@ -51,5 +55,6 @@ def create_app(
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
         housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
         published=events.PUBLISHED,
+        body_limits={("POST", EVIDENCE_PATH): settings.evidence_max_bytes + MULTIPART_OVERHEAD},
     )
     return create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)

@@ -446,3 +446,32 @@ def test_the_two_rule_sets_agree_on_documents_and_important_customers(book: Rule
         old, new = first.category(code), second.category(code)
         assert old.documents == new.documents, code
         assert old.important_customer_steps == new.important_customer_steps, code
+
+
+@pytest.mark.parametrize("rule_set_id", ["2018-nea", "2025-ndrc-nea"])
+def test_connecting_needs_a_meter_photo_and_the_meter_number(book: RuleBook, rule_set_id: str) -> None:
+    needed = book.by_id(rule_set_id).evidence_for("connect")
+
+    assert (needed.kinds, needed.meter_number) == ({"meter_photo"}, True)
+    assert needed.missing(uploaded=[], meter_number=None) == ["meter_photo", "meter_number"]
+    assert needed.missing(uploaded=["site_photo", "meter_photo"], meter_number="3300123456") == []
+
+
+def test_a_step_the_rule_set_does_not_name_needs_no_evidence(rules_2025: RuleSet) -> None:
+    assert rules_2025.evidence_for("accept").missing(uploaded=[], meter_number=None) == []
+
+
+def test_evidence_of_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: d["step_evidence"].update({"accept": {"kinds": ["selfie"]}}))
+    assert "bad.yaml: step_evidence.accept.kinds" in load_error(tmp_path)
+
+
+def test_evidence_for_an_unknown_step_is_refused(tmp_path: Path) -> None:
+    write_variant(tmp_path, lambda d: d["step_evidence"].update({"handover": {"kinds": ["site_photo"]}}))
+    assert "bad.yaml: step_evidence.handover (as a key)" in load_error(tmp_path)
+
+
+def test_the_public_guide_says_what_each_step_needs_from_the_site(rules_2025: RuleSet) -> None:
+    guide = json.loads(json.dumps(rules_2025.public_dict()))
+
+    assert guide["step_evidence"] == {"connect": {"kinds": ["meter_photo"], "meter_number": True}}

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from services.common.files import sniff
 from services.common.settings import REPO_ROOT
-from services.intake.documents.storage import sniff
 from tests.support.databases import FreshDatabases
 from tools.demo import files
 from tools.demo.accounts import AccountError, create_accounts, plan_accounts

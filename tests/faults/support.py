@@ -15,6 +15,7 @@ from services.metrics.facts.models import CaseFact
 from services.workflow.jobs.models import Job
 from tests.flows.conftest import Platform, eventually
 from tests.intake.helpers import application_body, sign_in, upload_all
+from tests.support.fieldwork import complete_step
 from tests.support.services import Service
 
 PERIOD = "2026H2"  # the clock fixture stands in late November 2026; cases connect days later
@@ -60,9 +61,7 @@ async def run_to_connection(platform: Platform, staff: dict[str, str], ids: list
     for step, days in (("accept", 1), ("connect", 4)):
         platform.clock.advance(timedelta(days=days))
         for index, job in enumerate(jobs):
-            response = await platform.workflow.client.post(
-                f"/api/v1/jobs/{job['id']}/steps/{step}/complete", headers={**staff, "If-Match": str(job["version"])}
-            )
+            response = await complete_step(platform.workflow.client, job, step, staff)
             assert response.status_code == 200, response.text
             jobs[index] = response.json()
     assert {job["status"] for job in jobs} == {"connected"}

@@ -10,6 +10,7 @@ from services.common.clock import local_date
 from services.intake.identity.keys import SigningKey
 from tests.flows.conftest import Platform, eventually
 from tests.intake.helpers import application_body, sign_in, upload_all
+from tests.support.fieldwork import complete_step
 from tests.support.tokens import bearer, mint
 
 
@@ -21,9 +22,7 @@ async def _job_of(platform: Platform, staff: dict[str, str], application_id: str
 
 
 async def _complete(platform: Platform, staff: dict[str, str], job: dict[str, Any], step: str) -> dict[str, Any]:
-    response = await platform.workflow.client.post(
-        f"/api/v1/jobs/{job['id']}/steps/{step}/complete", headers={**staff, "If-Match": str(job["version"])}
-    )
+    response = await complete_step(platform.workflow.client, job, step, staff)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result

@@ -13,6 +13,7 @@ from tests.intake.helpers import application_body, sign_in, upload_all
 from tests.intake.messaging import owed, through
 from tests.support.fake_provider import FakeProvider
 from tests.support.tokens import bearer, mint
+from tools import fieldwork
 
 INBOX = "/api/v1/notifications"
 
@@ -45,7 +46,8 @@ async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
         items = (await workflow.get(f"/api/v1/jobs?application_id={application_id}", headers=staff)).json()["items"]
         return items[0] if items else None
 
-    job_id = (await eventually(job))["id"]
+    found = await eventually(job)
+    job_id, rule_set = found["id"], found["rule_set"]
     await eventually(lambda: told(1))
 
     async def act(path: str, told_count: int, **kwargs: Any) -> None:
@@ -63,7 +65,11 @@ async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
     await act("/fees", 5, json={"code": "meter_box", "amount_yuan": "0", "payer": "grid"})
     await act("/visits", 6, json={"visited_on": "2026-11-28", "purpose": "sign_contract"})
     platform.clock.advance(timedelta(days=1))
-    await act("/steps/connect/complete", 7)
+    # The meter photo tells the applicant nothing: evidence stays in workflow.
+    (meter_photo,) = fieldwork.uploads(rule_set, "connect", job_id=job_id)
+    photo = await workflow.post(f"/api/v1/jobs/{job_id}/evidence", headers=staff, **meter_photo)
+    assert photo.status_code == 201, photo.text
+    await act("/steps/connect/complete", 7, json=fieldwork.completion(rule_set, "connect", job_id=job_id))
 
     inbox = (await intake.get(INBOX, headers=applicant)).json()
     assert [item["kind"] for item in reversed(inbox["items"])] == WHOLE_CASE

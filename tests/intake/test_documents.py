@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from services.common import files
 from tests.conftest import StartIntake
 from tests.intake.helpers import JPEG, PDF, PNG, sign_in, upload
 from tests.support.services import Service
@@ -128,9 +129,7 @@ async def test_an_expiring_type_needs_its_validity_end(intake: Service) -> None:
 async def test_stored_files_are_private_to_the_service(intake: Service) -> None:
     headers = await sign_in(intake.client, "alice")
     document = (await upload(intake.client, headers, "id_card")).json()
-    from services.intake.documents import storage
-
-    path = storage.path_for(intake.app.state.settings.documents_dir, document["sha256"])
+    path = files.path_for(intake.app.state.settings.documents_dir, document["sha256"])
     assert path.stat().st_mode & 0o077 == 0
     assert path.parent.stat().st_mode & 0o077 == 0
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tests.intake.helpers import PDF, SME_CASE, application_body
+from tests.intake.helpers import JPEG, PDF, SME_CASE, application_body
 from tests.metrics.support import case_row
 from tests.security.world import CALLERS, PASSWORD, World
 
@@ -142,6 +142,10 @@ def _assign(_world: World, _caller: str) -> dict[str, Any]:
 
 def _complete(_world: World, _caller: str) -> dict[str, Any]:
     return {"if_match": "working_job_id"}
+
+
+def _site_photo(_world: World, _caller: str) -> dict[str, Any]:
+    return {"files": {"file": ("site.jpg", JPEG, "image/jpeg")}, "data": {"step": "accept", "kind": "site_photo"}}
 
 
 def _pause(_world: World, _caller: str) -> dict[str, Any]:
@@ -287,6 +291,13 @@ WORKFLOW = on("workflow", [
     # The seeded job is low voltage: those allowed get 422 contractor-not-applicable, past authorization.
     row("POST", "/api/v1/jobs/{job_id}/contractor",                 "401  403  403  ok   404  ok   403  403  ok",
         _contractor, ids=WORKING_JOB),
+    # Evidence from the site is for those who work the case: the company's staff and managers, not an admin.
+    row("POST", "/api/v1/jobs/{job_id}/evidence",                   "401  403  403  ok   404  ok   403  403  403",
+        _site_photo, ids=WORKING_JOB),
+    row("GET", "/api/v1/jobs/{job_id}/evidence",                    "401  403  403  in   404  in   403  403  403",
+        marker="evidence_id"),
+    row("GET", "/api/v1/jobs/{job_id}/evidence/{evidence_id}/content",
+                                                                    "401  403  403  ok   404  ok   403  403  403"),
     row("POST", "/api/v1/contractors/import",                       "401  403  403  403  403  403  ok   ok   ok",
         _licences),
     row("GET", "/api/v1/audit/verify",                              "401  403  403  403  403  ok   403  403  ok"),

@@ -21,6 +21,7 @@ from services.intake.identity.models import Account
 from tests.flows.conftest import Platform, eventually
 from tests.intake.helpers import SME_DOCUMENTS, application_body, upload
 from tests.support.databases import FreshDatabases
+from tests.support.fieldwork import complete_step
 from tests.support.tokens import bearer, mint
 
 PASSWORD = "correct-horse-1"
@@ -89,10 +90,7 @@ async def _connected_case(platform: Platform, key: SigningKey) -> str:
     current = await eventually(disputed_job)
     for step in ("accept", "connect"):
         platform.clock.advance(timedelta(days=1))
-        done = await platform.workflow.client.post(
-            f"/api/v1/jobs/{current['id']}/steps/{step}/complete",
-            headers={**staff, "If-Match": str(current["version"])},
-        )
+        done = await complete_step(platform.workflow.client, current, step, staff)
         assert done.status_code == 200, done.text
         current = done.json()
 

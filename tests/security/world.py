@@ -16,7 +16,7 @@ from typing import Any
 from services.common.clock import FixedClock
 from services.intake.identity import service as identity_service
 from services.intake.identity.keys import SigningKey
-from tests.intake.helpers import application_body, upload_all
+from tests.intake.helpers import JPEG, application_body, upload_all
 from tests.metrics.dataset import ROWS
 from tests.support.databases import FreshDatabases, Templates
 from tests.support.services import Network, Service, run_service
@@ -145,6 +145,14 @@ async def _applications(world: World) -> None:
         return str(items[-1]["id"]) if items else None
 
     world.ids["notification_id"] = await _eventually(told)
+    photo = await world.workflow.client.post(
+        f"/api/v1/jobs/{world.ids['job_id']}/evidence",
+        headers=world.headers["staff"],
+        files={"file": ("site.jpg", JPEG, "image/jpeg")},
+        data={"step": "accept", "kind": "site_photo"},
+    )
+    assert photo.status_code == 201, photo.text
+    world.ids["evidence_id"] = photo.json()["id"]
 
     async def in_metrics() -> bool | None:
         response = await world.metrics.client.get(

@@ -14,6 +14,7 @@ from services.common.clock import SHANGHAI, FixedClock
 from services.common.events import EventEnvelope, sign
 from services.intake.identity.keys import SigningKey
 from services.workflow.db import event_tables
+from tests.intake.helpers import JPEG
 from tests.support.services import EVENTS_SECRETS, Service
 from tests.support.tokens import bearer, mint
 
@@ -131,13 +132,49 @@ async def submit(workflow: Service, clock: FixedClock, callers: Callers, **case:
 
 
 async def complete(
-    workflow: Service, job: dict[str, Any], code: str, headers: dict[str, str], *, version: int | None = None
+    workflow: Service,
+    job: dict[str, Any],
+    code: str,
+    headers: dict[str, str],
+    *,
+    version: int | None = None,
+    body: dict[str, Any] | None = None,
 ) -> httpx.Response:
     """Complete a step with If-Match set to the job's version as last read (or the one given)."""
     return await workflow.client.post(
         f"/api/v1/jobs/{job['id']}/steps/{code}/complete",
         headers={**headers, "If-Match": str(job["version"] if version is None else version)},
+        json=body,
     )
+
+
+async def add_evidence(
+    workflow: Service,
+    job: dict[str, Any],
+    headers: dict[str, str],
+    *,
+    step: str = "connect",
+    kind: str = "meter_photo",
+    content: bytes = JPEG,
+    **fields: Any,
+) -> httpx.Response:
+    """Upload a file from the site for a step of the job."""
+    return await workflow.client.post(
+        f"/api/v1/jobs/{job['id']}/evidence",
+        headers=headers,
+        files={"file": ("photo.jpg", content, "image/jpeg")},
+        data={"step": step, "kind": kind, **{name: str(value) for name, value in fields.items()}},
+    )
+
+
+async def connect(
+    workflow: Service, job: dict[str, Any], headers: dict[str, str], *, meter_number: str = "3300123456"
+) -> httpx.Response:
+    """Photograph the meter and complete the connection with its number, as the rule sets ask."""
+    photo = await add_evidence(workflow, job, headers)
+    assert photo.status_code == 201, photo.text
+    version = int(photo.headers["etag"].strip('"'))
+    return await complete(workflow, job, "connect", headers, version=version, body={"meter_number": meter_number})
 
 
 async def published(workflow: Service, event_type: str | None = None) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ TABLES = {
     "calendar_year",
     "inbox_event",
     "job",
+    "job_evidence",
     "job_fee",
     "job_pause",
     "job_step",

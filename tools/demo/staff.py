@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from tools import fieldwork
 from tools.demo.guide import Guide
 from tools.demo.http import Api, Login
 from tools.demo.people import rng_for
@@ -162,7 +163,9 @@ class GridCompanies:
         if not at_once and step["elapsed_working_days"] < target:
             return False
         self._before_completing(staff, record, job, today)
-        job = self._change(staff, job, f"steps/{code}/complete", None, version=True)
+        self._evidence(staff, job, code)
+        body = fieldwork.completion(job["rule_set"], code, job_id=job["id"])
+        job = self._change(staff, job, f"steps/{code}/complete", body, version=True)
         self.book.tally.steps_completed += 1
         if late and not at_once:
             record.late = True
@@ -197,6 +200,12 @@ class GridCompanies:
                 amount = rng.choice((380, 560, 850, 1200))
                 self._fee(staff, job, "meter_box_materials", amount, "customer", "表箱材料费由客户承担")
                 self.book.tally.customer_fees_zero_investment += 1
+
+    def _evidence(self, staff: Login, job: dict[str, Any], step: str) -> None:
+        """Upload from the site what the step needs (a photo of the meter to connect) before completing it."""
+        for upload in fieldwork.uploads(job["rule_set"], step, job_id=job["id"]):
+            response = self.api.workflow("POST", f"/api/v1/jobs/{job['id']}/evidence", staff, expect=(201,), **upload)
+            job["version"] = int(response.headers["ETag"].strip('"'))
 
     def _contractor(self, staff: Login, job: dict[str, Any], licence_number: str) -> None:
         answer = self._change(staff, job, "contractor", {"licence_number": licence_number})

@@ -24,6 +24,11 @@ def public_dict(rule_set: "RuleSet") -> dict[str, Any]:
             prefix: thresholds_dict(rule_set.thresholds_for(prefix)) for prefix in sorted(rule_set.threshold_overrides)
         },
         "grid_companies": dict(sorted(rule_set.grid_companies.items())),
+        # What field staff must bring back from the site before a step counts as done (a photo of the meter).
+        "step_evidence": {
+            code: {"kinds": sorted(needed.kinds), "meter_number": needed.meter_number}
+            for code, needed in rule_set.step_evidence.items()
+        },
     }
 
 

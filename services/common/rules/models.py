@@ -37,6 +37,8 @@ DocumentType = Literal[
     "commitment_letter",  # 承诺书: a resident's signed promise standing in for a property document (一证办电)
 ]
 BusinessType = Literal["new_install", "capacity_increase", "temporary"]
+# What field staff bring back from the site: photos of the premises and the meter, forms signed there, reports.
+EvidenceKind = Literal["site_photo", "meter_photo", "signed_form", "inspection_report"]
 CustomerType = Literal["resident", "enterprise", "public_institution"]
 AccessVoltage = Literal["low", "high"]
 ReportCategory = Literal["hv_new_install", "hv_capacity_increase", "sme_lv", "residential_lv", "non_residential_lv"]
@@ -46,6 +48,7 @@ STEP_ORDER: tuple[StepCode, ...] = get_args(StepCode)
 CATEGORY_CODES: tuple[CategoryCode, ...] = get_args(CategoryCode)
 BUSINESS_TYPES: tuple[BusinessType, ...] = get_args(BusinessType)
 CUSTOMER_TYPES: tuple[CustomerType, ...] = get_args(CustomerType)
+EVIDENCE_KINDS: tuple[EvidenceKind, ...] = get_args(EvidenceKind)
 # Steps that "zero approval" removes from every low-voltage process.
 HV_ONLY_STEPS: frozenset[StepCode] = frozenset({"design_review", "intermediate_inspection"})
 
@@ -222,6 +225,21 @@ def raise_problems(problems: list[str]) -> None:
     """Raise the problems found by a cross-check as one validation error, if there are any."""
     if problems:
         raise PydanticCustomError("rule_set_check", "{problems}", {"problems": "; ".join(problems)})
+
+
+class StepEvidence(RuleModel):
+    """What completing a step needs from the site: evidence of these kinds, and the meter's number if asked."""
+
+    kinds: frozenset[EvidenceKind] = frozenset()
+    meter_number: bool = False
+
+    def missing(self, *, uploaded: "Iterable[str]", meter_number: str | None) -> list[str]:
+        """What is still needed, kinds first in their fixed order, then `meter_number` when it is asked for."""
+        have = set(uploaded)
+        needed: list[str] = [kind for kind in EVIDENCE_KINDS if kind in self.kinds and kind not in have]
+        if self.meter_number and not meter_number:
+            needed.append("meter_number")
+        return needed
 
 
 class FeeStandard(RuleModel):

@@ -22,12 +22,15 @@ from services.common.rules.models import (
     ReportCategory,
     Requirement,
     RuleModel,
+    StepCode,
+    StepEvidence,
     ThresholdOverride,
     Thresholds,
     raise_problems,
 )
 
 Categories = dict[CategoryCode, CategoryRules]
+NO_EVIDENCE = StepEvidence()
 
 
 class Case(Protocol):
@@ -64,6 +67,8 @@ class RuleSet(RuleModel):
     # Documents about the premises: each counts only for the address and region it was supplied for.
     premises_document_types: frozenset[DocumentType]
     fees: tuple[FeeStandard, ...] = ()
+    # What completing a step needs from the site, by step code; a step not named needs nothing.
+    step_evidence: dict[StepCode, StepEvidence] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -199,6 +204,10 @@ class RuleSet(RuleModel):
         """Return the fee standards that apply to a category."""
         code = self.category(category).code
         return tuple(fee for fee in self.fees if code in fee.categories)
+
+    def evidence_for(self, step: str) -> StepEvidence:
+        """Return what completing a step needs from the site (nothing for a step the set does not name)."""
+        return self.step_evidence.get(cast(StepCode, step), NO_EVIDENCE)
 
     def public_dict(self) -> dict[str, Any]:
         """Return the rule set as a JSON-able dict for the public guide."""

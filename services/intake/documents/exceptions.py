@@ -1,14 +1,15 @@
 """Document errors."""
 
-from services.common.errors import NotFound, PayloadTooLarge, TooManyRequests, Unprocessable, UnsupportedMediaType
+from services.common.errors import NotFound, TooManyRequests, Unprocessable
+from services.common.files import FileTooLarge, UnsupportedFile
 
-
-class FileTooLarge(PayloadTooLarge):
-    slug, title = "file-too-large", "File too large"
-
-
-class UnsupportedFile(UnsupportedMediaType):
-    slug, title = "unsupported-file", "Unsupported file type"
+__all__ = [
+    "DocumentNotFound",
+    "FileTooLarge",
+    "UnsupportedFile",
+    "UploadQuotaExceeded",
+    "ValidityRequired",
+]
 
 
 class DocumentNotFound(NotFound):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile, status
 from fastapi.responses import FileResponse
 from pydantic import StringConstraints
 
+from services.common import files
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
@@ -17,7 +18,6 @@ from services.common.rules.models import DocumentType
 from services.common.state import CurrentRules
 from services.intake.access import CaseReach
 from services.intake.documents import service as document_service
-from services.intake.documents import storage
 from services.intake.documents.exceptions import (
     DocumentNotFound,
     FileTooLarge,
@@ -113,19 +113,19 @@ async def read_document(document: OwnedDocument) -> DocumentRead:
     "/{document_id}/content",
     response_class=FileResponse,
     responses={
-        200: {"content": {t: {} for t in sorted(storage.ALLOWED_MEDIA_TYPES)}, "description": "The file"},
+        200: {"content": {t: {} for t in sorted(files.ALLOWED_MEDIA_TYPES)}, "description": "The file"},
         **problem_responses(*_AUTH_ERRORS, DocumentNotFound),
     },
 )
 async def download_document(settings: Settings, document: ReadableDocument) -> FileResponse:
     """The file of one of the caller's documents; staff and managers download those of their company's cases."""
-    path = storage.path_for(settings.documents_dir, document.sha256)
+    path = files.path_for(settings.documents_dir, document.sha256)
     if not path.exists():
         raise DocumentNotFound("The file of this document is missing from the store.")
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[document.media_type]
+    extension = files.EXTENSIONS[document.media_type]
     return FileResponse(
         path,
         media_type=document.media_type,
         filename=f"{document.type}-{document.id}.{extension}",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+        headers=files.PRIVATE_FILE_HEADERS,
     )

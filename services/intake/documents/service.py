@@ -11,9 +11,9 @@ import anyio
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import files
 from services.intake.access import Reach
 from services.intake.applications.models import Application, ApplicationDocument
-from services.intake.documents import storage
 from services.intake.documents.exceptions import DocumentNotFound, UploadQuotaExceeded
 from services.intake.documents.models import Document
 from services.intake.identity.models import Account
@@ -54,7 +54,7 @@ async def upload(
 ) -> Document:
     """Store the file by content and record the document for its owner, within the owner's daily quota."""
     await check_upload_quota(session, owner_id=owner_id, per_day=per_day, now=now)
-    stored = await anyio.to_thread.run_sync(lambda: storage.store(source, directory, max_bytes=max_bytes))
+    stored = await anyio.to_thread.run_sync(lambda: files.store(source, directory, max_bytes=max_bytes))
     document = Document(
         owner_id=owner_id,
         type=type,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.calendar import WorkingDayCalendar
 from services.common.clock import local_date
 from services.common.events import EventTables
-from services.common.rules import CategoryRules, RuleBook, UnknownRuleError
+from services.common.rules import CategoryRules, RuleBook, StepEvidence, UnknownRuleError
 from services.common.settings import Subscriber
 from services.common.state import ServiceState
 from services.workflow.jobs.exceptions import UnknownRules
@@ -39,6 +39,13 @@ class Context:
             return self.rules.by_id(rule_set).category(category)
         except UnknownRuleError as exc:
             raise UnknownRules(str(exc), rule_set=rule_set, category=category) from exc
+
+    def evidence_for(self, rule_set: str, step: str) -> StepEvidence:
+        """What completing a step needs from the site, by the rule set the case was submitted under."""
+        try:
+            return self.rules.by_id(rule_set).evidence_for(step)
+        except UnknownRuleError as exc:
+            raise UnknownRules(str(exc), rule_set=rule_set) from exc
 
 
 async def build_context(state: ServiceState, session: AsyncSession, *, actor: str) -> Context:

@@ -15,6 +15,9 @@ from services.workflow.jobs.context import Context, build_context
 from services.workflow.jobs.exceptions import VersionRequired
 from services.workflow.jobs.models import Job
 
+# Who works the case for its grid company and so may see its personal details and the evidence from its
+# site (an admin runs the platform, not the visits).
+FIELD_ROLES = ("staff", "manager")
 CompanyPrincipal = Annotated[Principal, Depends(require_roles("staff", "manager", "admin"))]
 ManagerPrincipal = Annotated[Principal, Depends(require_roles("manager", "admin"))]
 

@@ -43,5 +43,9 @@ class VisitBeforeApplication(Unprocessable):
     slug, title = "visit-before-application", "Visit date before the application"
 
 
+class MissingEvidence(Unprocessable):
+    slug, title = "missing-evidence", "The step needs evidence from the site"
+
+
 class UnknownRules(Unprocessable):
     slug, title = "unknown-rules", "Rule set or category unknown"

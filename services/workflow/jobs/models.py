@@ -97,6 +97,10 @@ class JobStep(Base):
     elapsed_working_days: Mapped[int | None] = mapped_column(Integer)
     paused_working_days: Mapped[int] = mapped_column(Integer)
     overdue: Mapped[bool] = mapped_column(Boolean)
+    # What the field engineer recorded on completing the step: a note, and at connection the meter fitted.
+    note: Mapped[str | None] = mapped_column(String(500))
+    meter_number: Mapped[str | None] = mapped_column(String(32))
+    meter_reading: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
 
 class JobPause(Base):

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.workflow.cases import service as case_service
+from services.workflow.evidence import service as evidence_service
 from services.workflow.jobs import audit, concurrency, pauses, queries, records, views
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.dependencies import (
+    FIELD_ROLES,
     CompanyJob,
     CompanyPrincipal,
     IfMatch,
@@ -28,6 +30,7 @@ from services.workflow.jobs.exceptions import (
     JobNotFound,
     JobNotPaused,
     MalformedVersion,
+    MissingEvidence,
     StaleVersion,
     StepOutOfOrder,
     VersionRequired,
@@ -43,6 +46,7 @@ from services.workflow.jobs.schemas import (
     JobRead,
     PauseCreate,
     Status,
+    StepCompletion,
     VisitCreate,
     VisitRead,
 )
@@ -51,8 +55,6 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
 _AUTH_ERRORS = (Unauthorized, Forbidden)
 MAX_DUE_WITHIN = 3650
-# Who works the case for its grid company and so may see its personal details (an admin runs the platform).
-FIELD_ROLES = ("staff", "manager")
 
 
 @router.get("", response_model=JobPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
@@ -112,12 +114,14 @@ async def read_job(
 ) -> JobRead:
     """One job with its steps, pauses, fees and visits; its version is also sent as the ETag.
 
-    Staff and managers of the job's company also get the case (address, contact, documents) for a visit.
+    Staff and managers of the job's company also get the case (address, contact, documents) for a visit, and
+    the evidence uploaded from the site.
     """
     response.headers["ETag"] = concurrency.etag(job)
     read = views.job_read(job, calendar=calendar, now=clock.now())
     if principal.role in FIELD_ROLES:
         read.case = await case_service.read(session, application_id=job.application_id, grid_company=job.grid_company)
+        read.evidence = [evidence_service.evidence_read(row) for row in await evidence_service.for_job(session, job.id)]
     return read
 
 
@@ -146,13 +150,25 @@ async def assign_job(
 @router.post(
     "/{job_id}/steps/{code}/complete",
     response_model=JobRead,
-    responses=problem_responses(*_COMMON, VersionRequired, StepOutOfOrder, JobIsPaused),
+    responses=problem_responses(*_COMMON, VersionRequired, StepOutOfOrder, JobIsPaused, MissingEvidence),
+    description="Complete the current step now and start the next; completing the last step connects the job. "
+    "The body (optional) is kept on the step. A step the rule set asks evidence for (connecting: a `meter_photo` "
+    "uploaded to the job and the `meter_number`) without it is 422 `missing-evidence`, whose "
+    "`missing_evidence` lists every kind still needed (and `meter_number`). The audit entry of the completion "
+    "lists the SHA-256 of every piece of the step's evidence it relied on.",
 )
 async def complete_step(
-    code: str, session: DbSession, job: CompanyJob, version: RequiredIfMatch, ctx: JobContext, response: Response
+    code: Annotated[str, Path(max_length=32)],
+    session: DbSession,
+    job: CompanyJob,
+    version: RequiredIfMatch,
+    ctx: JobContext,
+    response: Response,
+    body: StepCompletion | None = None,
 ) -> JobRead:
     """Complete the current step now and start the next; completing the last step connects the job."""
-    await job_service.complete_step(session, job, code=code, expected=version, ctx=ctx)
+    completion = body or StepCompletion()
+    await job_service.complete_step(session, job, code=code, completion=completion, expected=version, ctx=ctx)
     response.headers["ETag"] = concurrency.etag(job)
     return views.job_read(job, calendar=ctx.calendar, now=ctx.now)
 

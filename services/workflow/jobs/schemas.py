@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.workflow.cases.schemas import CaseRead
 from services.workflow.events import PauseReason, Payer, VisitPurpose
+from services.workflow.evidence.schemas import EvidenceRead
 
 Status = Literal["in_progress", "paused", "connected", "withdrawn"]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -29,6 +30,9 @@ class StepRead(BaseModel):
     elapsed_working_days: int | None
     paused_working_days: int
     overdue: bool
+    note: str | None = None
+    meter_number: str | None = None
+    meter_reading: Decimal | None = None
 
 
 class PauseRead(BaseModel):
@@ -95,6 +99,11 @@ class JobRead(BaseModel):
         description="The case's address, contact, customer and documents: on `GET /api/v1/jobs/{id}` for staff "
         "and managers of the job's company, once intake has shared it; null elsewhere and for other roles.",
     )
+    evidence: list[EvidenceRead] | None = Field(
+        default=None,
+        description="The evidence uploaded from the site, oldest first: on `GET /api/v1/jobs/{id}` for staff and "
+        "managers of the job's company; null elsewhere and for other roles.",
+    )
 
 
 class JobPage(BaseModel):
@@ -112,6 +121,20 @@ class AssignmentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+
+
+class StepCompletion(BaseModel):
+    """What the field engineer records on completing a step; the rule set says what a step needs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+    meter_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z][0-9A-Za-z-]{0,31}$")] | None
+    ) = Field(default=None, description="The number on the meter's plate (letters, digits, hyphens).")
+    meter_reading: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)] | None = Field(
+        default=None, description="The meter's reading at connection, in kWh."
+    )
 
 
 class PauseCreate(BaseModel):

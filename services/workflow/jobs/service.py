@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,11 +16,14 @@ from services.common import casetime
 from services.intake.events import ApplicationSubmitted
 from services.workflow import events
 from services.workflow.contractors import service as contractor_service
+from services.workflow.evidence import service as evidence_service
+from services.workflow.evidence.models import JobEvidence
 from services.workflow.jobs import audit, pauses
 from services.workflow.jobs.change import Change, apply, job_fields, publish_event
 from services.workflow.jobs.context import Context
-from services.workflow.jobs.exceptions import JobIsPaused, StepOutOfOrder
+from services.workflow.jobs.exceptions import JobIsPaused, MissingEvidence, StepOutOfOrder
 from services.workflow.jobs.models import CONNECTED, IN_PROGRESS, PAUSED, WITHDRAWN, Job, JobStep
+from services.workflow.jobs.schemas import StepCompletion
 
 
 async def create_from_submission(session: AsyncSession, *, case: ApplicationSubmitted, ctx: Context) -> Job | None:
@@ -125,8 +130,15 @@ async def assign(session: AsyncSession, job: Job, *, assignee: str | None, expec
     return job
 
 
-async def complete_step(session: AsyncSession, job: Job, *, code: str, expected: int, ctx: Context) -> Job:
-    """Complete the current step at the server's time and start the next; the last one connects."""
+async def complete_step(
+    session: AsyncSession, job: Job, *, code: str, completion: StepCompletion, expected: int, ctx: Context
+) -> Job:
+    """Complete the current step at the server's time and start the next; the last one connects.
+
+    The step must have the evidence its rule set asks for; the audit entry lists the hashes it relied on.
+    """
+    # Read before the job is claimed: an upload in between changes the version, and the claim then fails.
+    evidence = await evidence_service.for_job(session, job.id, step=code) if code == job.current_step else []
 
     def complete() -> Change:
         if job.status == PAUSED:
@@ -135,13 +147,24 @@ async def complete_step(session: AsyncSession, job: Job, *, code: str, expected:
         if step is None or step.code != code:
             raise StepOutOfOrder(f"The current step is {job.current_step}, not {code}.", current_step=job.current_step)
         assert step.started_at is not None
+        _require_evidence(job, code, completion, evidence, ctx)
+        step.note, step.meter_number, step.meter_reading = (
+            completion.note,
+            completion.meter_number,
+            completion.meter_reading,
+        )
         step.completed_at, step.completed_by = ctx.now, ctx.actor
         step.elapsed_working_days = casetime.elapsed(
             ctx.calendar, started_at=step.started_at, until=ctx.now, paused=step.paused_working_days
         )
         step.overdue = casetime.is_overdue(ctx.calendar, due_on=step.due_on, today=ctx.today)
         following = next((s for s in job.steps if s.position == step.position + 1), None)
-        details = {"step": code, "elapsed_working_days": step.elapsed_working_days, "overdue": step.overdue}
+        details = {
+            "step": code,
+            "elapsed_working_days": step.elapsed_working_days,
+            "overdue": step.overdue,
+            **_recorded(completion, evidence),
+        }
         if following is not None:
             due = casetime.due(ctx.calendar, started_at=ctx.now, limit=following.limit_working_days)
             following.started_at, following.due_on, following.due_on_provisional = ctx.now, due.date, due.provisional
@@ -165,6 +188,30 @@ async def complete_step(session: AsyncSession, job: Job, *, code: str, expected:
         await contractor_service.check_before_completion_inspection(session, job, ctx=ctx)
     await apply(session, job, complete, ctx=ctx, expected=expected)
     return job
+
+
+def _require_evidence(
+    job: Job, code: str, completion: StepCompletion, evidence: Sequence[JobEvidence], ctx: Context
+) -> None:
+    """422 missing-evidence listing every kind (and `meter_number`) the step still needs, all at once."""
+    needed = ctx.evidence_for(job.rule_set, code)
+    missing = needed.missing(uploaded=(row.kind for row in evidence), meter_number=completion.meter_number)
+    if missing:
+        raise MissingEvidence(
+            f"Completing {code} needs {', '.join(missing)}: upload the evidence to the job "
+            "(POST /api/v1/jobs/{id}/evidence) and send the meter's number in the body.",
+            missing_evidence=missing,
+        )
+
+
+def _recorded(completion: StepCompletion, evidence: Sequence[JobEvidence]) -> dict[str, Any]:
+    """What a completion's audit entry keeps of the engineer's record, and the evidence it relied on (plain JSON)."""
+    return {
+        "note": completion.note,
+        "meter_number": completion.meter_number,
+        "meter_reading": None if completion.meter_reading is None else str(completion.meter_reading),
+        "evidence": [{"id": row.id, "kind": row.kind, "sha256": row.sha256} for row in evidence],
+    }
 
 
 def _connection(job: Job, ctx: Context) -> dict[str, object]:

@@ -11,7 +11,9 @@ from services.workflow.jobs.schemas import FeeRead, JobRead, PauseRead, StepRead
 
 # The fields of a read that the job's row holds as they are.
 _JOB_FIELDS = tuple(
-    name for name in JobRead.model_fields if name not in ("overdue", "steps", "pauses", "fees", "visits", "case")
+    name
+    for name in JobRead.model_fields
+    if name not in ("overdue", "steps", "pauses", "fees", "visits", "case", "evidence")
 )
 
 
@@ -21,7 +23,13 @@ _PAUSE_FIELDS = tuple(name for name in PauseRead.model_fields if name != "step")
 def step_read(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: datetime) -> StepRead:
     """A step; the current one counts its elapsed working days up to now, or to when the clock stopped."""
     state = clocks.step_state(job, step, calendar=calendar, now=now)
-    return StepRead(**state.model_dump(), paused_working_days=step.paused_working_days)
+    return StepRead(
+        **state.model_dump(),
+        paused_working_days=step.paused_working_days,
+        note=step.note,
+        meter_number=step.meter_number,
+        meter_reading=step.meter_reading,
+    )
 
 
 def job_read(job: Job, *, calendar: WorkingDayCalendar, now: datetime) -> JobRead:

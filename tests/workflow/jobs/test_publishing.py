@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from services.common.clock import FixedClock
 from services.workflow.db import event_tables
 from tests.support.services import Service
-from tests.workflow.support import Callers, at, complete, published, submit
+from tests.workflow.support import Callers, at, complete, connect, published, submit
 
 
 async def _post(workflow: Service, job: dict[str, Any], path: str, headers: dict[str, str], **body: Any) -> Any:
@@ -135,7 +135,7 @@ async def test_a_connection_is_announced_with_its_figures(
     job = (await complete(workflow, job, "accept", staff)).json()
     clock.instant = at("2026-12-03 16:00")
 
-    await complete(workflow, job, "connect", staff)
+    await connect(workflow, job, staff)
 
     assert await published(workflow, "job.step_completed") != []
     (envelope,) = await published(workflow, "job.connected")
@@ -162,7 +162,7 @@ async def test_a_connection_with_an_overdue_step_is_not_within_the_limit(
     clock.instant = at("2026-12-03 10:00")  # four working days for the three-day accept step
     job = (await complete(workflow, job, "accept", callers.staff())).json()
 
-    await complete(workflow, job, "connect", callers.staff())
+    await connect(workflow, job, callers.staff())
 
     (envelope,) = await published(workflow, "job.connected")
     assert (envelope["data"]["working_days"], envelope["data"]["within_limit"]) == (5, False)

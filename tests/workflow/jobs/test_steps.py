@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from services.common.clock import FixedClock
 from tests.support.services import Service
-from tests.workflow.support import Callers, complete, problem, submit
+from tests.workflow.support import Callers, complete, connect, problem, submit
 
 
 async def test_completing_without_if_match_is_428(workflow: Service, clock: FixedClock, callers: Callers) -> None:
@@ -113,15 +113,16 @@ async def test_completing_the_last_step_connects_the_job(
     job = (await complete(workflow, job, "accept", callers.staff())).json()
     clock.advance(timedelta(days=4))
 
-    response = await complete(workflow, job, "connect", callers.staff())
+    response = await connect(workflow, job, callers.staff())
 
     body = response.json()
+    # Version 3 is the meter photo's upload.
     assert (body["status"], body["connected_at"], body["current_step"], body["due_on"], body["version"]) == (
         "connected",
         "2026-12-01T02:00:00Z",
         None,
         None,
-        3,
+        4,
     )
     assert [s["elapsed_working_days"] for s in body["steps"]] == [1, 2]
     again = await complete(workflow, body, "connect", callers.staff())

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from services.common.clock import local_date
+from tools import fieldwork
 from tools.bench.faults.cluster import Cluster
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -204,18 +205,35 @@ class Traffic:
             if job["status"] == "connected":
                 return
             step = job["current_step"]
+            version = await self._evidence(job, step, staff)
+            if version is None:
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             completed = await self.call(
                 "workflow",
                 "complete step",
                 "POST",
                 f"/api/v1/jobs/{job['id']}/steps/{step}/complete",
-                headers={**staff, "If-Match": str(job["version"])},
+                headers={**staff, "If-Match": str(version)},
+                json=fieldwork.completion(job["rule_set"], step, job_id=job["id"]),
             )
             if completed is not None and completed.status_code == 409:
                 # The job moved on since it was read (an earlier attempt did commit): read it again.
                 self.conflicts_resolved += 1
             elif completed is None or completed.status_code != 200:
                 await asyncio.sleep(RETRY_SECONDS)
+
+    async def _evidence(self, job: dict[str, Any], step: str, staff: dict[str, str]) -> int | None:
+        """Upload what the step needs from the site; the job's version after it, or None when an upload failed."""
+        version = int(job["version"])
+        for upload in fieldwork.uploads(job["rule_set"], step, job_id=job["id"]):
+            sent = await self.call(
+                "workflow", "upload evidence", "POST", f"/api/v1/jobs/{job['id']}/evidence", headers=staff, **upload
+            )
+            if sent is None or sent.status_code != 201:
+                return None
+            version = int(sent.headers["etag"].strip('"'))
+        return version
 
     async def _regulator(self, done: asyncio.Event) -> None:
         while not done.is_set():

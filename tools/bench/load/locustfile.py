@@ -25,6 +25,8 @@ from locust import events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
+from tools import fieldwork
+
 PLAN: dict[str, Any] = json.loads(Path(os.environ["ZV_LOAD_PLAN"]).read_text()) if "ZV_LOAD_PLAN" in os.environ else {}
 # (start, end, ok) per request that started once every user was running and the warm-up was over.
 SAMPLES: list[tuple[float, float, bool]] = []
@@ -125,14 +127,29 @@ class StepUser(FastHttpUser):
                 next(EXHAUSTED)
                 raise StopUser
             self.current = self.jobs.popleft()
-        job_id, version, codes = self.current
+        job_id, version, codes, rule_set = self.current
+        for upload in fieldwork.uploads(rule_set, codes[0], job_id=job_id):
+            # What the step needs from the site goes first, as a field app sends it; each upload is a new version.
+            body, content_type = fieldwork.encoded(upload)
+            with self.client.post(
+                f"/api/v1/jobs/{job_id}/evidence",
+                data=body,  # type: ignore[arg-type]  # sent as they are; the annotation leaves bytes out
+                headers={**self.headers, "Content-Type": content_type},
+                name="evidence upload",
+                catch_response=True,
+            ) as uploaded:
+                if not _check(uploaded, 201):
+                    self.current = None
+                    return
+                version = int(uploaded.headers["etag"].strip('"'))
         with self.client.post(
             f"/api/v1/jobs/{job_id}/steps/{codes[0]}/complete",
             headers={**self.headers, "If-Match": str(version)},
+            json=fieldwork.completion(rule_set, codes[0], job_id=job_id),
             name="step completion",
             catch_response=True,
         ) as response:
             if _check(response, 200) and len(codes) > 1:
-                self.current = [job_id, int(response.headers["etag"].strip('"')), codes[1:]]
+                self.current = [job_id, int(response.headers["etag"].strip('"')), codes[1:], rule_set]
             else:
                 self.current = None

@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
             result = measured(stack, args.postgres, steps)
             result.notes.append(f"{len(jobs)} open jobs with {sum(len(j[2]) for j in jobs)} steps to complete")
+            result.notes.append("a step that needs evidence (connecting: a meter photo) is preceded by its upload")
             backlogs["steps"] = delivered(stack, args.relays)
             results.append(result)
             print(_line(result), _backlog(backlogs["steps"]))

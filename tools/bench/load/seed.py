@@ -115,18 +115,18 @@ def make_accounts(stack: Stack, *, applicants: int, staff: int) -> Accounts:
 
 
 async def open_jobs(stack: Stack) -> list[list[Any]]:
-    """Every in-progress job with its version and the codes of its steps still to complete, in order."""
+    """Every in-progress job: its version, the codes of its steps still to complete in order, its rule set."""
     connection = await asyncpg.connect(stack.database_dsn("workflow"))
     try:
         rows = await connection.fetch(
             """
-            SELECT j.id, j.version,
+            SELECT j.id, j.version, j.rule_set,
                    array_agg(s.code ORDER BY s.position) FILTER (WHERE s.completed_at IS NULL) AS codes
             FROM job j JOIN job_step s ON s.job_id = j.id
             WHERE j.status = 'in_progress'
-            GROUP BY j.id, j.version
+            GROUP BY j.id, j.version, j.rule_set
             """
         )
     finally:
         await connection.close()
-    return [[row["id"], row["version"], list(row["codes"])] for row in rows]
+    return [[row["id"], row["version"], list(row["codes"]), row["rule_set"]] for row in rows]

@@ -1,4 +1,4 @@
-"""Content-addressed file storage with sniffing of what a file really is."""
+"""Content-addressed file storage, with sniffing of what a file really is (PDF, JPEG, PNG)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,26 @@ from typing import BinaryIO
 
 import puremagic
 
-from services.intake.documents.exceptions import FileTooLarge, UnsupportedFile
+from services.common.errors import PayloadTooLarge, UnsupportedMediaType
 
 ALLOWED_MEDIA_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 _SIGNATURES = (
     (b"%PDF-", "application/pdf"),
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
 _CHUNK = 64 * 1024
+# Headers for serving a stored file: never sniffed by the browser, never kept by a shared cache.
+PRIVATE_FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+
+
+class FileTooLarge(PayloadTooLarge):
+    slug, title = "file-too-large", "File too large"
+
+
+class UnsupportedFile(UnsupportedMediaType):
+    slug, title = "unsupported-file", "Unsupported file type"
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,7 @@ def sniff(head: bytes) -> str:
 
 def store(source: BinaryIO, directory: Path, *, max_bytes: int) -> StoredFile:
     """Copy a file into the store under its SHA-256, refusing it past max_bytes or if it is not allowed."""
-    # Identity scans: readable by the service's own user only.
+    # What is stored concerns people (identity scans, photos of their premises): the service's own user only.
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     head = source.read(4096)
     media_type = sniff(head)
@@ -76,3 +87,15 @@ def store(source: BinaryIO, directory: Path, *, max_bytes: int) -> StoredFile:
 def path_for(directory: Path, sha256: str) -> Path:
     """Where the file with a digest lives."""
     return directory / sha256[:2] / sha256
+
+
+def digest_of(path: Path) -> str | None:
+    """The SHA-256 of a stored file as it is now; None when it is missing."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as source:
+            while chunk := source.read(_CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
