@@ -101,6 +101,7 @@ async def _accounts(world: World) -> None:
                 now=world.clock.now(),
                 grid_company=caller.grid_company,
                 regions=caller.regions,
+                subscribers=world.intake.app.state.service.settings.subscribers,
             )
             world.subjects[name] = account.id
     world.headers["anonymous"] = {}

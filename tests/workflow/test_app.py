@@ -34,6 +34,7 @@ def test_the_openapi_document_lists_job_events_as_webhooks_and_the_if_match_head
         "job.connected",
         "job.due_date_recounted",
         "job.contractor_recorded",
+        "job.assigned",
         "calendar.year_published",
     }
     complete = spec["paths"]["/api/v1/jobs/{job_id}/steps/{code}/complete"]["post"]

@@ -21,6 +21,7 @@ TABLES = {
     "job_step",
     "job_visit",
     "outbox_message",
+    "staff_member",
 }
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
-from services.common.auth import CurrentPrincipal, Principal, require_roles
+from services.common.auth import CurrentPrincipal, Principal
 from services.common.db import DbSession
 from services.common.errors import Forbidden
 from services.common.state import State
@@ -14,9 +14,10 @@ from services.workflow.jobs import concurrency, queries
 from services.workflow.jobs.context import Context, build_context
 from services.workflow.jobs.exceptions import VersionRequired
 from services.workflow.jobs.models import Job
+from services.workflow.staff.dependencies import require_active_roles
 
-CompanyPrincipal = Annotated[Principal, Depends(require_roles("staff", "manager", "admin"))]
-ManagerPrincipal = Annotated[Principal, Depends(require_roles("manager", "admin"))]
+CompanyPrincipal = Annotated[Principal, Depends(require_active_roles("staff", "manager", "admin"))]
+ManagerPrincipal = Annotated[Principal, Depends(require_active_roles("manager", "admin"))]
 
 
 def company_scope(principal: Principal) -> str | None:
