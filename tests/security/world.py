@@ -112,6 +112,13 @@ async def _accounts(world: World) -> None:
         assert token.status_code == 200, token.text
         world.headers[name] = {"Authorization": f"Bearer {token.json()['access_token']}"}
 
+    async def in_directory() -> bool | None:
+        listed = await world.workflow.client.get("/api/v1/staff", headers=world.headers["admin"])
+        ids = {entry["id"] for entry in listed.json()}
+        return True if {world.subjects["staff"], world.subjects["other_staff"]} <= ids else None
+
+    await _eventually(in_directory)
+
 
 async def _applications(world: World) -> None:
     """The owner's documents and three applications: one to read, one to work on, one to withdraw."""
