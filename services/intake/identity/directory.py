@@ -93,7 +93,9 @@ async def publish_directory(session: AsyncSession, *, subscribers: Sequence[Subs
     a receiver already holding an entry at that revision keeps it, so running this twice changes nothing.
     """
     accounts = (
-        await session.scalars(select(Account).where(Account.role.in_(STAFF_ROLES)).order_by(Account.created_at))
+        await session.scalars(
+            select(Account).where(Account.role.in_(STAFF_ROLES)).order_by(Account.created_at, Account.username)
+        )
     ).all()
     announced = [account for account in accounts if listed(account)]
     for account in announced:
