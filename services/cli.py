@@ -19,9 +19,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from services.common.clock import Clock
     from services.common.events import EventTables
     from services.common.settings import ServiceSettings
+    from services.intake.identity.models import Account
 
 SERVICES = ("intake", "workflow", "metrics")
 
@@ -201,14 +204,56 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         grid_company=args.grid_company,
         regions=[r.strip() for r in (args.regions or "").split(",") if r.strip()],
     )
+    settings = IntakeSettings()
     try:
         (account,) = asyncio.run(
-            create_accounts(IntakeSettings().resolved_database_url(), [new], now=datetime.now(UTC))
+            create_accounts(
+                settings.resolved_database_url(), [new], now=datetime.now(UTC), subscribers=settings.subscribers
+            )
         )
     except (ValueError, ProblemError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"created {account.role} {account.username} ({account.id})")
+    return 0
+
+
+def cmd_users_set_active(args: argparse.Namespace) -> int:
+    """Deactivate or reactivate an account; a staff member's change reaches workflow's directory."""
+    from services.common.errors import ProblemError
+    from services.intake.identity import directory
+    from services.intake.settings import IntakeSettings
+
+    settings = IntakeSettings()
+    active = args.users_command == "reactivate"
+
+    async def change(session: AsyncSession) -> tuple[Account, bool]:
+        return await directory.set_active(
+            session, username=args.username, active=active, subscribers=settings.subscribers, now=datetime.now(UTC)
+        )
+
+    try:
+        account, changed = asyncio.run(directory.in_database(settings.resolved_database_url(), change))
+    except ProblemError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    state = "active" if active else "deactivated"
+    print(f"{account.username} {'is now' if changed else 'was already'} {state}")
+    return 0
+
+
+def cmd_users_publish_directory(_args: argparse.Namespace) -> int:
+    """Announce every staff and manager account to workflow's directory (accounts made before it existed)."""
+    from services.intake.identity import directory
+    from services.intake.settings import IntakeSettings
+
+    settings = IntakeSettings()
+
+    async def announce(session: AsyncSession) -> int:
+        return await directory.publish_directory(session, subscribers=settings.subscribers, now=datetime.now(UTC))
+
+    count = asyncio.run(directory.in_database(settings.resolved_database_url(), announce))
+    print(f"announced {count} staff and manager accounts; intake's relay delivers them to workflow")
     return 0
 
 
@@ -240,6 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--grid-company")
     create.add_argument("--regions", help="region-code prefixes, comma-separated, or *")
     create.set_defaults(handler=cmd_users_create)
+    for verb, purpose in (
+        ("deactivate", "stop an account signing in; a staff member's open jobs go back to the unassigned queue"),
+        ("reactivate", "let a deactivated account sign in again"),
+    ):
+        change = users.add_parser(verb, help=purpose)
+        change.add_argument("username")
+        change.set_defaults(handler=cmd_users_set_active)
+    publish = users.add_parser("publish-directory", help="announce every staff and manager account to workflow")
+    publish.set_defaults(handler=cmd_users_publish_directory)
 
     from services.common.outbox_commands import add_commands as add_outbox_commands
     from services.intake.cli import add_commands as add_intake_commands

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -166,3 +167,61 @@ def test_a_regulator_with_a_region_prefix_that_is_not_digits_is_refused(
     args = ["users", "create", "--username", "nea", "--password", "staff-pass-2026!", "--role", "regulator"]
     assert cli.main([*args, "--regions", "3_0"]) == 2
     assert "region prefixes" in capsys.readouterr().err
+
+
+def _staff_announcements(var_dir: Path) -> list[tuple[str, bool, int]]:
+    """(subscriber, active, revision) of each account.staff_changed in intake's outbox, oldest first."""
+    import json
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(var_dir / "intake.db")) as db:
+        rows = db.execute(
+            "SELECT subscriber, body FROM outbox_message WHERE event_type = 'account.staff_changed' ORDER BY seq"
+        ).fetchall()
+    return [
+        (subscriber, json.loads(body)["data"]["active"], json.loads(body)["data"]["revision"])
+        for subscriber, body in rows
+    ]
+
+
+def _create_staff(username: str) -> None:
+    args = ["users", "create", "--username", username, "--password", "staff-pass-2026!", "--role", "staff"]
+    assert cli.main([*args, "--grid-company", "SGCC-BJ"]) == 0
+
+
+def test_deactivate_and_reactivate_announce_the_change_to_workflow(
+    sqlite_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["migrate", "--service", "intake"]) == 0
+    _create_staff("bj2")
+
+    assert cli.main(["users", "deactivate", "bj2"]) == 0
+    assert cli.main(["users", "deactivate", "bj2"]) == 0
+    assert cli.main(["users", "reactivate", "BJ2"]) == 0
+
+    out = capsys.readouterr().out
+    assert "bj2 is now deactivated" in out
+    assert "bj2 was already deactivated" in out
+    assert "bj2 is now active" in out
+    assert _staff_announcements(sqlite_env) == [("workflow", True, 1), ("workflow", False, 2), ("workflow", True, 3)]
+
+
+def test_deactivating_an_unknown_username_is_refused(sqlite_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["migrate", "--service", "intake"]) == 0
+
+    assert cli.main(["users", "deactivate", "ghost"]) == 2
+    assert "No account 'ghost'" in capsys.readouterr().err
+
+
+def test_publish_directory_announces_the_staff_made_before_it(
+    sqlite_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["migrate", "--service", "intake"]) == 0
+    _create_staff("bj3")
+    args = ["users", "create", "--username", "boss2", "--password", "staff-pass-2026!", "--role", "admin"]
+    assert cli.main(args) == 0
+
+    assert cli.main(["users", "publish-directory"]) == 0
+
+    assert "announced 1 staff and manager accounts" in capsys.readouterr().out
+    assert _staff_announcements(sqlite_env) == [("workflow", True, 1), ("workflow", True, 1)]

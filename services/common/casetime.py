@@ -44,6 +44,17 @@ def is_overdue(calendar: WorkingDayCalendar, *, due_on: date | None, today: date
     return due_on is not None and due_on < overdue_cutoff(calendar, today)
 
 
+def working_days_left(calendar: WorkingDayCalendar, *, due_on: date, today: date) -> int:
+    """Working days from a day until a due date: 0 when due that day, negative once overdue by that many.
+
+    Counted like `is_overdue`: a due date on the eve of a weekend is still 0 over the weekend, and -1 on the
+    first working day after it, when it becomes overdue.
+    """
+    if due_on >= today:
+        return calendar.working_days_between(today, due_on)
+    return -calendar.working_days_between(due_on, today)
+
+
 def due_within(calendar: WorkingDayCalendar, today: date, days: int) -> date:
     """The date `days` working days from today: anything due on or before it is due within those days."""
     return calendar.add_working_days(today, days).date

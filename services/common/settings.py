@@ -30,7 +30,8 @@ RETENTION_MARGIN = 10
 # Metrics takes pseudonymous case data only: it is named the events it gets, so a case's personal details
 # (application.case_shared) go to workflow alone.
 EVENT_ROUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("intake", "workflow", ("application.*",)),
+    # Account data is personal: the staff directory goes to workflow, which assigns jobs, and nowhere else.
+    ("intake", "workflow", ("application.*", "account.*")),
     (
         "intake",
         "metrics",

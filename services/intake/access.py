@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends
 
 from services.common.auth import Principal, require_roles
+from services.common.db import DbSession
 from services.common.errors import Forbidden
+from services.intake.identity import service as identity_service
 
 
 @dataclass(frozen=True)
@@ -19,11 +21,15 @@ class Reach:
     grid_company: str | None = None
 
 
-def _reach(reader: Annotated[Principal, Depends(require_roles("applicant", "staff", "manager"))]) -> Reach:
+async def _reach(
+    reader: Annotated[Principal, Depends(require_roles("applicant", "staff", "manager"))], session: DbSession
+) -> Reach:
     if reader.role == "applicant":
         return Reach(owner_id=reader.subject)
     if not reader.grid_company:
         raise Forbidden("Your token names no grid company.")
+    # A token outlives a deactivation by up to its lifetime: the company's cases are not read with it.
+    await identity_service.refuse_if_deactivated(session, reader.subject)
     return Reach(grid_company=reader.grid_company)
 
 

@@ -1,6 +1,7 @@
 """The events intake publishes: its contract with workflow and metrics.
 
-Only `application.case_shared` carries personal data, and it is routed to workflow alone (see settings).
+Only `application.case_shared` and `account.staff_changed` carry personal data, and they are routed to
+workflow alone (see settings).
 """
 
 from __future__ import annotations
@@ -121,12 +122,33 @@ class ApplicationCaseShared(EventPayload):
     documents: list[CaseDocument]
 
 
+class StaffChanged(EventPayload):
+    """A staff or manager account was made, deactivated or reactivated: the grid company's directory entry.
+
+    `revision` grows with every change of the account, so a receiver keeps the latest and ignores an older
+    event that arrives late; the whole directory may be announced again at the revisions it stands at.
+    """
+
+    event_type: ClassVar[str] = "account.staff_changed"
+    version: ClassVar[int] = 1
+
+    account_id: str
+    username: str
+    name: str
+    role: str
+    grid_company: str
+    active: bool
+    revision: int
+    changed_at: AwareDatetime
+
+
 PUBLISHED: tuple[type[EventPayload], ...] = (
     ApplicationSubmitted,
     ApplicationCaseShared,
     ApplicationWithdrawn,
     ApplicationEvaluated,
     ApplicationDisputed,
+    StaffChanged,
 )
 # Events that carry personal data: subscribers outside the grid company's own handling never get them.
-PERSONAL: tuple[str, ...] = (ApplicationCaseShared.event_type,)
+PERSONAL: tuple[str, ...] = (ApplicationCaseShared.event_type, StaffChanged.event_type)

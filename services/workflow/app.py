@@ -19,10 +19,12 @@ from services.workflow.jobs.audit_router import router as audit_router
 from services.workflow.jobs.handlers import make_handlers
 from services.workflow.jobs.router import router as jobs_router
 from services.workflow.settings import WorkflowSettings
+from services.workflow.staff.router import router as staff_router
 
 EVIDENCE_PATH = "/api/v1/jobs/{job_id}/evidence"
 TAGS = [
     {"name": "jobs", "description": "A grid company's work on each application, step by step, against deadlines."},
+    {"name": "staff", "description": "The grid companies' staff directory, as intake announces its accounts."},
     {"name": "audit", "description": "The hash chain of every change to a job."},
     {"name": "calendar", "description": "Working days on the State Council holiday calendar."},
 ]
@@ -43,6 +45,7 @@ def create_app(
         "visits and an audit chain. Every time is set by the server.",
         routers=[
             jobs_router,
+            staff_router,
             audit_router,
             calendar_router,
             contractors_router,

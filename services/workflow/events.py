@@ -15,6 +15,8 @@ PauseReason = Literal["customer_request", "customer_not_ready", "government_appr
 Payer = Literal["customer", "grid"]
 # Why the customer had to come to an office: a closed list, so no free text (and no personal data) travels.
 VisitPurpose = Literal["sign_contract", "submit_documents", "pay_fee", "site_matter", "other"]
+# Why a job's assignee changed: a manager's decision, or the engineer's account was deactivated.
+AssignmentReason = Literal["assigned", "unassigned", "assignee_deactivated"]
 
 
 class JobStep(BaseModel):
@@ -135,6 +137,19 @@ class JobContractorRecorded(JobEvent):
     licence_problem: str | None
 
 
+class JobAssigned(JobEvent):
+    """The job was given to a field engineer, or taken back (by a manager, or because the engineer left).
+
+    Who holds it stays in workflow: an account id says nothing to the applicant and is no business of metrics.
+    """
+
+    event_type: ClassVar[str] = "job.assigned"
+    version: ClassVar[int] = 1
+
+    assigned: bool
+    reason: AssignmentReason
+
+
 class JobConnected(JobEvent):
     """The last step is done: power is on."""
 
@@ -159,6 +174,7 @@ PUBLISHED: tuple[type[EventPayload], ...] = (
     JobVisitRecorded,
     JobDueDateRecounted,
     JobContractorRecorded,
+    JobAssigned,
     JobConnected,
     CalendarYearPublished,
 )

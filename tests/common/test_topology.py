@@ -43,8 +43,9 @@ def test_intake_delivers_to_workflow_and_metrics_where_they_listen(monkeypatch: 
     monkeypatch.setenv("METRICS_PORT", "9103")
 
     assert _routes(IntakeSettings().subscribers) == {
-        "workflow": ("http://127.0.0.1:9102/internal/events", ("application.*",)),
-        # Named events only: the case's personal details (application.case_shared) never go to metrics.
+        "workflow": ("http://127.0.0.1:9102/internal/events", ("application.*", "account.*")),
+        # Named events only: the case's personal details (application.case_shared) and the staff directory
+        # (account.staff_changed) never go to metrics.
         "metrics": (
             "http://127.0.0.1:9103/internal/events",
             ("application.submitted", "application.withdrawn", "application.evaluated", "application.disputed"),

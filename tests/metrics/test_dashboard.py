@@ -103,6 +103,7 @@ async def stack(
                 role="regulator",
                 regions=["*"],
                 now=clock.now(),
+                subscribers=intake.app.state.service.settings.subscribers,
             )
         admin = auth(signing_key, "admin")
         imported = await metrics.client.post("/api/v1/imports/cases", json={"cases": ROWS}, headers=admin)

@@ -136,8 +136,9 @@ def _preferences(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"sms": False, "push": True}}
 
 
-def _assign(_world: World, _caller: str) -> dict[str, Any]:
-    return {"json": {"assignee": "sec-staff"}}
+def _assign(world: World, _caller: str) -> dict[str, Any]:
+    # The Beijing engineer, as the staff directory lists them: those allowed get 200, past authorization.
+    return {"json": {"assignee": world.subjects["staff"]}}
 
 
 def _complete(_world: World, _caller: str) -> dict[str, Any]:
@@ -276,6 +277,9 @@ WORKFLOW = on("workflow", [
         marker="job_id"),
     row("GET", "/api/v1/jobs/{job_id}",                             "401  403  403  ok   404  ok   403  403  ok"),
     row("GET", "/api/v1/jobs/{job_id}/history",                     "401  403  403  ok   404  ok   403  403  ok"),
+    # The directory is for whoever hands out jobs: a company's manager (its own staff only) and admins.
+    row("GET", "/api/v1/staff",                                     "401  403  403  403  403  in   403  403  in",
+        marker="sec-staff"),
     row("POST", "/api/v1/jobs/{job_id}/assign",                     "401  403  403  403  403  ok   403  403  ok",
         _assign, ids=WORKING_JOB),
     row("POST", "/api/v1/jobs/{job_id}/steps/{code}/complete",      "401  403  403  ok   404  ok   403  403  ok",

@@ -101,6 +101,7 @@ async def _accounts(world: World) -> None:
                 now=world.clock.now(),
                 grid_company=caller.grid_company,
                 regions=caller.regions,
+                subscribers=world.intake.app.state.service.settings.subscribers,
             )
             world.subjects[name] = account.id
     world.headers["anonymous"] = {}
@@ -110,6 +111,13 @@ async def _accounts(world: World) -> None:
         )
         assert token.status_code == 200, token.text
         world.headers[name] = {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+    async def in_directory() -> bool | None:
+        listed = await world.workflow.client.get("/api/v1/staff", headers=world.headers["admin"])
+        ids = {entry["id"] for entry in listed.json()}
+        return True if {world.subjects["staff"], world.subjects["other_staff"]} <= ids else None
+
+    await _eventually(in_directory)
 
 
 async def _applications(world: World) -> None:

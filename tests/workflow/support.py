@@ -108,7 +108,7 @@ async def deliver(
         type=event_type,
         version=1,
         occurred_at=clock.now(),
-        case_key=str(data["application_id"]),
+        case_key=str(data["application_id"]) if "application_id" in data else f"account:{data['account_id']}",
         source="intake",
         data=data,
     )
@@ -119,6 +119,34 @@ async def deliver(
     )
 
 
+def staff_changed(
+    account_id: str,
+    *,
+    grid_company: str = BEIJING_GRID,
+    role: str = "staff",
+    active: bool = True,
+    revision: int = 1,
+    changed_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The data of an account.staff_changed event, shaped as intake publishes it."""
+    return {
+        "account_id": account_id,
+        "username": f"{account_id}.user",
+        "name": f"Engineer {account_id}",
+        "role": role,
+        "grid_company": grid_company,
+        "active": active,
+        "revision": revision,
+        "changed_at": (changed_at or datetime(2026, 11, 26, tzinfo=UTC)).isoformat(),
+    }
+
+
+async def add_staff(workflow: Service, clock: FixedClock, account_id: str, **entry: Any) -> None:
+    """Announce a staff account to workflow's directory, as intake's relay would."""
+    response = await deliver(workflow, clock, "account.staff_changed", staff_changed(account_id, **entry))
+    assert response.json() == {"status": "applied"}, response.text
+
+
 async def submit(workflow: Service, clock: FixedClock, callers: Callers, **case: Any) -> dict[str, Any]:
     """Announce a submission (at the clock's time unless given) and return the job made for it."""
     data = submitted(**{"submitted_at": clock.now(), **case})
@@ -127,6 +155,7 @@ async def submit(workflow: Service, clock: FixedClock, callers: Callers, **case:
     found = await workflow.client.get(
         "/api/v1/jobs", params={"application_id": data["application_id"]}, headers=callers.admin()
     )
+    assert found.status_code == 200, found.text
     (job,) = found.json()["items"]
     return dict(job)
 

@@ -22,6 +22,7 @@ TABLES = {
     "job_step",
     "job_visit",
     "outbox_message",
+    "staff_member",
 }
 
 

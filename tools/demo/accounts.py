@@ -48,9 +48,14 @@ def create_accounts(teams: list[Team], regulator: Login, environment: Mapping[st
         wanted.append(_account(team.manager, "manager", grid_company=team.grid_company))
         wanted += [_account(staff, "staff", grid_company=team.grid_company) for staff in team.staff]
     wanted.append(_account(regulator, "regulator", regions=("*",)))
-    database_url = settings_of("intake", environment).resolved_database_url()
+    settings = settings_of("intake", environment)
     try:
-        asyncio.run(create_in_intake(database_url, wanted, now=datetime.now(UTC)))
+        # Staff and managers reach workflow's directory through intake's outbox, once its relay runs.
+        asyncio.run(
+            create_in_intake(
+                settings.resolved_database_url(), wanted, now=datetime.now(UTC), subscribers=settings.subscribers
+            )
+        )
     except (ValueError, ProblemError) as exc:
         raise AccountError(f"the demonstration's accounts could not be made: {exc}") from exc
 

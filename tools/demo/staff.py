@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -27,10 +27,14 @@ class Team:
     grid_company: str
     manager: Login
     staff: list[Login]
+    # Account ids by username, as workflow's staff directory lists them: jobs are assigned by id.
+    ids: dict[str, str] = field(default_factory=dict)
 
-    def member(self, username: str | None) -> Login:
-        """The login of a staff member by name (the first one when unknown)."""
-        return next((s for s in self.staff if s.username == username), self.staff[0])
+    def member(self, staff_id: str | None) -> Login:
+        """The login of a staff member by account id (the first one when unknown)."""
+        return next(
+            (s for s in self.staff if staff_id is not None and self.ids.get(s.username) == staff_id), self.staff[0]
+        )
 
 
 @dataclass(frozen=True)
@@ -142,8 +146,10 @@ class GridCompanies:
         """Work one job for the day; True when it got connected."""
         record.job_id = job["id"]
         if job["assignee"] is None:
-            assignee = team.staff[int(record.key.split("/")[0]) % len(team.staff)].username
-            job = self._change(team.manager, job, "assign", {"assignee": assignee}, version=True)
+            chosen = team.staff[int(record.key.split("/")[0]) % len(team.staff)]
+            assignee = self._staff_id(team, chosen)
+            if assignee is not None:
+                job = self._change(team.manager, job, "assign", {"assignee": assignee}, version=True)
         staff = team.member(job["assignee"])
         if not record.welcomed:
             record.welcomed = True
@@ -175,6 +181,13 @@ class GridCompanies:
         record.status, record.connected_on = "connected", today
         self.book.tally.connected += 1
         return True
+
+    def _staff_id(self, team: Team, login: Login) -> str | None:
+        """A staff member's id from the directory (None until intake's announcement has reached workflow)."""
+        if login.username not in team.ids:
+            listed = self.api.workflow("GET", "/api/v1/staff?active=true", team.manager, expect=(200,)).json()
+            team.ids.update({entry["username"]: entry["id"] for entry in listed})
+        return team.ids.get(login.username)
 
     def _before_completing(self, staff: Login, record: CaseRecord, job: dict[str, Any], today: date) -> None:
         """Fees with the supply plan (or acceptance) and at connection; now and then a trip to the office."""

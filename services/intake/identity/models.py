@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Index, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import UtcDateTime
@@ -25,6 +25,11 @@ class Account(Base):
     grid_company: Mapped[str | None] = mapped_column(String(32), nullable=True)
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A deactivated account signs in no more; its tokens still unexpired are refused where it is checked.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Counts the changes announced to the staff directory, so that receivers keep the latest.
+    directory_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Registration(Base):

@@ -14,7 +14,12 @@ from services.common.clock import CurrentClock
 from services.common.db import DbSession
 from services.common.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable, problem_responses
 from services.intake.identity import service as identity_service
-from services.intake.identity.exceptions import InvalidCredentials, RegistrationQuotaExceeded, WeakPassword
+from services.intake.identity.exceptions import (
+    AccountDeactivated,
+    InvalidCredentials,
+    RegistrationQuotaExceeded,
+    WeakPassword,
+)
 from services.intake.identity.models import Account
 from services.intake.identity.schemas import AccountCreate, AccountRead, Jwks, RegistrationRead, TokenRead
 from services.intake.state import CurrentSigningKey, LoginThrottleDep, Settings
@@ -68,7 +73,11 @@ async def register(
     return RegistrationRead(username=identity_service.normalise_username(body.username), name=body.name)
 
 
-@router.post("/token", response_model=TokenRead, responses=problem_responses(InvalidCredentials, TooManyRequests))
+@router.post(
+    "/token",
+    response_model=TokenRead,
+    responses=problem_responses(InvalidCredentials, AccountDeactivated, TooManyRequests),
+)
 async def token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -99,12 +108,14 @@ async def token(
     return TokenRead(access_token=access_token, expires_in=settings.token_ttl_seconds)
 
 
-@router.get("/me", response_model=AccountRead, responses=problem_responses(Unauthorized, NotFound))
+@router.get("/me", response_model=AccountRead, responses=problem_responses(Unauthorized, AccountDeactivated, NotFound))
 async def me(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
     """The caller's own account."""
     account = await session.get(Account, principal.subject)
     if account is None:
         raise NotFound("The account of this token no longer exists.")
+    if not account.active:
+        raise AccountDeactivated("The account of this token is deactivated.")
     return account_read(account)
 
 

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.db import make_engine
 from services.common.roles import ROLES
 from services.common.rules import region_list
-from services.intake.identity import passwords
+from services.common.settings import Subscriber
+from services.intake.identity import directory, passwords
 from services.intake.identity.exceptions import (
+    AccountDeactivated,
     InvalidCredentials,
     RegistrationQuotaExceeded,
     UsernameTaken,
@@ -88,10 +89,11 @@ async def create_account(
     name: str,
     role: str,
     now: datetime,
+    subscribers: Sequence[Subscriber],
     grid_company: str | None = None,
     regions: Sequence[str] = (),
 ) -> Account:
-    """An account of any role, as the command line makes them for staff, managers, regulators, admins."""
+    """An account of any role, as the command line makes them; a staff or manager account is announced."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     if role in ("staff", "manager") and not grid_company:
@@ -104,7 +106,7 @@ async def create_account(
     _check_strength(password, username=username, name=name)
     if await session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise UsernameTaken(f"The username {username!r} is taken.")
-    return await _insert(
+    account = await _insert(
         session,
         username=username,
         password_hash=await passwords.hash_password(password),
@@ -114,6 +116,11 @@ async def create_account(
         grid_company=grid_company if role in ("staff", "manager") else None,
         regions=list(regions) if role == "regulator" else [],
     )
+    if directory.listed(account):
+        account.directory_revision = 1
+        await session.flush()
+        await directory.announce(session, account, subscribers=subscribers, now=now)
+    return account
 
 
 @dataclass(frozen=True)
@@ -128,26 +135,31 @@ class NewAccount:
     regions: Sequence[str] = ()
 
 
-async def create_accounts(database_url: str, accounts: Sequence[NewAccount], *, now: datetime) -> list[Account]:
-    """Make accounts straight in intake's database, all or none (`zerovisit users create`, the demonstration)."""
-    engine = make_engine(database_url)
-    try:
-        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
-            return [
-                await create_account(
-                    session,
-                    username=new.username,
-                    password=new.password,
-                    name=new.name or new.username,
-                    role=new.role,
-                    grid_company=new.grid_company,
-                    regions=new.regions,
-                    now=now,
-                )
-                for new in accounts
-            ]
-    finally:
-        await engine.dispose()
+async def create_accounts(
+    database_url: str, accounts: Sequence[NewAccount], *, now: datetime, subscribers: Sequence[Subscriber]
+) -> list[Account]:
+    """Make accounts straight in intake's database, all or none (`zerovisit users create`, the demonstration).
+
+    Staff and manager accounts are announced through the outbox: intake's relay delivers them to workflow.
+    """
+
+    async def create(session: AsyncSession) -> list[Account]:
+        return [
+            await create_account(
+                session,
+                username=new.username,
+                password=new.password,
+                name=new.name or new.username,
+                role=new.role,
+                grid_company=new.grid_company,
+                regions=new.regions,
+                now=now,
+                subscribers=subscribers,
+            )
+            for new in accounts
+        ]
+
+    return await directory.in_database(database_url, create)
 
 
 async def authenticate(session: AsyncSession, *, username: str, password: str) -> Account:
@@ -159,7 +171,17 @@ async def authenticate(session: AsyncSession, *, username: str, password: str) -
     valid = await passwords.verify(account.password_hash if account else None, password)
     if account is None or not valid:
         raise InvalidCredentials("The username or password is wrong.")
+    if not account.active:
+        # Told only to whoever knows the password: it says nothing about which accounts exist.
+        raise AccountDeactivated("The account is deactivated; ask an administrator to reactivate it.")
     return account
+
+
+async def refuse_if_deactivated(session: AsyncSession, subject: str) -> None:
+    """401 for a token of an account deactivated since it was issued (a subject unknown here passes)."""
+    active = await session.scalar(select(Account.active).where(Account.id == subject))
+    if active is False:
+        raise AccountDeactivated("The account of this token is deactivated.")
 
 
 def _check_strength(password: str, *, username: str, name: str) -> None:

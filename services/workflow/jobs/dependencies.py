@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
-from services.common.auth import CurrentPrincipal, Principal, require_roles
+from services.common.auth import CurrentPrincipal, Principal
 from services.common.db import DbSession
 from services.common.errors import Forbidden
 from services.common.state import State
@@ -14,12 +14,13 @@ from services.workflow.jobs import concurrency, queries
 from services.workflow.jobs.context import Context, build_context
 from services.workflow.jobs.exceptions import VersionRequired
 from services.workflow.jobs.models import Job
+from services.workflow.staff.dependencies import require_active_roles
 
 # Who works the case for its grid company and so may see its personal details and the evidence from its
 # site (an admin runs the platform, not the visits).
 FIELD_ROLES = ("staff", "manager")
-CompanyPrincipal = Annotated[Principal, Depends(require_roles("staff", "manager", "admin"))]
-ManagerPrincipal = Annotated[Principal, Depends(require_roles("manager", "admin"))]
+CompanyPrincipal = Annotated[Principal, Depends(require_active_roles("staff", "manager", "admin"))]
+ManagerPrincipal = Annotated[Principal, Depends(require_active_roles("manager", "admin"))]
 
 
 def company_scope(principal: Principal) -> str | None:

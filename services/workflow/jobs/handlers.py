@@ -1,4 +1,5 @@
-"""What workflow does on intake's events: make a job for a submission, keep its case, close it on withdrawal."""
+"""What workflow does on intake's events: make a job for a submission, keep its case, close it on withdrawal,
+keep the staff directory and take jobs back from an engineer who left."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from services.workflow.jobs import records as job_records
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.context import build_context
 from services.workflow.jobs.models import Job
+from services.workflow.staff import service as staff_service
 
 
 def make_handlers() -> EventHandlers:
@@ -51,5 +53,15 @@ def make_handlers() -> EventHandlers:
             return
         ctx = await build_context(state, session, actor=f"service:{envelope.source}")
         await job_records.note_dispute(session, job, dispute=dispute, ctx=ctx)
+
+    @handlers.on(intake_events.StaffChanged.event_type)
+    async def on_staff_changed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        """The directory keeps the latest announcement; a deactivated engineer's open jobs go back to the queue."""
+        change = intake_events.StaffChanged.from_envelope(envelope)
+        member = await staff_service.record(session, change=change, now=state.clock.now())
+        if member is None or staff_service.assignable(member):
+            return
+        ctx = await build_context(state, session, actor=f"service:{envelope.source}")
+        await job_service.unassign_departed(session, staff_id=member.id, ctx=ctx)
 
     return handlers

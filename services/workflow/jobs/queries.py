@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
 from services.workflow.jobs.exceptions import JobNotFound
-from services.workflow.jobs.models import IN_PROGRESS, PAUSED, Job
+from services.workflow.jobs.models import IN_PROGRESS, OPEN_STATUSES, PAUSED, Job
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,10 @@ class JobFilters:
     overdue: bool | None = None
     due_within: int | None = None
     assignee: str | None = None
+    unassigned: bool = False
     application_id: str | None = None
+    # A field engineer's queue: open jobs only (unless a status is asked for), soonest due first.
+    queue: bool = False
 
 
 async def get(session: AsyncSession, job_id: str, *, grid_company: str | None) -> Job:
@@ -53,7 +56,7 @@ async def page(
     limit: int,
     offset: int,
 ) -> tuple[Sequence[Job], int]:
-    """A page of jobs, newest submission first, and how many match."""
+    """A page of jobs, newest submission first (a queue: soonest due first), and how many match."""
     query = select(Job)
     if grid_company is not None:
         query = query.where(Job.grid_company == grid_company)
@@ -63,6 +66,10 @@ async def page(
         query = query.where(Job.current_step == filters.step)
     if filters.assignee is not None:
         query = query.where(Job.assignee == filters.assignee)
+    if filters.unassigned:
+        query = query.where(Job.assignee.is_(None))
+    if filters.queue and filters.status is None:
+        query = query.where(Job.status.in_(OPEN_STATUSES))
     if filters.application_id is not None:
         query = query.where(Job.application_id == filters.application_id)
     if filters.overdue is not None:
@@ -73,5 +80,10 @@ async def page(
         horizon = casetime.due_within(calendar, today, filters.due_within)
         query = query.where(Job.status == IN_PROGRESS, Job.due_on <= horizon)
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    jobs = await session.scalars(query.order_by(Job.submitted_at.desc(), Job.id).limit(limit).offset(offset))
+    order = (
+        (Job.due_on.is_(None), Job.due_on, Job.submitted_at, Job.id)
+        if filters.queue
+        else (Job.submitted_at.desc(), Job.id)
+    )
+    jobs = await session.scalars(query.order_by(*order).limit(limit).offset(offset))
     return jobs.all(), total

@@ -50,11 +50,14 @@ from services.workflow.jobs.schemas import (
     VisitCreate,
     VisitRead,
 )
+from services.workflow.staff.exceptions import AssigneeInvalid
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
 _AUTH_ERRORS = (Unauthorized, Forbidden)
 MAX_DUE_WITHIN = 3650
+# Words the assignee filter takes besides a staff id (account ids are UUIDs, so neither can be one).
+ASSIGNEE_ME, ASSIGNEE_NONE = "me", "none"
 
 
 @router.get("", response_model=JobPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
@@ -75,7 +78,15 @@ async def list_jobs(
             "working days from today (overdue ones included; add overdue=false to leave them out).",
         ),
     ] = None,
-    assignee: Annotated[str | None, Query(max_length=64)] = None,
+    assignee: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="`me`: the caller's own queue, their open jobs (unless a status is given) soonest due "
+            "first, each with `working_days_left`; `none`: the jobs nobody is assigned to; otherwise a staff id "
+            "as `GET /api/v1/staff` lists them.",
+        ),
+    ] = None,
     application_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -87,8 +98,10 @@ async def list_jobs(
         step=step,
         overdue=overdue,
         due_within=due_within,
-        assignee=assignee,
+        assignee=principal.subject if assignee == ASSIGNEE_ME else None if assignee == ASSIGNEE_NONE else assignee,
+        unassigned=assignee == ASSIGNEE_NONE,
         application_id=application_id,
+        queue=assignee == ASSIGNEE_ME,
     )
     jobs, total = await queries.page(
         session,
@@ -137,11 +150,11 @@ async def job_history(session: DbSession, job: CompanyJob) -> list[AuditEntryRea
 _COMMON = (Unauthorized, Forbidden, JobNotFound, MalformedVersion, StaleVersion, JobClosed, Unprocessable)
 
 
-@router.post("/{job_id}/assign", response_model=JobRead, responses=problem_responses(*_COMMON))
+@router.post("/{job_id}/assign", response_model=JobRead, responses=problem_responses(*_COMMON, AssigneeInvalid))
 async def assign_job(
     body: AssignmentUpdate, session: DbSession, job: ManagedJob, version: IfMatch, ctx: JobContext, response: Response
 ) -> JobRead:
-    """Give the job to a member of the company's staff (managers and admins)."""
+    """Give the job to an active field engineer of its company (managers and admins); null takes it back."""
     await job_service.assign(session, job, assignee=body.assignee, expected=version, ctx=ctx)
     response.headers["ETag"] = concurrency.etag(job)
     return views.job_read(job, calendar=ctx.calendar, now=ctx.now)

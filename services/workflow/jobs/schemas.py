@@ -83,7 +83,13 @@ class JobRead(BaseModel):
     current_step: str | None
     due_on: date | None
     overdue: bool
-    assignee: str | None
+    working_days_left: int | None = Field(
+        default=None,
+        description="Working days until the current step is due, on the State Council calendar: 0 when due "
+        "today, negative once overdue by that many. A paused job's clock stands still: counted from the day it "
+        "paused. Null once the job is connected or withdrawn.",
+    )
+    assignee: str | None = Field(description="The account id of the field engineer working the job.")
     contractor_licence_number: str | None = None
     version: int
     submitted_at: datetime
@@ -120,7 +126,10 @@ class AssignmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    assignee: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = Field(
+        description="The `id` of an active `staff` member of the job's company, as `GET /api/v1/staff` lists "
+        "them (anyone else: 422 `assignee-invalid`); null to unassign."
+    )
 
 
 class StepCompletion(BaseModel):

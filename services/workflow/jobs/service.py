@@ -22,8 +22,9 @@ from services.workflow.jobs import audit, pauses
 from services.workflow.jobs.change import Change, apply, job_fields, publish_event
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.exceptions import JobIsPaused, MissingEvidence, StepOutOfOrder
-from services.workflow.jobs.models import CONNECTED, IN_PROGRESS, PAUSED, WITHDRAWN, Job, JobStep
+from services.workflow.jobs.models import CONNECTED, IN_PROGRESS, OPEN_STATUSES, PAUSED, WITHDRAWN, Job, JobStep
 from services.workflow.jobs.schemas import StepCompletion
+from services.workflow.staff import service as staff_service
 
 
 async def create_from_submission(session: AsyncSession, *, case: ApplicationSubmitted, ctx: Context) -> Job | None:
@@ -120,14 +121,47 @@ async def withdraw(session: AsyncSession, job: Job, *, withdrawn_at: datetime, c
 
 
 async def assign(session: AsyncSession, job: Job, *, assignee: str | None, expected: int | None, ctx: Context) -> Job:
-    """Give the job to a member of the company's staff (None: to nobody)."""
+    """Give the job to an active field engineer of its company (None: to nobody); 422 for anyone else."""
+    if assignee is not None and job.is_open:  # a closed job is 409 job-closed, whoever is named
+        await staff_service.require_assignable(session, assignee=assignee, grid_company=job.grid_company)
 
     def reassign() -> Change:
         previous, job.assignee = job.assignee, assignee
-        return Change("assigned", {"assignee": assignee, "previous": previous})
+        reason = "assigned" if assignee is not None else "unassigned"
+        return Change(
+            "assigned",
+            {"assignee": assignee, "previous": previous},
+            events.JobAssigned,
+            {"assigned": assignee is not None, "reason": reason},
+        )
 
     await apply(session, job, reassign, ctx=ctx, expected=expected)
     return job
+
+
+async def unassign_departed(session: AsyncSession, *, staff_id: str, ctx: Context) -> int:
+    """Take every open job back from an engineer who may hold none now; how many went back to the queue."""
+    jobs = (
+        await session.scalars(
+            select(Job).where(Job.assignee == staff_id, Job.status.in_(OPEN_STATUSES)).order_by(Job.id)
+        )
+    ).all()
+    for job in jobs:
+
+        def release(job: Job = job) -> Change | None:
+            if job.assignee != staff_id:
+                return None  # reassigned while this waited for the job
+            job.assignee = None
+            return Change(
+                "assigned",
+                {"assignee": None, "previous": staff_id, "reason": "assignee_deactivated"},
+                events.JobAssigned,
+                {"assigned": False, "reason": "assignee_deactivated"},
+            )
+
+        # Taken without a version: it applies after whatever change the job was in the middle of.
+        await apply(session, job, release, ctx=ctx, expected=None)
+    return len(jobs)
 
 
 async def complete_step(

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
+from services.common.clock import local_date
 from services.workflow.jobs import clocks
-from services.workflow.jobs.models import Job, JobFee, JobPause, JobStep, JobVisit
+from services.workflow.jobs.models import IN_PROGRESS, PAUSED, Job, JobFee, JobPause, JobStep, JobVisit
 from services.workflow.jobs.schemas import FeeRead, JobRead, PauseRead, StepRead, VisitRead
 
 # The fields of a read that the job's row holds as they are.
 _JOB_FIELDS = tuple(
     name
     for name in JobRead.model_fields
-    if name not in ("overdue", "steps", "pauses", "fees", "visits", "case", "evidence")
+    if name not in ("overdue", "working_days_left", "steps", "pauses", "fees", "visits", "case", "evidence")
 )
 
 
@@ -38,11 +40,21 @@ def job_read(job: Job, *, calendar: WorkingDayCalendar, now: datetime) -> JobRea
     return JobRead(
         **{name: getattr(job, name) for name in _JOB_FIELDS},
         overdue=any(s.overdue for s in steps if s.code == job.current_step),
+        working_days_left=working_days_left(job, calendar=calendar, now=now),
         steps=steps,
         pauses=[pause_read(p) for p in job.pauses],
         fees=[fee_read(f) for f in job.fees],
         visits=[visit_read(v) for v in job.visits],
     )
+
+
+def working_days_left(job: Job, *, calendar: WorkingDayCalendar, now: datetime) -> int | None:
+    """Working days until the current step is due; a paused job's as of the day its clock stopped."""
+    if job.due_on is None or job.status not in (IN_PROGRESS, PAUSED):
+        return None
+    pause = job.open_pause if job.status == PAUSED else None
+    today = local_date(pause.started_at if pause is not None else now)
+    return casetime.working_days_left(calendar, due_on=job.due_on, today=today)
 
 
 def pause_read(pause: JobPause) -> PauseRead:

@@ -7,7 +7,7 @@ import pytest
 from services.common.clock import FixedClock
 from tests.support.services import Service
 from tests.support.tokens import bearer, mint
-from tests.workflow.support import SHANGHAI_GRID, Callers, submit
+from tests.workflow.support import SHANGHAI_GRID, Callers, add_staff, submit
 
 
 async def test_staff_of_another_company_get_404_reading_a_job(
@@ -88,6 +88,7 @@ async def test_staff_whose_token_names_no_company_get_403(workflow: Service, cal
 
 async def test_a_manager_assigns_a_job_to_staff(workflow: Service, clock: FixedClock, callers: Callers) -> None:
     job = await submit(workflow, clock, callers)
+    await add_staff(workflow, clock, "staff-7")
 
     response = await workflow.client.post(
         f"/api/v1/jobs/{job['id']}/assign", json={"assignee": "staff-7"}, headers={**callers.manager(), "If-Match": "1"}

@@ -10,14 +10,16 @@ from sqlalchemy import text
 from services.common.clock import FixedClock
 from services.workflow.jobs.audit import GENESIS
 from tests.support.services import Service
-from tests.workflow.support import SHANGHAI_GRID, Callers, complete, submit
+from tests.workflow.support import SHANGHAI_GRID, Callers, add_staff, complete, submit
 
 
 async def _busy_job(workflow: Service, clock: FixedClock, callers: Callers) -> dict[str, Any]:
     """A job with one change of every kind a staff member makes."""
     job = await submit(workflow, clock, callers)
     base = f"/api/v1/jobs/{job['id']}"
-    await workflow.client.post(f"{base}/assign", json={"assignee": "staff-1"}, headers=callers.manager())
+    await add_staff(workflow, clock, "staff-1")
+    assigned = await workflow.client.post(f"{base}/assign", json={"assignee": "staff-1"}, headers=callers.manager())
+    assert assigned.status_code == 200, assigned.text
     await workflow.client.post(f"{base}/pause", json={"reason": "customer_request"}, headers=callers.staff())
     clock.advance(timedelta(days=1))
     await workflow.client.post(f"{base}/resume", headers=callers.staff())

@@ -101,7 +101,7 @@ async def test_resuming_a_running_job_is_409(workflow: Service, clock: FixedCloc
 
 async def test_a_pause_with_a_stale_if_match_is_409(workflow: Service, clock: FixedClock, callers: Callers) -> None:
     job = await submit(workflow, clock, callers)
-    await workflow.client.post(f"/api/v1/jobs/{job['id']}/assign", json={"assignee": "s"}, headers=callers.manager())
+    await workflow.client.post(f"/api/v1/jobs/{job['id']}/assign", json={"assignee": None}, headers=callers.manager())
 
     response = await _pause(workflow, job, callers, **{"If-Match": "1"})
 

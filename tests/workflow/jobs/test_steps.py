@@ -21,7 +21,7 @@ async def test_completing_without_if_match_is_428(workflow: Service, clock: Fixe
 
 async def test_completing_with_a_stale_version_is_409(workflow: Service, clock: FixedClock, callers: Callers) -> None:
     job = await submit(workflow, clock, callers)
-    await workflow.client.post(f"/api/v1/jobs/{job['id']}/assign", json={"assignee": "s"}, headers=callers.manager())
+    await workflow.client.post(f"/api/v1/jobs/{job['id']}/assign", json={"assignee": None}, headers=callers.manager())
 
     response = await complete(workflow, job, "accept", callers.staff(), version=1)
 
