@@ -31,7 +31,11 @@ RETENTION_MARGIN = 10
 # (application.case_shared) go to workflow alone.
 EVENT_ROUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("intake", "workflow", ("application.*",)),
-    ("intake", "metrics", ("application.submitted", "application.withdrawn", "application.evaluated")),
+    (
+        "intake",
+        "metrics",
+        ("application.submitted", "application.withdrawn", "application.evaluated", "application.contract_signed"),
+    ),
     ("workflow", "intake", ("job.*", "calendar.*")),
     ("workflow", "metrics", ("job.*", "calendar.*")),
 )

@@ -13,6 +13,7 @@ from services.common.clock import Clock
 from services.common.events import make_events_router
 from services.intake import events
 from services.intake.applications.router import router as applications_router
+from services.intake.contracts.router import router as contracts_router
 from services.intake.db import calendar_tables, event_tables, idempotency_table
 from services.intake.documents.router import router as documents_router
 from services.intake.guide.router import router as guide_router
@@ -57,6 +58,7 @@ def create_app(
             guide_router,
             documents_router,
             applications_router,
+            contracts_router,
             lookup_router,
             notifications_router,
             make_events_router(event_tables.inbox, progress_handlers),

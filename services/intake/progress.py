@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from services.common.calendar.events import handle_published_years
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake.applications.models import Application
+from services.intake.contracts import service as contract_service
 from services.intake.notifications import service as notification_service
 from services.workflow import events as job_events
 
@@ -96,8 +98,32 @@ async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, stat
     """A step was completed; the next one has started."""
     event = job_events.JobStepCompleted.from_envelope(envelope)
     application = await _steps_moved(session, envelope, event)
-    if application is not None:
-        _tell(session, application, envelope, event, state.clock.now())
+    if application is None:
+        return
+    _tell(session, application, envelope, event, state.clock.now())
+    if event.step == contract_service.ACCEPT_STEP:
+        await _contract_ready(session, application, envelope, event, state.clock.now())
+
+
+async def _contract_ready(
+    session: AsyncSession,
+    application: Application,
+    envelope: EventEnvelope,
+    event: job_events.JobStepCompleted,
+    now: datetime,
+) -> None:
+    """The case is accepted: its supply contract is made, and the applicant is asked to sign it online."""
+    if await contract_service.make_ready(session, application=application, accepted_at=event.at) is None:
+        return
+    # A second notification from the same event: its own id, derived so that it stays one per event.
+    notification_service.tell(
+        session,
+        application=application,
+        event=event,
+        event_id=str(uuid.uuid5(envelope.id, "contract_ready")),
+        kind="contract_ready",
+        now=now,
+    )
 
 
 @handlers.on(job_events.JobDueDateRecounted.event_type)

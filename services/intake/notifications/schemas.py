@@ -7,7 +7,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Kind = Literal["job_created", "step_completed", "paused", "resumed", "fee_recorded", "visit_recorded", "connected"]
+Kind = Literal[
+    "job_created",
+    "step_completed",
+    "paused",
+    "resumed",
+    "fee_recorded",
+    "visit_recorded",
+    "connected",
+    "contract_ready",
+]
 
 
 class NotificationRead(BaseModel):

@@ -31,6 +31,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "到场办理已登记",
         "您的用电申请{number}于{visited_on}登记了一次到场办理，事由：{purpose}。",
     ),
+    "contract_ready": (
+        "供用电合同待签署",
+        "您的用电申请{number}已受理，供用电合同已生成。请在线查看并签署，无需前往营业厅。",
+    ),
     "connected": (
         "已送电",
         "您的用电申请{number}已装表接电，感谢您的耐心。欢迎对本次服务进行评价。",
