@@ -81,6 +81,12 @@ class JobRead(BaseModel):
     overdue: bool
     assignee: str | None
     contractor_licence_number: str | None = None
+    contract_signed_at: datetime | None = Field(
+        default=None, description="When the applicant signed the supply contract online in intake (null: not yet)."
+    )
+    contract_sha256: str | None = Field(
+        default=None, description="SHA-256 of the contract's PDF as signed, as intake serves it."
+    )
     version: int
     submitted_at: datetime
     connected_at: datetime | None
