@@ -47,7 +47,7 @@ def test_intake_delivers_to_workflow_and_metrics_where_they_listen(monkeypatch: 
         # Named events only: the case's personal details (application.case_shared) never go to metrics.
         "metrics": (
             "http://127.0.0.1:9103/internal/events",
-            ("application.submitted", "application.withdrawn", "application.evaluated"),
+            ("application.submitted", "application.withdrawn", "application.evaluated", "application.contract_signed"),
         ),
     }
     assert MetricsSettings().subscribers == []
@@ -59,7 +59,12 @@ def test_the_defaults_are_the_ports_of_make_run() -> None:
     assert IntakeSettings().jwks_url is None  # intake verifies with its own key
     assert WorkflowSettings().events_sources == {"intake": DEV_EVENTS_SECRET}
     assert MetricsSettings().events_topics == {
-        "intake": ["application.submitted", "application.withdrawn", "application.evaluated"],
+        "intake": [
+            "application.submitted",
+            "application.withdrawn",
+            "application.evaluated",
+            "application.contract_signed",
+        ],
         "workflow": ["job.*", "calendar.*"],
     }
 
