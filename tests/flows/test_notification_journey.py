@@ -11,7 +11,17 @@ from tests.intake.helpers import application_body, sign_in, upload_all
 from tests.support.tokens import bearer, mint
 
 INBOX = "/api/v1/notifications"
-WHOLE_CASE = ["job_created", "step_completed", "paused", "resumed", "fee_recorded", "visit_recorded", "connected"]
+# Completing accept tells of the step and, as the supply contract is then ready to sign online, of that too.
+WHOLE_CASE = [
+    "job_created",
+    "step_completed",
+    "contract_ready",
+    "paused",
+    "resumed",
+    "fee_recorded",
+    "visit_recorded",
+    "connected",
+]
 
 
 async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
@@ -44,14 +54,14 @@ async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
         await eventually(lambda: told(told_count))
 
     platform.clock.advance(timedelta(days=1))
-    await act("/steps/accept/complete", 2)
-    await act("/pause", 3, json={"reason": "customer_not_ready"})
+    await act("/steps/accept/complete", 3)
+    await act("/pause", 4, json={"reason": "customer_not_ready"})
     platform.clock.advance(timedelta(days=1))
-    await act("/resume", 4)
-    await act("/fees", 5, json={"code": "meter_box", "amount_yuan": "0", "payer": "grid"})
-    await act("/visits", 6, json={"visited_on": "2026-11-28", "purpose": "sign_contract"})
+    await act("/resume", 5)
+    await act("/fees", 6, json={"code": "meter_box", "amount_yuan": "0", "payer": "grid"})
+    await act("/visits", 7, json={"visited_on": "2026-11-28", "purpose": "sign_contract"})
     platform.clock.advance(timedelta(days=1))
-    await act("/steps/connect/complete", 7)
+    await act("/steps/connect/complete", 8)
 
     inbox = (await intake.get(INBOX, headers=applicant)).json()
     assert [item["kind"] for item in reversed(inbox["items"])] == WHOLE_CASE
