@@ -35,7 +35,13 @@ EVENT_ROUTES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "intake",
         "metrics",
-        ("application.submitted", "application.withdrawn", "application.evaluated", "application.disputed"),
+        (
+            "application.submitted",
+            "application.withdrawn",
+            "application.evaluated",
+            "application.disputed",
+            "application.contract_signed",
+        ),
     ),
     ("workflow", "intake", ("job.*", "calendar.*")),
     ("workflow", "metrics", ("job.*", "calendar.*")),

@@ -17,6 +17,7 @@ from services.common.limits import MULTIPART_OVERHEAD
 from services.common.state import ServiceState
 from services.intake import events
 from services.intake.applications.router import router as applications_router
+from services.intake.contracts.router import router as contracts_router
 from services.intake.db import calendar_tables, event_tables, idempotency_table
 from services.intake.disputes.router import router as disputes_router
 from services.intake.documents.router import router as documents_router
@@ -64,6 +65,7 @@ def create_app(
             documents_router,
             applications_router,
             disputes_router,
+            contracts_router,
             lookup_router,
             notifications_router,
             make_events_router(event_tables.inbox, progress_handlers),

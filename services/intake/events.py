@@ -142,6 +142,20 @@ class StaffChanged(EventPayload):
     changed_at: AwareDatetime
 
 
+class ApplicationContractSigned(EventPayload):
+    """The applicant signed the supply contract online (no personal data: the contract itself stays in intake)."""
+
+    event_type: ClassVar[str] = "application.contract_signed"
+    version: ClassVar[int] = 1
+
+    application_id: str
+    grid_company: str
+    region: str
+    category: str
+    signed_at: AwareDatetime
+    sha256: str  # of the contract's PDF as signed, which intake serves unchanged
+
+
 PUBLISHED: tuple[type[EventPayload], ...] = (
     ApplicationSubmitted,
     ApplicationCaseShared,
@@ -149,6 +163,7 @@ PUBLISHED: tuple[type[EventPayload], ...] = (
     ApplicationEvaluated,
     ApplicationDisputed,
     StaffChanged,
+    ApplicationContractSigned,
 )
 # Events that carry personal data: subscribers outside the grid company's own handling never get them.
 PERSONAL: tuple[str, ...] = (ApplicationCaseShared.event_type, StaffChanged.event_type)

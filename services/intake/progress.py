@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from services.common.calendar.events import handle_published_years
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake.applications.models import Application
+from services.intake.contracts import service as contract_service
 from services.intake.notifications import service as notification_service
 from services.intake.notifications.outbox import Channels
 from services.workflow import events as job_events
@@ -106,8 +108,33 @@ async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, stat
     """A step was completed; the next one has started."""
     event = job_events.JobStepCompleted.from_envelope(envelope)
     application = await _steps_moved(session, envelope, event)
-    if application is not None:
-        await _tell(session, application, envelope, event, state)
+    if application is None:
+        return
+    await _tell(session, application, envelope, event, state)
+    if event.step == contract_service.ACCEPT_STEP:
+        await _contract_ready(session, application, envelope, event, state)
+
+
+async def _contract_ready(
+    session: AsyncSession,
+    application: Application,
+    envelope: EventEnvelope,
+    event: job_events.JobStepCompleted,
+    state: ServiceState,
+) -> None:
+    """The case is accepted: its supply contract is made, and the applicant is asked to sign it online."""
+    if await contract_service.make_ready(session, application=application, accepted_at=event.at) is None:
+        return
+    # A second notification from the same event: its own key, derived so that it stays one per event.
+    await notification_service.tell(
+        session,
+        application=application,
+        kind="contract_ready",
+        key=str(uuid.uuid5(envelope.id, "contract_ready")),
+        fields=notification_service.event_fields(application, event),
+        channels=Channels.of(state.settings),
+        now=state.clock.now(),
+    )
 
 
 @handlers.on(job_events.JobDueDateRecounted.event_type)

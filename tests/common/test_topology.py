@@ -48,7 +48,13 @@ def test_intake_delivers_to_workflow_and_metrics_where_they_listen(monkeypatch: 
         # (account.staff_changed) never go to metrics.
         "metrics": (
             "http://127.0.0.1:9103/internal/events",
-            ("application.submitted", "application.withdrawn", "application.evaluated", "application.disputed"),
+            (
+                "application.submitted",
+                "application.withdrawn",
+                "application.evaluated",
+                "application.disputed",
+                "application.contract_signed",
+            ),
         ),
     }
     assert MetricsSettings().subscribers == []
@@ -60,7 +66,13 @@ def test_the_defaults_are_the_ports_of_make_run() -> None:
     assert IntakeSettings().jwks_url is None  # intake verifies with its own key
     assert WorkflowSettings().events_sources == {"intake": DEV_EVENTS_SECRET}
     assert MetricsSettings().events_topics == {
-        "intake": ["application.submitted", "application.withdrawn", "application.evaluated", "application.disputed"],
+        "intake": [
+            "application.submitted",
+            "application.withdrawn",
+            "application.evaluated",
+            "application.disputed",
+            "application.contract_signed",
+        ],
         "workflow": ["job.*", "calendar.*"],
     }
 

@@ -24,7 +24,17 @@ def intake_overrides(provider: FakeProvider) -> dict[str, Any]:
     return through(provider)
 
 
-WHOLE_CASE = ["job_created", "step_completed", "paused", "resumed", "fee_recorded", "visit_recorded", "connected"]
+# Completing accept tells of the step and, as the supply contract is then ready to sign online, of that too.
+WHOLE_CASE = [
+    "job_created",
+    "step_completed",
+    "contract_ready",
+    "paused",
+    "resumed",
+    "fee_recorded",
+    "visit_recorded",
+    "connected",
+]
 
 
 async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
@@ -58,18 +68,18 @@ async def test_an_applicant_receives_the_notifications_of_a_whole_case_in_order(
         await eventually(lambda: told(told_count))
 
     platform.clock.advance(timedelta(days=1))
-    await act("/steps/accept/complete", 2)
-    await act("/pause", 3, json={"reason": "customer_not_ready"})
+    await act("/steps/accept/complete", 3)
+    await act("/pause", 4, json={"reason": "customer_not_ready"})
     platform.clock.advance(timedelta(days=1))
-    await act("/resume", 4)
-    await act("/fees", 5, json={"code": "meter_box", "amount_yuan": "0", "payer": "grid"})
-    await act("/visits", 6, json={"visited_on": "2026-11-28", "purpose": "sign_contract"})
+    await act("/resume", 5)
+    await act("/fees", 6, json={"code": "meter_box", "amount_yuan": "0", "payer": "grid"})
+    await act("/visits", 7, json={"visited_on": "2026-11-28", "purpose": "sign_contract"})
     platform.clock.advance(timedelta(days=1))
     # The meter photo tells the applicant nothing: evidence stays in workflow.
     (meter_photo,) = fieldwork.uploads(rule_set, "connect", job_id=job_id)
     photo = await workflow.post(f"/api/v1/jobs/{job_id}/evidence", headers=staff, **meter_photo)
     assert photo.status_code == 201, photo.text
-    await act("/steps/connect/complete", 7, json=fieldwork.completion(rule_set, "connect", job_id=job_id))
+    await act("/steps/connect/complete", 8, json=fieldwork.completion(rule_set, "connect", job_id=job_id))
 
     inbox = (await intake.get(INBOX, headers=applicant)).json()
     assert [item["kind"] for item in reversed(inbox["items"])] == WHOLE_CASE

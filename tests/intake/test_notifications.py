@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from datetime import timedelta
 from typing import Any
 
@@ -125,3 +126,12 @@ async def test_preferences_refuse_unknown_channels(intake: Service) -> None:
 
 async def test_the_inbox_needs_an_account(intake: Service) -> None:
     assert (await intake.client.get(INBOX)).status_code == 401
+
+
+def test_every_kind_of_notification_has_an_inbox_text_and_an_sms_text() -> None:
+    from services.intake.notifications import texts
+    from services.intake.notifications.schemas import Kind
+
+    kinds = set(typing.get_args(Kind))
+    assert set(texts.TEXTS) == kinds
+    assert set(texts.SMS_TEXTS) == kinds

@@ -127,6 +127,10 @@ def _dispute(_world: World, _caller: str) -> dict[str, Any]:
     return {"json": {"record": "visit", "record_id": "no-such-visit", "reason": "Never went to an office."}}
 
 
+def _agree(_world: World, _caller: str) -> dict[str, Any]:
+    return {"json": {"agree": True}}
+
+
 def _phone_last4(_world: World, _caller: str) -> dict[str, Any]:
     # The seeded applications' contact phone is 13800138000.
     return {"params": {"phone_last4": "8000"}}
@@ -260,6 +264,12 @@ INTAKE = on("intake", [
     row("POST", "/api/v1/applications/{application_id}/disputes",   "401  ok   404  403  403  403  403  403  403",
         _dispute),
     row("GET", "/api/v1/applications/{application_id}/disputes",    "401  ok   404  ok   404  ok   403  403  403"),
+    # The contract is the applicant's to sign; staff and managers of the case's company read it. Before the
+    # case is accepted those allowed get 409 contract-not-ready, past authorization.
+    row("GET", "/api/v1/applications/{application_id}/contract",    "401  ok   404  ok   404  ok   403  403  403"),
+    row("POST", "/api/v1/applications/{application_id}/contract/sign",
+                                                                    "401  ok   404  403  403  403  403  403  403",
+        _agree),
     # No account needed: the number and the phone's last four digits are the key.
     row("GET", "/api/v1/public/applications/{number}",              "ok   ok   ok   ok   ok   ok   ok   ok   ok",
         _phone_last4, ids={"number": "application_number"}),

@@ -17,6 +17,7 @@ Kind = Literal[
     "connected",
     "due_soon",
     "overdue",
+    "contract_ready",
 ]
 
 

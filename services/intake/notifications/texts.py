@@ -31,6 +31,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "到场办理已登记",
         "您的用电申请{number}于{visited_on}登记了一次到场办理，事由：{purpose}。",
     ),
+    "contract_ready": (
+        "供用电合同待签署",
+        "您的用电申请{number}已受理，供用电合同已生成。请在线查看并签署，无需前往营业厅。",
+    ),
     "connected": (
         "已送电",
         "您的用电申请{number}已装表接电，感谢您的耐心。欢迎对本次服务进行评价。",
@@ -55,6 +59,7 @@ SMS_TEXTS: Final[dict[str, str]] = {
     "resumed": "您的用电申请{number}已恢复办理，当前环节：{step}，预计{due_on}前完成。",
     "fee_recorded": "您的用电申请{number}登记费用{amount_yuan}元，由{payer}承担。",
     "visit_recorded": "您的用电申请{number}于{visited_on}登记到场办理一次，事由：{purpose}。",
+    "contract_ready": "您的用电申请{number}已受理，供用电合同已生成，请在线签署，无需前往营业厅。",
     "connected": "您的用电申请{number}已装表接电，欢迎在线评价本次服务。",
     "due_soon": "您的用电申请{number}当前环节：{step}，将于{due_on}到期。",
     "overdue": "您的用电申请{number}当前环节：{step}，已超过{due_on}的办理时限，可拨打12398反映。",

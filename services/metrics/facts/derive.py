@@ -76,4 +76,5 @@ def contribution(fact: CaseFact) -> Contribution | None:
         online=fact.channel is not None and fact.channel != "hall",
         paused_working_days=fact.paused_working_days or 0,
         evaluation=fact.evaluation_score,
+        signed_online=fact.contract_signed_at is not None,
     )

@@ -95,6 +95,16 @@ def build_handlers() -> EventHandlers:
         async with _changing(session, state, event.application_id, envelope) as fact:
             fact.evaluation_score = event.score
 
+    @handlers.on(intake_events.ApplicationContractSigned.event_type)
+    async def on_contract_signed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        event = intake_events.ApplicationContractSigned.from_envelope(envelope)
+        async with _changing(session, state, event.application_id, envelope) as fact:
+            # Signed once in intake; the first time heard of is kept, as a redelivery may come later.
+            fact.contract_signed_at = fact.contract_signed_at or event.signed_at
+            fact.grid_company = fact.grid_company or event.grid_company
+            fact.region = fact.region or event.region
+            fact.category = fact.category or event.category
+
     @handlers.on("job.created")
     async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         event = job_events.JobCreated.from_envelope(envelope)

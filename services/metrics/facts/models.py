@@ -79,6 +79,8 @@ class CaseFact(Base):
     within_limit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     reported_within_limit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     evaluation_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When the applicant signed the supply contract online (null: not online, or not yet).
+    contract_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Per step: code, limit_working_days, started_at, due_on, completed_at, elapsed_working_days, overdue.
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=lambda: [])
     # Fees: fee_id, code, amount_yuan, payer, flagged. Visits: visit_id, visited_on, over_allowance.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 ViolationKind = Literal[
     "customer_fee_zero_investment",
@@ -33,6 +33,14 @@ class Figures(BaseModel):
     avg_paused_working_days: float | None
     avg_evaluation: float | None
     open_overdue_count: int
+    # Defaults, so that reports published before these figures existed still read back as they were.
+    contracts_signed_online: int = Field(
+        default=0,
+        description="Cases of the set whose applicant signed the supply contract online (受理签约 without a visit).",
+    )
+    signed_online_share: float | None = Field(
+        default=None, description="contracts_signed_online / connected_count: the share of the set's cases, 0-1."
+    )
 
 
 class CategoryRow(Figures):

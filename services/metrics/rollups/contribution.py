@@ -26,6 +26,7 @@ class Contribution:
     online: bool
     paused_working_days: int
     evaluation: int | None
+    signed_online: bool
 
     def bucket_keys(self) -> list[dict[str, Any]]:
         """The bucket of every region level this case is counted in."""
@@ -54,4 +55,5 @@ class Contribution:
             "sum_paused_working_days": sign * self.paused_working_days,
             "evaluated_count": sign * int(self.evaluation is not None),
             "sum_evaluation": sign * (self.evaluation or 0),
+            "signed_online_count": sign * int(self.signed_online),
         }

@@ -41,6 +41,8 @@ class Rollup(Base):
     # Customers' ratings (1-5) of the cases rated so far: the average rating is sum / count.
     evaluated_count: Mapped[int] = mapped_column(Integer, server_default="0")
     sum_evaluation: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    # Cases whose supply contract the applicant signed online, without a trip to sign it.
+    signed_online_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class RollupHistogram(Base):
@@ -70,5 +72,6 @@ SUM_COLUMNS: tuple[str, ...] = (
     "sum_paused_working_days",
     "evaluated_count",
     "sum_evaluation",
+    "signed_online_count",
 )
 KEY_COLUMNS: tuple[str, ...] = ("level", "region", "month", "report_category", "grid_company")

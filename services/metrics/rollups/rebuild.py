@@ -47,6 +47,7 @@ def fact_sums() -> list[Any]:
         func.sum(FACT.c.paused_working_days).label("sum_paused_working_days"),
         func.count(FACT.c.evaluation_score).label("evaluated_count"),
         func.sum(func.coalesce(FACT.c.evaluation_score, zero)).label("sum_evaluation"),
+        func.count(FACT.c.contract_signed_at).label("signed_online_count"),
     ]
 
 

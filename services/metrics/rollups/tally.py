@@ -29,6 +29,7 @@ class Tally:
     sum_paused_working_days: int = 0
     evaluated_count: int = 0
     sum_evaluation: int = 0
+    signed_online_count: int = 0
     histogram: Counter[int] = field(default_factory=Counter)
 
     def add_sums(self, row: Any) -> None:
@@ -44,6 +45,7 @@ class Tally:
         self.sum_paused_working_days += int(row.sum_paused_working_days or 0)
         self.evaluated_count += int(row.evaluated_count or 0)
         self.sum_evaluation += int(row.sum_evaluation or 0)
+        self.signed_online_count += int(row.signed_online_count or 0)
 
     def merge(self, other: Tally) -> None:
         """Add another tally's cases to this one."""
@@ -80,6 +82,8 @@ class Tally:
                 "online_rate": None,
                 "avg_paused_working_days": None,
                 "avg_evaluation": rating,
+                "contracts_signed_online": 0,
+                "signed_online_share": None,
             }
         cost = (self.sum_customer_cost / n).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return {
@@ -94,4 +98,6 @@ class Tally:
             "online_rate": self.online_count / n,
             "avg_paused_working_days": self.sum_paused_working_days / n,
             "avg_evaluation": rating,
+            "contracts_signed_online": self.signed_online_count,
+            "signed_online_share": self.signed_online_count / n,
         }

@@ -34,6 +34,18 @@ def make_handlers() -> EventHandlers:
         case = intake_events.ApplicationCaseShared.from_envelope(envelope)
         await case_service.keep(session, case=case, now=state.clock.now())
 
+    @handlers.on(intake_events.ApplicationContractSigned.event_type)
+    async def on_contract_signed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+        """The applicant signed the supply contract online: the job records it in its audit chain."""
+        signed = intake_events.ApplicationContractSigned.from_envelope(envelope)
+        job = await session.scalar(select(Job).where(Job.application_id == signed.application_id))
+        if job is None:
+            return  # intake signs only after the job's accept step, so the job is known; nothing to record else
+        ctx = await build_context(state, session, actor=f"service:{envelope.source}")
+        await job_service.record_contract_signed(
+            session, job, signed_at=signed.signed_at, sha256=signed.sha256, ctx=ctx
+        )
+
     @handlers.on("application.withdrawn")
     async def on_withdrawn(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
         """The case is closed; the job takes no further changes."""

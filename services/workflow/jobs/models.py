@@ -42,6 +42,9 @@ class Job(Base):
     # The customer's contractor on a high-voltage job, by licence number; checked at completion inspection.
     contractor_licence_number: Mapped[str | None] = mapped_column(String(64))
     paused_working_days: Mapped[int] = mapped_column(Integer)
+    # The supply contract as the applicant signed it online in intake: when, and the SHA-256 of its PDF.
+    contract_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    contract_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
     connected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -91,6 +91,12 @@ class JobRead(BaseModel):
     )
     assignee: str | None = Field(description="The account id of the field engineer working the job.")
     contractor_licence_number: str | None = None
+    contract_signed_at: datetime | None = Field(
+        default=None, description="When the applicant signed the supply contract online in intake (null: not yet)."
+    )
+    contract_sha256: str | None = Field(
+        default=None, description="SHA-256 of the contract's PDF as signed, as intake serves it."
+    )
     version: int
     submitted_at: datetime
     connected_at: datetime | None

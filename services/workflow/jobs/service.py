@@ -120,6 +120,21 @@ async def withdraw(session: AsyncSession, job: Job, *, withdrawn_at: datetime, c
     await apply(session, job, close, ctx=ctx, expected=None, open_only=False)
 
 
+async def record_contract_signed(
+    session: AsyncSession, job: Job, *, signed_at: datetime, sha256: str, ctx: Context
+) -> None:
+    """Note on the job that the applicant signed the supply contract online: no visit is needed to sign."""
+
+    def record() -> Change | None:
+        if job.contract_signed_at is not None:
+            return None  # intake signs a contract once; a second word of it changes nothing
+        job.contract_signed_at, job.contract_sha256 = signed_at, sha256
+        return Change("contract_signed", {"signed_at": signed_at.isoformat(), "sha256": sha256})
+
+    # Whatever the job's state: a signature given before a withdrawal or a connection was still given.
+    await apply(session, job, record, ctx=ctx, expected=None, open_only=False)
+
+
 async def assign(session: AsyncSession, job: Job, *, assignee: str | None, expected: int | None, ctx: Context) -> Job:
     """Give the job to an active field engineer of its company (None: to nobody); 422 for anyone else."""
     if assignee is not None and job.is_open:  # a closed job is 409 job-closed, whoever is named

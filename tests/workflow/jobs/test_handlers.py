@@ -172,6 +172,33 @@ async def test_a_dispute_is_written_into_the_job_s_audit_chain_without_the_appli
     assert history[-1]["details"] == {
         k: dispute[k] for k in ("dispute_id", "record", "record_id", "record_on", "disputed_at")
     }
+
+
+def _contract_signed(job: dict[str, object], signed_at: str) -> dict[str, object]:
+    return {
+        "application_id": job["application_id"],
+        "grid_company": job["grid_company"],
+        "region": job["region"],
+        "category": job["category"],
+        "signed_at": at(signed_at).isoformat(),
+        "sha256": "ab" * 32,
+    }
+
+
+async def test_a_contract_signed_online_is_on_the_job_and_in_its_audit_chain(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers)
+
+    response = await deliver(workflow, clock, "application.contract_signed", _contract_signed(job, "2026-11-26 11:00"))
+
+    assert response.json() == {"status": "applied"}
+    read = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()
+    assert (read["contract_signed_at"], read["contract_sha256"]) == ("2026-11-26T03:00:00Z", "ab" * 32)
+    history = (await workflow.client.get(f"/api/v1/jobs/{job['id']}/history", headers=callers.staff())).json()
+    entry = history[-1]
+    assert entry["action"] == "contract_signed" and entry["actor"] == "service:intake"
+    assert entry["details"] == {"signed_at": "2026-11-26T03:00:00+00:00", "sha256": "ab" * 32}
     verified = await workflow.client.get("/api/v1/audit/verify", headers=callers.manager())
     assert verified.json()["ok"] is True
 
@@ -194,3 +221,16 @@ async def test_a_dispute_of_a_case_without_a_job_changes_nothing(
 
     assert response.json() == {"status": "applied"}
     assert (await workflow.client.get("/api/v1/jobs", headers=callers.admin())).json()["total"] == 0
+
+
+async def test_a_second_word_of_the_contract_signature_changes_nothing(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers)
+    await deliver(workflow, clock, "application.contract_signed", _contract_signed(job, "2026-11-26 11:00"))
+    await deliver(workflow, clock, "application.contract_signed", _contract_signed(job, "2026-11-27 09:00"))
+
+    read = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()
+    assert read["contract_signed_at"] == "2026-11-26T03:00:00Z"
+    history = (await workflow.client.get(f"/api/v1/jobs/{job['id']}/history", headers=callers.staff())).json()
+    assert [e["action"] for e in history].count("contract_signed") == 1
