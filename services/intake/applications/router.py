@@ -127,7 +127,7 @@ async def _read(session: DbSession, application: Application) -> ApplicationRead
         IdempotentRequestInFlight,
     ),
 )
-async def create_application(
+async def submit_application(
     draft: ApplicationCreate, applicant: Applicant, work: Work, idempotency_key: IdempotencyKey = None
 ) -> ApplicationRead | JSONResponse:
     """Apply; documents already on file and still valid are reused, missing ones are listed all at once.

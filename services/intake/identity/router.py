@@ -54,7 +54,9 @@ def client_address(request: Request) -> str:
     "is 422 `weak-password`. Each client address may register `INTAKE_REGISTRATIONS_PER_CLIENT_PER_HOUR` "
     "times an hour (429 past it).",
 )
-async def register(body: AccountCreate, request: Request, session: DbSession, clock: CurrentClock) -> RegistrationRead:
+async def register_applicant(
+    body: AccountCreate, request: Request, session: DbSession, clock: CurrentClock
+) -> RegistrationRead:
     """Register an applicant account."""
     settings: IntakeSettings = request.app.state.settings
     await identity_service.register_applicant(
@@ -70,7 +72,7 @@ async def register(body: AccountCreate, request: Request, session: DbSession, cl
 
 
 @router.post("/token", response_model=TokenRead, responses=problem_responses(InvalidCredentials, TooManyRequests))
-async def token(
+async def issue_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: DbSession,
@@ -101,7 +103,7 @@ async def token(
 
 
 @router.get("/me", response_model=AccountRead, responses=problem_responses(Unauthorized, NotFound))
-async def me(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
+async def read_current_account(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
     """The caller's own account."""
     account = await session.get(Account, principal.subject)
     if account is None:
@@ -110,7 +112,7 @@ async def me(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
 
 
 @jwks_router.get("/.well-known/jwks.json", response_model=Jwks)
-async def jwks(request: Request) -> dict[str, Any]:
+async def read_signing_keys(request: Request) -> dict[str, Any]:
     """The public keys that verify this service's tokens."""
     signing_key: SigningKey = request.app.state.signing_key
     return signing_key.jwks()

@@ -10,6 +10,7 @@ from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.rules.models import StepCode
 from services.workflow.cases import service as case_service
 from services.workflow.jobs import audit, concurrency, pauses, queries, records, views
 from services.workflow.jobs import service as job_service
@@ -62,7 +63,7 @@ async def list_jobs(
     clock: CurrentClock,
     calendar: CurrentCalendar,
     status: Status | None = None,
-    step: Annotated[str | None, Query(max_length=32, description="The current step's code.")] = None,
+    step: Annotated[StepCode | None, Query(description="The current step's code.")] = None,
     overdue: Annotated[bool | None, Query(description="Whether the current step is past due.")] = None,
     due_within: Annotated[
         int | None,
@@ -124,7 +125,7 @@ async def read_job(
 @router.get(
     "/{job_id}/history", response_model=list[AuditEntryRead], responses=problem_responses(*_AUTH_ERRORS, JobNotFound)
 )
-async def job_history(session: DbSession, job: CompanyJob) -> list[AuditEntryRead]:
+async def read_job_history(session: DbSession, job: CompanyJob) -> list[AuditEntryRead]:
     """Every change to the job, oldest first, each hashed together with the one before."""
     entries = await audit.history(session, job.id)
     return [AuditEntryRead.model_validate(entry, from_attributes=True) for entry in entries]
@@ -149,7 +150,7 @@ async def assign_job(
     responses=problem_responses(*_COMMON, VersionRequired, StepOutOfOrder, JobIsPaused),
 )
 async def complete_step(
-    code: str, session: DbSession, job: CompanyJob, version: RequiredIfMatch, ctx: JobContext, response: Response
+    code: StepCode, session: DbSession, job: CompanyJob, version: RequiredIfMatch, ctx: JobContext, response: Response
 ) -> JobRead:
     """Complete the current step now and start the next; completing the last step connects the job."""
     await job_service.complete_step(session, job, code=code, expected=version, ctx=ctx)

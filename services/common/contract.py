@@ -1,0 +1,121 @@
+"""The OpenAPI document as clients are generated from it: readable operations, typed problems, real file uploads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
+
+# A header parameter whose schema carries this mark is documented as required. The dependency reading it
+# keeps a default so that a missing header is answered with its own problem (428), not a validation error.
+REQUIRED_HEADER = "x-zerovisit-required"
+
+_SCHEMAS = "#/components/schemas/"
+# The end of a summary: the first sentence, or the first clause before a semicolon.
+_FIRST_CLAUSE = re.compile(r"^(.+?)(?:[.;](?:\s|$)|$)", re.DOTALL)
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is the name of its handler, as `submit_application`: what a generated client calls it."""
+    return route.name
+
+
+def summary_of(operation: dict[str, Any]) -> str:
+    """The first clause of an operation's description, or its id in words when it has none."""
+    text = " ".join(operation.get("description", "").split("\n\n")[0].split())
+    match = _FIRST_CLAUSE.match(text)
+    if not match or not match.group(1).strip():
+        return str(operation.get("operationId", "")).replace("_", " ").capitalize()
+    return match.group(1).strip()
+
+
+def install(app: FastAPI) -> None:
+    """Make the app's OpenAPI document the contract: every error a problem document, typed where it has members."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = build()
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        _summaries(spec)
+        _problems(spec, schemas)
+        _file_uploads(schemas)
+        _required_headers(spec)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _operations(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    # Webhooks too: their validation errors would otherwise name a schema removed below.
+    for operations in [*spec.get("paths", {}).values(), *spec.get("webhooks", {}).values()]:
+        yield from operations.values()
+
+
+def _summaries(spec: dict[str, Any]) -> None:
+    """Give an operation without a summary of its own the first clause of its docstring."""
+    for operation in _operations(spec):
+        name = str(operation.get("operationId", ""))
+        # FastAPI's stand-in for a missing summary is the handler's name in title case.
+        if operation.get("summary") == name.replace("_", " ").title():
+            operation["summary"] = summary_of(operation)
+
+
+def _problems(spec: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Document every error response, validation included, as the problem document it really is."""
+    replaced = {
+        _SCHEMAS + "HTTPValidationError": _SCHEMAS + ValidationProblem.__name__,
+    }
+    for operation in _operations(spec):
+        responses = operation.setdefault("responses", {})
+        if "requestBody" in operation:
+            # A body that cannot be decoded at all (not UTF-8, broken multipart) is 400, not 422.
+            responses.setdefault("400", {"description": "The body could not be parsed"})
+            # Every body is limited in size (BodySizeLimit), whatever else the route declares.
+            responses.setdefault("413", {"description": "The body is larger than this route accepts"})
+        for code, response in responses.items():
+            if not (code.isdigit() and int(code) >= 400):
+                continue
+            declared = [media["schema"] for media in response.get("content", {}).values() if "schema" in media]
+            schema = declared[0] if declared else {"$ref": _SCHEMAS + Problem.__name__}
+            if schema.get("$ref") in replaced:
+                schema = {"$ref": replaced[schema["$ref"]]}
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": schema}}
+    for model in (Problem, ValidationProblem):
+        definitions = model.model_json_schema(ref_template=_SCHEMAS + "{model}")
+        schemas.update(definitions.pop("$defs", {}))
+        schemas[model.__name__] = definitions
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+
+
+def _file_uploads(schemas: dict[str, Any]) -> None:
+    """Mark uploaded files `format: binary` beside OpenAPI 3.1's `contentMediaType`.
+
+    FastAPI describes an UploadFile the 3.1 way only; generators such as openapi-python-client recognise a
+    file by `format: binary`, and without it type the field as text and send the file's name, not its bytes.
+    """
+    for schema in schemas.values():
+        for prop in schema.get("properties", {}).values():
+            for variant in [prop, *prop.get("anyOf", [])]:
+                if variant.get("type") == "string" and "contentMediaType" in variant:
+                    variant["format"] = "binary"
+
+
+def _required_headers(spec: dict[str, Any]) -> None:
+    """Document as required the headers a route cannot do without (their dependencies answer 428 when absent)."""
+    for operation in _operations(spec):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if schema.pop(REQUIRED_HEADER, False):
+                parameter["required"] = True
+                present = [variant for variant in schema.pop("anyOf", []) if variant.get("type") != "null"]
+                for variant in present:
+                    schema.update(variant)
