@@ -10,12 +10,33 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
+from services.common.rules import models as rule_models
 
 # A header parameter whose schema carries this mark is documented as required. The dependency reading it
 # keeps a default so that a missing header is answered with its own problem (428), not a validation error.
 REQUIRED_HEADER = "x-zerovisit-required"
 
 _SCHEMAS = "#/components/schemas/"
+# The rule set's vocabularies, each one named schema that every field holding its codes refers to, so that
+# generated clients have one StepCode type rather than an enum per field. The values are the rule models'.
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "StepCode": rule_models.STEP_ORDER,
+    "DocumentType": rule_models.DOCUMENT_TYPES,
+    "CategoryCode": rule_models.CATEGORY_CODES,
+    "BusinessType": rule_models.BUSINESS_TYPES,
+    "CustomerType": rule_models.CUSTOMER_TYPES,
+    "ReportCategory": rule_models.REPORT_CATEGORIES,
+}
+_VOCABULARY_DESCRIPTIONS = {
+    "StepCode": "A step of the connection process, as the rule set names it (accept 申请受理, "
+    "supply_plan 供电方案答复, design_review 设计审核, intermediate_inspection 中间检查, "
+    "completion_inspection 竣工检验, connect 装表接电).",
+    "DocumentType": "A kind of document an applicant hands over (申报材料), as the rule set names it.",
+    "CategoryCode": "The category a case is placed in by the rule set.",
+    "BusinessType": "What the customer asks for: a new connection, more capacity, or temporary supply.",
+    "CustomerType": "Who the customer is: a resident, an enterprise or a public institution.",
+    "ReportCategory": "A category of the half-yearly report.",
+}
 # The end of a summary: the first sentence, or the first clause before a semicolon.
 _FIRST_CLAUSE = re.compile(r"^(.+?)(?:[.;](?:\s|$)|$)", re.DOTALL)
 
@@ -47,6 +68,8 @@ def install(app: FastAPI) -> None:
         _problems(spec, schemas)
         _file_uploads(schemas)
         _required_headers(spec)
+        _file_downloads(spec)
+        _vocabularies(spec, schemas)
         app.openapi_schema = spec
         return spec
 
@@ -119,3 +142,44 @@ def _required_headers(spec: dict[str, Any]) -> None:
                 present = [variant for variant in schema.pop("anyOf", []) if variant.get("type") != "null"]
                 for variant in present:
                     schema.update(variant)
+
+
+def _file_downloads(spec: dict[str, Any]) -> None:
+    """Give a file answered as it is (a PDF, an image) the schema of a file, so that clients read it as bytes."""
+    for operation in _operations(spec):
+        for code, response in operation.get("responses", {}).items():
+            if not code.startswith("2"):
+                continue
+            for media_type, media in response.get("content", {}).items():
+                if "json" not in media_type and "schema" not in media:
+                    media["schema"] = {"type": "string", "format": "binary"}
+
+
+def _vocabularies(spec: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Replace each enum of a rule vocabulary's codes by a reference to the vocabulary's one named schema."""
+    named = {tuple(values): name for name, values in VOCABULARIES.items()}
+    used: set[str] = set()
+
+    def reference(value: Any) -> Any:
+        if isinstance(value, dict) and tuple(value.get("enum", ())) in named:
+            name = named[tuple(value["enum"])]
+            used.add(name)
+            return {"$ref": _SCHEMAS + name, **{k: v for k, v in value.items() if k == "description"}}
+        visit(value)
+        return value
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            node[:] = [reference(item) for item in node]
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                node[key] = reference(value)
+
+    visit(spec.get("paths", {}))
+    visit(spec.get("webhooks", {}))
+    visit(schemas)
+    for name, values in VOCABULARIES.items():
+        if name not in used:
+            continue
+        schemas[name] = {"type": "string", "enum": list(values), "title": name,
+                         "description": _VOCABULARY_DESCRIPTIONS[name]}  # fmt: skip
