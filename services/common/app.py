@@ -59,6 +59,8 @@ class ServiceParts:
     calendar_tables: CalendarTables | None = None
     # The service's idempotency records, for POSTs that honour Idempotency-Key.
     idempotency_table: Table | None = None
+    # What the fields and parameters of its OpenAPI document mean, where its models do not say.
+    glossary: Mapping[str, contract.Term] = field(default_factory=dict)
     # Larger request bodies allowed on particular routes, by (method, path); every other route gets 1 MiB.
     body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
@@ -159,7 +161,7 @@ def create_service_app(
         app.include_router(router)
     for payload in parts.published:
         _document_webhook(app, payload)
-    contract.install(app)
+    contract.install(app, parts.glossary)
     return app
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -41,6 +41,25 @@ _VOCABULARY_DESCRIPTIONS = {
 _FIRST_CLAUSE = re.compile(r"^(.+?)(?:[.;](?:\s|$)|$)", re.DOTALL)
 
 
+class Term(NamedTuple):
+    """What a field or parameter means, and a realistic value of it, for the OpenAPI document."""
+
+    description: str
+    example: Any = None
+
+
+# A glossary is keyed by field (or parameter) name, or by `Schema.field` where a name means something else
+# in one schema. These terms mean the same in every service; each service adds its own.
+COMMON_TERMS: dict[str, Term] = {
+    "items": Term("The page's items."),
+    "total": Term("How many items match, over every page.", 42),
+    "limit": Term("The most items on one page.", 20),
+    "offset": Term("How many matching items come before this page.", 0),
+    "Health.status": Term("`ok` while the process runs; `ready` once the database is reachable and migrated.", "ok"),
+    "Health.service": Term("The service that answered.", "intake"),
+}
+
+
 def operation_id(route: APIRoute) -> str:
     """An operation's id is the name of its handler, as `submit_application`: what a generated client calls it."""
     return route.name
@@ -55,8 +74,9 @@ def summary_of(operation: dict[str, Any]) -> str:
     return match.group(1).strip()
 
 
-def install(app: FastAPI) -> None:
-    """Make the app's OpenAPI document the contract: every error a problem document, typed where it has members."""
+def install(app: FastAPI, glossary: Mapping[str, Term] = COMMON_TERMS) -> None:
+    """Make the app's OpenAPI document the contract: every error a problem document, typed where it has members,
+    every field and parameter described (from the glossary where its model says nothing)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -73,6 +93,7 @@ def install(app: FastAPI) -> None:
         # Relative to wherever the document is served from: each service runs behind its own address.
         spec.setdefault("servers", [{"url": "/", "description": "The service that serves this document"}])
         _vocabularies(spec, schemas)
+        _describe(spec, schemas, {**COMMON_TERMS, **glossary})
         app.openapi_schema = spec
         return spec
 
@@ -177,7 +198,7 @@ def _vocabularies(spec: dict[str, Any], schemas: dict[str, Any]) -> None:
         if isinstance(value, dict) and tuple(value.get("enum", ())) in named:
             name = named[tuple(value["enum"])]
             used.add(name)
-            return {"$ref": _SCHEMAS + name, **{k: v for k, v in value.items() if k == "description"}}
+            return {"$ref": _SCHEMAS + name, **{k: v for k, v in value.items() if k in ("description", "examples")}}
         visit(value)
         return value
 
@@ -196,3 +217,23 @@ def _vocabularies(spec: dict[str, Any], schemas: dict[str, Any]) -> None:
             continue
         schemas[name] = {"type": "string", "enum": list(values), "title": name,
                          "description": _VOCABULARY_DESCRIPTIONS[name]}  # fmt: skip
+
+
+def _apply(target: dict[str, Any], term: Term | None, *, example_key: str = "examples") -> None:
+    if term is None:
+        return
+    target.setdefault("description", term.description)
+    if term.example is not None and example_key not in target:
+        target[example_key] = [term.example] if example_key == "examples" else term.example
+
+
+def _describe(spec: dict[str, Any], schemas: dict[str, Any], glossary: Mapping[str, Term]) -> None:
+    """Describe each field and parameter the code leaves undescribed, and give it an example, from the glossary."""
+    for name, schema in schemas.items():
+        for field, prop in schema.get("properties", {}).items():
+            _apply(prop, glossary.get(f"{name}.{field}") or glossary.get(field))
+    for operation in _operations(spec):
+        for parameter in operation.get("parameters", []):
+            key = parameter["name"]
+            term = glossary.get(f"{parameter['in']}.{key}") or glossary.get(key)
+            _apply(parameter, term, example_key="example")
