@@ -48,8 +48,9 @@ class Term(NamedTuple):
     example: Any = None
 
 
-# A glossary is keyed by field (or parameter) name, or by `Schema.field` where a name means something else
-# in one schema. These terms mean the same in every service; each service adds its own.
+# A glossary is keyed by field (or parameter) name, or by `Schema.field` (`operation_id.parameter`, or
+# `query.parameter` and the like) where a name means something else in one place. These terms mean the
+# same in every service; each service adds its own.
 COMMON_TERMS: dict[str, Term] = {
     "items": Term("The page's items."),
     "total": Term("How many items match, over every page.", 42),
@@ -234,6 +235,8 @@ def _describe(spec: dict[str, Any], schemas: dict[str, Any], glossary: Mapping[s
             _apply(prop, glossary.get(f"{name}.{field}") or glossary.get(field))
     for operation in _operations(spec):
         for parameter in operation.get("parameters", []):
-            key = parameter["name"]
-            term = glossary.get(f"{parameter['in']}.{key}") or glossary.get(key)
+            key, operation_id = parameter["name"], operation.get("operationId")
+            term = (
+                glossary.get(f"{operation_id}.{key}") or glossary.get(f"{parameter['in']}.{key}") or glossary.get(key)
+            )
             _apply(parameter, term, example_key="example")

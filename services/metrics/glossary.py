@@ -124,5 +124,8 @@ GLOSSARY: dict[str, Term] = {
     "to": Term("The last day (or month) of a period given by dates.", "2026-12-31"),
     "query.region": Term("Only this region (a GB/T 2260 code or its prefix).", "3201"),
     "query.grid_company": Term("Only this grid company.", "SGCC-JS"),
+    "read_trend.from": Term("The first month.", "2026-01"),
+    "read_trend.to": Term("The last month.", "2026-06"),
+    "ComplaintUpdate.status": Term("Assign the complaint to its grid company, or resolve it.", "assigned"),
     "accept": Term("`text/csv` for the report as CSV; JSON otherwise.", "text/csv"),
 }
