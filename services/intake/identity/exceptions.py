@@ -1,6 +1,6 @@
 """Identity errors."""
 
-from services.common.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
+from services.common.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 
 
 class UsernameTaken(Conflict):
@@ -17,3 +17,8 @@ class WeakPassword(Unprocessable):
 
 class RegistrationQuotaExceeded(TooManyRequests):
     slug, title = "registration-quota-exceeded", "Too many registrations"
+
+
+class AccountNotFound(NotFound):
+    # A token can outlive its account: the account may have been removed since the token was issued.
+    slug, title = "account-not-found", "Account not found"
