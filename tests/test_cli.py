@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services import cli
+from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_url
 
 
 @pytest.fixture
@@ -225,3 +230,50 @@ def test_publish_directory_announces_the_staff_made_before_it(
 
     assert "announced 1 staff and manager accounts" in capsys.readouterr().out
     assert _staff_announcements(sqlite_env) == [("workflow", True, 1), ("workflow", True, 1)]
+
+
+# What `zerovisit users create` imports: the web framework and the HTTP client stay out of it, which keeps the
+# command under two seconds on a loaded two-core machine (a web framework alone costs it most of a second).
+_USERS_CREATE_IMPORTS = """
+import sys
+from services import cli
+from services.common.errors import ProblemError
+from services.intake.identity.service import NewAccount, create_accounts
+from services.intake.settings import IntakeSettings
+heavy = sorted(name for name in ("fastapi", "starlette", "httpx", "uvicorn", "alembic") if name in sys.modules)
+print(",".join(heavy))
+"""
+
+
+def test_users_create_imports_no_web_framework_and_help_imports_no_database_layer() -> None:
+    run = subprocess.run([sys.executable, "-c", _USERS_CREATE_IMPORTS], capture_output=True, text=True, check=True)  # noqa: S603
+    assert run.stdout.strip() == ""
+    probe = "import sys; from services import cli; cli.build_parser(); print('sqlalchemy' in sys.modules)"
+    helped = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)  # noqa: S603
+    assert helped.stdout.strip() == "False"
+
+
+async def test_every_service_takes_a_plain_database_url_from_migration_to_a_new_account(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The URL as psql, libpq and most tools write it, not SQLAlchemy's driver-qualified form.
+    names = {service: f"zv_cli_{service}_{uuid.uuid4().hex[:12]}" for service in cli.SERVICES}
+    if backend == "postgres":
+        for name in names.values():
+            await create_postgres_database(name)
+    try:
+        for service, name in names.items():
+            url = (
+                postgres_url(name).replace("postgresql+asyncpg://", "postgresql://", 1)
+                if backend == "postgres"
+                else f"sqlite:///{tmp_path / f'{service}.db'}"
+            )
+            monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", url)
+            assert await asyncio.to_thread(cli.main, ["migrate", "--service", service]) == 0
+        create = ["users", "create", "--username", "sh1", "--password", "staff-pass-2026!", "--role", "staff",
+                  "--grid-company", "SGCC-SH"]  # fmt: skip
+        assert await asyncio.to_thread(cli.main, create) == 0
+    finally:
+        if backend == "postgres":
+            for name in names.values():
+                await drop_postgres_database(name)

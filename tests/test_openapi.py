@@ -19,7 +19,7 @@ def test_every_operation_documents_its_problem_responses(service: str) -> None:
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             codes = set(operation["responses"])
-            if path.startswith("/api/") and operation.get("security") is not None:
+            if path.startswith("/api/") and operation.get("security"):
                 assert "401" in codes, f"{method.upper()} {path} does not document 401"
             for code in codes - {"200", "201", "204"}:
                 content = operation["responses"][code].get("content", {})

@@ -16,13 +16,13 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table, event
 from sqlalchemy.orm import Session
 
-from services.common import health
+from services.common import contract, health
 from services.common.auth import TokenVerifier, build_verifier
 from services.common.calendar import CalendarTables, LiveCalendar, WorkingDayCalendar
 from services.common.clock import Clock, SystemClock
 from services.common.db import Database
 from services.common.docs import install_docs
-from services.common.errors import PROBLEM_MEDIA_TYPE, Problem, install_problem_handlers
+from services.common.errors import install_problem_handlers
 from services.common.events import EventPayload, EventTables, Relay, outbox, retention
 from services.common.idempotency import Idempotency
 from services.common.limits import BodySizeLimit, limits_by_route
@@ -59,6 +59,8 @@ class ServiceParts:
     calendar_tables: CalendarTables | None = None
     # The service's idempotency records, for POSTs that honour Idempotency-Key.
     idempotency_table: Table | None = None
+    # What the fields and parameters of its OpenAPI document mean, where its models do not say.
+    glossary: Mapping[str, contract.Term] = field(default_factory=dict)
     # Larger request bodies allowed on particular routes, by (method, route path such as
     # "/api/v1/jobs/{job_id}/evidence"); every other route gets 1 MiB.
     body_limits: Mapping[tuple[str, str], int] = field(default_factory=dict)
@@ -129,6 +131,7 @@ def create_service_app(
         # Served by install_docs from the service's own files, not from a CDN.
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=contract.operation_id,
     )
     state = ServiceState(
         settings=settings,
@@ -155,7 +158,7 @@ def create_service_app(
         app.include_router(router)
     for payload in parts.published:
         _document_webhook(app, payload)
-    _render_errors_as_problems_in_openapi(app)
+    contract.install(app, parts.glossary)
     return app
 
 
@@ -168,37 +171,6 @@ def freeze_startup_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def _render_errors_as_problems_in_openapi(app: FastAPI) -> None:
-    """Document every error response, validation included, as the problem document it really is."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        spec = build()
-        problem_ref = {"$ref": "#/components/schemas/Problem"}
-        # Webhooks too: their validation errors would otherwise name the schema removed below.
-        for operations in [*spec.get("paths", {}).values(), *spec.get("webhooks", {}).values()]:
-            for operation in operations.values():
-                responses = operation.setdefault("responses", {})
-                if "requestBody" in operation:
-                    # A body that cannot be decoded at all (not UTF-8, broken multipart) is 400, not 422.
-                    responses.setdefault("400", {"description": "The body could not be parsed"})
-                    # Every body is limited in size (BodySizeLimit), whatever else the route declares.
-                    responses.setdefault("413", {"description": "The body is larger than this route accepts"})
-                for code, response in responses.items():
-                    if code.isdigit() and int(code) >= 400:
-                        response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
-        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-        schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-        for unused in ("HTTPValidationError", "ValidationError"):
-            schemas.pop(unused, None)
-        app.openapi_schema = spec
-        return spec
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
@@ -216,7 +188,9 @@ def _document_webhook(app: FastAPI, payload: type[EventPayload]) -> None:
         "`zerovisit-event-source` naming the publisher). A subscriber accepts from each publisher only the "
         "event types that publisher may send."
     )
-    app.webhooks.post(payload.event_type, summary=payload.event_type)(webhook)
+    # Named for the event, as `application_submitted`: each webhook's operation id is its own.
+    name = payload.event_type.replace(".", "_")
+    app.webhooks.post(payload.event_type, summary=payload.event_type, name=name, operation_id=name)(webhook)
 
 
 def wake_relay_on_commit(database: Database, relay: Relay) -> None:

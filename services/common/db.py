@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Request
 from sqlalchemy import DateTime, Dialect, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -173,5 +172,20 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-# scope="function" commits before the response is sent: a client never sees a success that was rolled back.
-DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+if TYPE_CHECKING:
+    from fastapi import Request
+
+    DbSession = Annotated[AsyncSession, "the request's session"]
+else:
+
+    def __getattr__(name: str) -> Any:
+        # Built on first use, so that the command line, which never serves a request, need not import FastAPI.
+        if name != "DbSession":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from fastapi import Depends, Request
+
+        _request_session.__annotations__["request"] = Request  # the real class, for FastAPI to recognise
+        # scope="function" commits before the response is sent: a client never sees a success rolled back.
+        session = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+        globals()["DbSession"] = session
+        return session

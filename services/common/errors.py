@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import errno
 import logging
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
-from starlette.exceptions import HTTPException as StarletteHTTPException
+
+# The web framework is imported where a response is rendered, not here: the command line raises and catches
+# these errors too, and starts in a fraction of the time without it.
+if TYPE_CHECKING:
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://zerovisit.example/problems/"
@@ -21,15 +24,42 @@ logger = logging.getLogger("zerovisit.errors")
 
 
 class Problem(BaseModel):
-    """The body of every error response."""
+    """An RFC 9457 problem document: the body of every error response."""
 
+    # A problem of a particular kind carries members of its own (its schema, a subclass, names them).
     model_config = ConfigDict(extra="allow")
 
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    instance: str | None = None
+    type: str = Field(
+        description="A URI naming the kind of problem; its last segment is a stable slug to branch on.",
+        examples=[PROBLEM_TYPE_BASE + "application-not-found"],
+    )
+    title: str = Field(description="A short summary of the kind of problem, the same for every occurrence.",
+                       examples=["Application not found"])  # fmt: skip
+    status: int = Field(description="The HTTP status code of the response.", examples=[404])
+    detail: str | None = Field(
+        None, description="What went wrong this time, for a person to read.", examples=["No application 42."]
+    )
+    instance: str | None = Field(
+        None, description="The path of the request that failed.", examples=["/api/v1/applications/42"]
+    )
+
+
+class ValidationIssue(BaseModel):
+    """One reason a request was not valid."""
+
+    loc: list[str] = Field(description="Where in the request: `body`, `query`, `path` or `header`, then the "
+                           "field's path.", examples=[["body", "contact_phone"]])  # fmt: skip
+    msg: str = Field(description="What is wrong with the value.", examples=["String should match pattern"])
+    type: str = Field(description="A machine-readable code for the kind of error.", examples=["string_too_short"])
+
+
+class ValidationProblem(Problem):
+    """A request the service cannot process (422); when the request failed validation, every reason at once."""
+
+    errors: list[ValidationIssue] | None = Field(
+        None, description="Each field that failed validation and why; absent when the request was valid "
+        "but cannot be processed (see `detail`)."
+    )  # fmt: skip
 
 
 class ProblemError(Exception):
@@ -38,6 +68,8 @@ class ProblemError(Exception):
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal server error"
+    # The problem document it renders as, for the OpenAPI document: a subclass of Problem naming its members.
+    schema: ClassVar[type[Problem]] = Problem
 
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extensions: Any):
         super().__init__(detail or self.title)
@@ -91,6 +123,7 @@ class UnsupportedMediaType(ProblemError):
 
 class Unprocessable(ProblemError):
     status, slug, title = 422, "unprocessable", "Unprocessable request"
+    schema: ClassVar[type[Problem]] = ValidationProblem
 
 
 class PreconditionRequired(ProblemError):
@@ -107,6 +140,8 @@ class ServiceUnavailable(ProblemError):
 
 def problem_response(error: ProblemError, request: Request) -> JSONResponse:
     """Render a ProblemError."""
+    from fastapi.responses import JSONResponse
+
     return JSONResponse(
         error.to_problem(instance=request.url.path),
         status_code=error.status,
@@ -116,12 +151,19 @@ def problem_response(error: ProblemError, request: Request) -> JSONResponse:
 
 
 def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, Any]]:
-    """An OpenAPI `responses=` mapping for the problems an endpoint raises."""
-    responses: dict[int | str, dict[str, Any]] = {}
+    """An OpenAPI `responses=` mapping for the problems an endpoint raises, each status with its typed schemas."""
+    by_status: dict[int, list[type[ProblemError]]] = {}
     for error in errors:
-        known = responses.get(error.status)
-        description = error.title if known is None else f"{known['description']}; {error.title}"
-        responses[error.status] = {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+        by_status.setdefault(error.status, []).append(error)
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status, group in by_status.items():
+        schemas = list(dict.fromkeys(error.schema for error in group))
+        if status == 422 and ValidationProblem not in schemas:
+            # Any route with parameters or a body also answers 422 when they fail validation.
+            schemas.append(ValidationProblem)
+        model: Any = schemas[0] if len(schemas) == 1 else Union[tuple(schemas)]  # noqa: UP007
+        description = "; ".join(dict.fromkeys(error.title for error in group))
+        responses[status] = {"model": model, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
     return responses
 
 
@@ -186,6 +228,9 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Make every error, including validation and unknown routes, a problem document."""
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException as StarletteHTTPException
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import puremagic
+from pydantic import Field
 
-from services.common.errors import PayloadTooLarge, UnsupportedMediaType
+from services.common.errors import PayloadTooLarge, Problem, UnsupportedMediaType
 
 ALLOWED_MEDIA_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -25,8 +26,15 @@ _CHUNK = 64 * 1024
 PRIVATE_FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
 
 
+class FileTooLargeProblem(Problem):
+    """A file over the upload limit."""
+
+    limit_bytes: int = Field(description="The largest file accepted, in bytes.", examples=[10485760])
+
+
 class FileTooLarge(PayloadTooLarge):
     slug, title = "file-too-large", "File too large"
+    schema = FileTooLargeProblem
 
 
 class UnsupportedFile(UnsupportedMediaType):

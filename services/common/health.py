@@ -23,7 +23,7 @@ class Health(BaseModel):
 
 
 @router.get("/healthz", response_model=Health, summary="The process is alive")
-async def healthz(request: Request) -> Health:
+async def check_alive(request: Request) -> Health:
     """Answers as long as the process runs."""
     return Health(status="ok", service=service_state(request).settings.service_name)
 
@@ -34,7 +34,7 @@ async def healthz(request: Request) -> Health:
     summary="The database is reachable and migrated",
     responses={503: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}},
 )
-async def readyz(request: Request) -> Health | JSONResponse:
+async def check_ready(request: Request) -> Health | JSONResponse:
     """503 while the database is unreachable or its schema is not at the newest migration."""
     state = service_state(request)
     service, database = state.settings.service_name, state.database

@@ -12,12 +12,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, delete, insert, select, update
+
+if TYPE_CHECKING:  # imported where used: the table's definition, all a model module needs, needs no web framework
+    from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -100,6 +101,8 @@ class Idempotency:
                 raise IdempotencyKeyReused("This Idempotency-Key was used with a different request body.")
             if row.status_code is not None and row.response is not None:
                 response: dict[str, Any] = row.response
+                from fastapi.responses import JSONResponse
+
                 return JSONResponse(response, status_code=row.status_code, headers={REPLAYED_HEADER: "true"})
             if row.created_at > now - ABANDONED_AFTER:
                 raise IdempotentRequestInFlight(
@@ -124,7 +127,7 @@ class IdempotencyClaim:
         await session.execute(
             update(table)
             .where(table.c.owner_id == self.owner_id, table.c.key == self.key)
-            .values(status_code=status_code, response=jsonable_encoder(answer))
+            .values(status_code=status_code, response=_encoded(answer))
         )
 
     async def release(self) -> None:
@@ -132,3 +135,9 @@ class IdempotencyClaim:
         table = self.idempotency.table
         async with self.database.sessionmaker() as session, session.begin():
             await session.execute(delete(table).where(table.c.owner_id == self.owner_id, table.c.key == self.key))
+
+
+def _encoded(answer: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(answer)

@@ -146,10 +146,12 @@ class ServiceSettings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, url: str) -> str:
-        """A plain `postgresql://` (or `postgres://`) URL, as most tools write it, means the asyncpg driver."""
-        for plain in ("postgresql://", "postgres://"):
+        """A plain URL, as most tools write it, means the async driver: asyncpg for `postgresql://` (or
+        `postgres://`), aiosqlite for `sqlite://`."""
+        for plain, driver in (("postgresql://", "postgresql+asyncpg://"), ("postgres://", "postgresql+asyncpg://"),
+                              ("sqlite://", "sqlite+aiosqlite://")):  # fmt: skip
             if url.startswith(plain):
-                return "postgresql+asyncpg://" + url.removeprefix(plain)
+                return driver + url.removeprefix(plain)
         return url
 
     @model_validator(mode="after")

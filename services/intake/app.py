@@ -21,6 +21,7 @@ from services.intake.contracts.router import router as contracts_router
 from services.intake.db import calendar_tables, event_tables, idempotency_table
 from services.intake.disputes.router import router as disputes_router
 from services.intake.documents.router import router as documents_router
+from services.intake.glossary import GLOSSARY
 from services.intake.guide.router import router as guide_router
 from services.intake.identity.keys import SigningKey
 from services.intake.identity.router import jwks_router
@@ -72,6 +73,7 @@ def create_app(
         ],
         startup=[_startup],
         published=events.PUBLISHED,
+        glossary=GLOSSARY,
         event_tables=event_tables,
         calendar_tables=calendar_tables,
         idempotency_table=idempotency_table,

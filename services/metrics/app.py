@@ -15,6 +15,7 @@ from services.metrics.db import calendar_tables, inbox
 from services.metrics.facts.handlers import build_handlers
 from services.metrics.figures.reports import router as reports_router
 from services.metrics.figures.router import router as figures_router
+from services.metrics.glossary import GLOSSARY
 from services.metrics.imports.router import router as imports_router
 from services.metrics.publication.router import router as publication_router
 from services.metrics.settings import MetricsSettings
@@ -32,6 +33,7 @@ def create_app(
     """Build the metrics app; nothing is connected until its lifespan starts."""
     settings = settings or MetricsSettings()
     parts = ServiceParts(
+        glossary=GLOSSARY,
         title="zerovisit metrics",
         description="Pseudonymous case facts, rollups and the regulator's figures, reports and complaints.",
         routers=[

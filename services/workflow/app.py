@@ -15,6 +15,7 @@ from services.workflow.calendar.router import router as calendar_router
 from services.workflow.contractors.router import router as contractors_router
 from services.workflow.db import calendar_tables, event_tables
 from services.workflow.evidence.router import router as evidence_router
+from services.workflow.glossary import GLOSSARY
 from services.workflow.jobs.audit_router import router as audit_router
 from services.workflow.jobs.handlers import make_handlers
 from services.workflow.jobs.router import router as jobs_router
@@ -59,5 +60,6 @@ def create_app(
         housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
         published=events.PUBLISHED,
         body_limits={("POST", EVIDENCE_PATH): settings.evidence_max_bytes + MULTIPART_OVERHEAD},
+        glossary=GLOSSARY,
     )
     return create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)

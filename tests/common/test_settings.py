@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 
 from services.intake.settings import IntakeSettings
@@ -22,3 +24,20 @@ def test_a_plain_postgresql_url_from_the_environment_is_taken_too(monkeypatch: p
 def test_an_async_url_is_kept_as_it_is() -> None:
     url = "postgresql+asyncpg://zv@db.internal/intake"
     assert IntakeSettings(database_url=url).resolved_database_url() == url
+
+
+@pytest.mark.parametrize("service", ["intake", "workflow", "metrics"])
+@pytest.mark.parametrize(
+    ("plain", "driver"),
+    [
+        ("postgresql://zv@db.internal/zv", "postgresql+asyncpg://zv@db.internal/zv"),
+        ("postgres://zv@db.internal/zv", "postgresql+asyncpg://zv@db.internal/zv"),
+        ("sqlite:////srv/zerovisit/zv.db", "sqlite+aiosqlite:////srv/zerovisit/zv.db"),
+    ],
+)
+def test_every_services_database_url_may_be_written_without_its_driver(
+    service: str, plain: str, driver: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", plain)
+    settings_class = getattr(import_module(f"services.{service}.settings"), f"{service.capitalize()}Settings")
+    assert settings_class().resolved_database_url() == driver

@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from services.common import files
+from services.intake.identity.keys import SigningKey
 from tests.conftest import StartIntake
 from tests.intake.helpers import JPEG, PDF, PNG, sign_in, upload
 from tests.support.services import Service
+from tests.support.tokens import bearer, mint
 
 
 @pytest.mark.parametrize(
@@ -29,6 +31,16 @@ async def test_pdf_png_and_jpeg_are_stored_by_content(intake: Service, content: 
     download = await intake.client.get(f"/api/v1/documents/{document['id']}/content", headers=headers)
     assert download.content == content
     assert download.headers["content-type"] == media_type
+
+
+async def test_an_upload_for_a_token_whose_account_is_gone_is_404_and_not_stored(
+    intake: Service, signing_key: SigningKey
+) -> None:
+    # A token outlives an account removed after it was issued: the upload names the account, not a 500.
+    headers = bearer(mint(signing_key, sub="removed-account", role="applicant"))
+    response = await upload(intake.client, headers, "id_card", content=PDF)
+    assert response.status_code == 404, response.text
+    assert response.json()["type"].endswith("/account-not-found")
 
 
 async def test_an_executable_named_pdf_is_refused(intake: Service) -> None:

@@ -42,6 +42,16 @@ async def test_a_common_or_personal_password_is_refused(intake: Service, passwor
     assert (await intake.client.post(TOKEN, data={"username": "li.wei", "password": password})).status_code == 401
 
 
+async def test_a_password_longer_than_the_strength_checker_judges_is_accepted(intake: Service) -> None:
+    # zxcvbn judges at most 72 characters; a longer passphrase is judged by its start, not refused with a 500.
+    passphrase = "紫金山下玄武湖畔-" + "horse-battery-staple-correct-" * 3
+    assert len(passphrase) > 72
+    registered = await _register(intake.client, "long.pass", passphrase)
+    assert registered.status_code == 201, registered.text
+    signed_in = await intake.client.post(TOKEN, data={"username": "long.pass", "password": passphrase})
+    assert signed_in.status_code == 200
+
+
 async def test_a_weak_password_is_refused_for_a_taken_username_too(intake: Service) -> None:
     await sign_in(intake.client, "wang.fang")
     assert (await _register(intake.client, "wang.fang", "12345678")).status_code == 422

@@ -4,14 +4,35 @@ Workflow is the authority: a year loaded there is published as an event that int
 in their own tables, so all three count the same days.
 """
 
-from services.common.calendar.days import (
-    DeadlineResult,
-    WorkingDayCalendar,
-    YearSchedule,
-    chinese_calendar_schedules,
-)
-from services.common.calendar.live import CurrentCalendar, LiveCalendar
-from services.common.calendar.tables import HOLIDAY, MAKEUP_WORKDAY, CalendarTables, define_calendar_tables
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from services.common.calendar.days import (
+        DeadlineResult,
+        WorkingDayCalendar,
+        YearSchedule,
+        chinese_calendar_schedules,
+    )
+    from services.common.calendar.live import CurrentCalendar, LiveCalendar
+    from services.common.calendar.tables import HOLIDAY, MAKEUP_WORKDAY, CalendarTables, define_calendar_tables
+
+# Each name's module, imported on first use: the tables alone (what a model module needs) bring in no web
+# framework, so the command line starts fast.
+_HOMES = {
+    "DeadlineResult": "days",
+    "WorkingDayCalendar": "days",
+    "YearSchedule": "days",
+    "chinese_calendar_schedules": "days",
+    "CurrentCalendar": "live",
+    "LiveCalendar": "live",
+    "HOLIDAY": "tables",
+    "MAKEUP_WORKDAY": "tables",
+    "CalendarTables": "tables",
+    "define_calendar_tables": "tables",
+}
 
 __all__ = [
     "HOLIDAY",
@@ -25,3 +46,12 @@ __all__ = [
     "chinese_calendar_schedules",
     "define_calendar_tables",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

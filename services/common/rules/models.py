@@ -46,6 +46,7 @@ ReportCategory = Literal["hv_new_install", "hv_capacity_increase", "sme_lv", "re
 REPORT_CATEGORIES: tuple[ReportCategory, ...] = get_args(ReportCategory)
 STEP_ORDER: tuple[StepCode, ...] = get_args(StepCode)
 CATEGORY_CODES: tuple[CategoryCode, ...] = get_args(CategoryCode)
+DOCUMENT_TYPES: tuple[DocumentType, ...] = get_args(DocumentType)
 BUSINESS_TYPES: tuple[BusinessType, ...] = get_args(BusinessType)
 CUSTOMER_TYPES: tuple[CustomerType, ...] = get_args(CustomerType)
 EVIDENCE_KINDS: tuple[EvidenceKind, ...] = get_args(EvidenceKind)

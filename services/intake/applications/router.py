@@ -127,10 +127,10 @@ async def _read(session: DbSession, application: Application) -> ApplicationRead
         IdempotentRequestInFlight,
     ),
 )
-async def create_application(
+async def submit_application(
     draft: ApplicationCreate, applicant: Applicant, work: Work, idempotency_key: IdempotencyKey = None
 ) -> ApplicationRead | JSONResponse:
-    """Apply; documents already on file and still valid are reused, missing ones are listed all at once.
+    """Submit an application; documents on file and still valid are reused, missing ones are listed at once.
 
     A requirement is met by any one of its document types (a property certificate or a lease contract;
     for a resident also a commitment letter). A property certificate, lease contract or commitment letter

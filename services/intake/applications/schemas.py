@@ -8,8 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-CustomerType = Literal["resident", "enterprise", "public_institution"]
-BusinessType = Literal["new_install", "capacity_increase", "temporary"]
+# The rule set's vocabulary, one source for the rules, the checks and the OpenAPI enums.
+from services.common.rules.models import BusinessType, CustomerType, StepCode
+
+__all__ = ["BusinessType", "CustomerType"]
+
 Channel = Literal["app", "web", "wechat", "hall"]
 Status = Literal["submitted", "in_progress", "paused", "connected", "withdrawn"]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")]
@@ -50,7 +53,7 @@ class ApplicationCreate(CaseBase):
 class StepRead(BaseModel):
     """A step of the process with its time limit."""
 
-    code: str
+    code: StepCode
     name: str
     limit_working_days: int
 
@@ -83,7 +86,7 @@ class DocumentsRead(BaseModel):
 class ProgressStep(BaseModel):
     """A step as the applicant follows it."""
 
-    code: str
+    code: StepCode
     name: str
     limit_working_days: int
     started_at: datetime | None = None
@@ -96,7 +99,7 @@ class TimelineEntry(BaseModel):
 
     at: datetime
     event: str
-    step: str | None = None
+    step: StepCode | None = None
     detail: str | None = None
 
 
@@ -122,7 +125,7 @@ class ProgressFee(BaseModel):
 class ProgressRead(BaseModel):
     """Where the case stands, with every visit and fee the grid company recorded on it."""
 
-    current_step: str | None
+    current_step: StepCode | None
     steps: list[ProgressStep]
     timeline: list[TimelineEntry]
     visits: list[ProgressVisit] = Field(default_factory=list)

@@ -1,6 +1,8 @@
 """Document errors."""
 
-from services.common.errors import NotFound, TooManyRequests, Unprocessable
+from pydantic import Field
+
+from services.common.errors import NotFound, TooManyRequests, Unprocessable, ValidationProblem
 from services.common.files import FileTooLarge, UnsupportedFile
 
 __all__ = [
@@ -12,12 +14,19 @@ __all__ = [
 ]
 
 
+class ValidityRequiredProblem(ValidationProblem):
+    """A document whose validity end date is missing or already past."""
+
+    field: str = Field(description="The form field to correct.", examples=["valid_until"])
+
+
 class DocumentNotFound(NotFound):
     slug, title = "document-not-found", "Document not found"
 
 
 class ValidityRequired(Unprocessable):
     slug, title = "validity-required", "Validity end date missing or past"
+    schema = ValidityRequiredProblem
 
 
 class UploadQuotaExceeded(TooManyRequests):

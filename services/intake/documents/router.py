@@ -27,6 +27,7 @@ from services.intake.documents.exceptions import (
 )
 from services.intake.documents.models import Document
 from services.intake.documents.schemas import DocumentPage, DocumentRead
+from services.intake.identity.exceptions import AccountNotFound
 from services.intake.state import Settings
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
@@ -59,7 +60,9 @@ def document_read(document: Document) -> DocumentRead:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentRead,
-    responses=problem_responses(*_AUTH_ERRORS, FileTooLarge, UnsupportedFile, ValidityRequired, UploadQuotaExceeded),
+    responses=problem_responses(
+        *_AUTH_ERRORS, AccountNotFound, FileTooLarge, UnsupportedFile, ValidityRequired, UploadQuotaExceeded
+    ),
     description="Upload a document once; it is reused for every later application while it is valid. An "
     "applicant may upload `INTAKE_UPLOADS_PER_APPLICANT_PER_DAY` documents in any 24 hours (429 past it).",
 )

@@ -16,6 +16,7 @@ from services.intake.access import Reach
 from services.intake.applications.models import Application, ApplicationDocument
 from services.intake.documents.exceptions import DocumentNotFound, UploadQuotaExceeded
 from services.intake.documents.models import Document
+from services.intake.identity.exceptions import AccountNotFound
 from services.intake.identity.models import Account
 
 UPLOAD_WINDOW = timedelta(days=1)
@@ -53,6 +54,8 @@ async def upload(
     per_day: int = 0,
 ) -> Document:
     """Store the file by content and record the document for its owner, within the owner's daily quota."""
+    if await session.get(Account, owner_id) is None:
+        raise AccountNotFound("The account of this token no longer exists.")
     await check_upload_quota(session, owner_id=owner_id, per_day=per_day, now=now)
     stored = await anyio.to_thread.run_sync(lambda: files.store(source, directory, max_bytes=max_bytes))
     document = Document(

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["guide"])
 
 
 @router.get("/guide", response_model=dict[str, Any], responses=problem_responses(UnknownRegion, Unprocessable))
-async def guide(
+async def read_guide(
     rules: CurrentRules,
     clock: CurrentClock,
     region: Annotated[str | None, Query(description="A GB/T 2260 county code: adds that region's rules")] = None,
@@ -50,7 +50,7 @@ async def guide(
 
 
 @router.get("/regions/{code}", response_model=RegionRead, responses=problem_responses(UnknownRegion))
-async def region(
+async def read_region(
     rules: CurrentRules,
     clock: CurrentClock,
     code: Annotated[str, Path(description="A GB/T 2260 county-level code, e.g. 510104")],
@@ -74,7 +74,7 @@ def _region_read(where: regions.ServedRegion) -> RegionRead:
 @router.post(
     "/precheck", response_model=PrecheckRead, responses=problem_responses(Unauthorized, UnknownRegion, Unprocessable)
 )
-async def precheck(
+async def precheck_case(
     rules: CurrentRules,
     case: PrecheckRequest,
     session: DbSession,

@@ -24,4 +24,5 @@ class AccountDeactivated(Unauthorized):
 
 
 class AccountNotFound(NotFound):
+    # A token can outlive its account: the account may have been removed since the token was issued.
     slug, title = "account-not-found", "Account not found"

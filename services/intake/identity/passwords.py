@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_SCORE = 2
 
 _hasher = PasswordHasher()
+ZXCVBN_MAX_LENGTH = 72
 
 
 @functools.cache
@@ -48,7 +49,9 @@ def weakness(password: str, *, username: str, name: str = "") -> str | None:
     folded = password.casefold()
     if username and username.casefold() in folded:
         return "The password must not contain the username."
-    result = zxcvbn(password[:100], user_inputs=[username, *name.split()])
+    # zxcvbn refuses to judge more than 72 characters (a ValueError); the first 72 are judged, and what
+    # follows them can only make the password harder to guess.
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[username, *name.split()])
     if int(result["score"]) < MIN_SCORE:
         warning = str(result.get("feedback", {}).get("warning") or "It is too easy to guess.")
         return f"The password is too weak: {warning.rstrip('.')}."

@@ -57,7 +57,7 @@ def client_address(request: Request) -> str:
     "is 422 `weak-password`. Each client address may register `INTAKE_REGISTRATIONS_PER_CLIENT_PER_HOUR` "
     "times an hour (429 past it).",
 )
-async def register(
+async def register_applicant(
     body: AccountCreate, request: Request, session: DbSession, clock: CurrentClock, settings: Settings
 ) -> RegistrationRead:
     """Register an applicant account."""
@@ -78,7 +78,7 @@ async def register(
     response_model=TokenRead,
     responses=problem_responses(InvalidCredentials, AccountDeactivated, TooManyRequests),
 )
-async def token(
+async def issue_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: DbSession,
@@ -109,7 +109,7 @@ async def token(
 
 
 @router.get("/me", response_model=AccountRead, responses=problem_responses(Unauthorized, AccountDeactivated, NotFound))
-async def me(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
+async def read_current_account(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
     """The caller's own account."""
     account = await session.get(Account, principal.subject)
     if account is None:
@@ -120,6 +120,6 @@ async def me(principal: CurrentPrincipal, session: DbSession) -> AccountRead:
 
 
 @jwks_router.get("/.well-known/jwks.json", response_model=Jwks)
-async def jwks(signing_key: CurrentSigningKey) -> dict[str, Any]:
+async def read_signing_keys(signing_key: CurrentSigningKey) -> dict[str, Any]:
     """The public keys that verify this service's tokens."""
     return signing_key.jwks()

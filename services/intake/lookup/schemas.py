@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
+from services.common.rules.models import StepCode
 from services.intake.applications.schemas import Status
 
 PhoneLast4 = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
@@ -16,7 +17,7 @@ CaseNumber = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 class PublicStepRead(BaseModel):
     """A step of the case and when it was done."""
 
-    code: str
+    code: StepCode
     name: str
     completed_at: datetime | None = None
 
@@ -26,6 +27,6 @@ class PublicStatusRead(BaseModel):
 
     number: str
     status: Status
-    current_step: str | None
+    current_step: StepCode | None
     due_on: date
     steps: list[PublicStepRead]

@@ -42,7 +42,7 @@ async def list_notifications(
     response_model=NotificationRead,
     responses=problem_responses(*_AUTH_ERRORS, NotificationNotFound, Unprocessable),
 )
-async def read_notification(
+async def mark_notification_read(
     notification_id: Annotated[int, Path(ge=1, le=2**31 - 1)], work: Work, applicant: Applicant, clock: CurrentClock
 ) -> NotificationRead:
     """Mark one of the caller's notifications read."""
@@ -57,7 +57,7 @@ async def read_notification(
     response_model=PreferencesRead,
     responses=problem_responses(*_AUTH_ERRORS),
 )
-async def read_preferences(session: DbSession, applicant: Applicant) -> PreferencesRead:
+async def read_notification_preferences(session: DbSession, applicant: Applicant) -> PreferencesRead:
     """The channels the caller wants besides the inbox (all until chosen)."""
     preference = await notification_service.preferences(session, account_id=applicant.subject)
     return PreferencesRead(sms=preference.sms, push=preference.push)
@@ -68,7 +68,7 @@ async def read_preferences(session: DbSession, applicant: Applicant) -> Preferen
     response_model=PreferencesRead,
     responses=problem_responses(*_AUTH_ERRORS, AccountNotFound, Unprocessable),
 )
-async def update_preferences(
+async def update_notification_preferences(
     body: PreferencesUpdate, work: Work, applicant: Applicant, clock: CurrentClock
 ) -> PreferencesRead:
     """Choose whether to be told by SMS and by push as well as in the inbox."""

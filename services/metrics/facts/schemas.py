@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from services.common.rules.models import StepCode
+
 
 class StepRead(BaseModel):
     """A step with its limit, dates and elapsed working days."""
 
-    code: str
+    code: StepCode
     limit_working_days: int | None = None
     started_at: datetime | None = None
     due_on: date | None = None
@@ -69,7 +71,7 @@ class CaseRead(BaseModel):
     connected_at: datetime | None
     withdrawn_at: datetime | None
     due_on: date | None
-    current_step: str | None
+    current_step: StepCode | None
     working_days: int | None
     paused_working_days: int
     within_limit: bool | None

@@ -54,7 +54,7 @@ def report_csv(report: Report) -> str:
         200: {"content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}}}},
     },
 )
-async def report(
+async def read_report(
     period: str,
     session: DbSession,
     scope: ReadScope,

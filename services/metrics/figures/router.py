@@ -38,7 +38,7 @@ RequestedPeriod = Annotated[Period, Depends(_period)]
 
 
 @router.get("/summary", response_model=Summary, responses=_ERRORS)
-async def summary(
+async def read_summary(
     session: DbSession, scope: ReadScope, period: RequestedPeriod, overdue_before: OverdueBefore
 ) -> Summary:
     """One row per report category for cases connected in the period (read from the rollups)."""
@@ -47,7 +47,7 @@ async def summary(
 
 
 @router.get("/trend", response_model=Trend, responses=_ERRORS)
-async def trend(
+async def read_trend(
     session: DbSession,
     scope: ReadScope,
     start: Annotated[str, Query(alias="from", max_length=7, examples=["2026-01"])],
@@ -59,7 +59,7 @@ async def trend(
 
 
 @router.get("/grid-companies", response_model=CompanyRanking, responses=_ERRORS)
-async def grid_companies(
+async def rank_grid_companies(
     session: DbSession, scope: ReadScope, period: RequestedPeriod, overdue_before: OverdueBefore
 ) -> CompanyRanking:
     """Every grid company in scope, worst first: lowest share within the limit, then longest average time."""
@@ -68,7 +68,7 @@ async def grid_companies(
 
 
 @router.get("/overdue", response_model=OverduePage, responses=problem_responses(Unauthorized, Forbidden))
-async def overdue(
+async def list_overdue_cases(
     session: DbSession,
     scope: ReadScope,
     overdue_before: OverdueBefore,
@@ -89,7 +89,7 @@ async def overdue(
 
 
 @router.get("/violations", response_model=ViolationPage, responses=_ERRORS)
-async def violations(
+async def list_violations(
     settings: Settings,
     session: DbSession,
     scope: ReadScope,
@@ -116,7 +116,7 @@ async def violations(
 @router.get(
     "/cases/{application_id}", response_model=CaseRead, responses=problem_responses(Unauthorized, Forbidden, NotFound)
 )
-async def case_evidence(application_id: str, session: DbSession, scope: ReadScope) -> CaseRead:
+async def read_case_evidence(application_id: str, session: DbSession, scope: ReadScope) -> CaseRead:
     """The evidence of one case (an application id, or the id an imported case was given); 404 outside scope."""
     fact = await session.get(CaseFact, application_id)
     if fact is None or not scope.covers(fact.region, fact.grid_company):

@@ -46,7 +46,7 @@ HalfYear = Annotated[Period, Depends(_half_year)]
     response_model=PublicReport,
     responses=problem_responses(Unauthorized, Forbidden, BadPeriod),
 )
-async def publish(
+async def publish_report(
     period: HalfYear, session: DbSession, publisher: Publisher, clock: CurrentClock, overdue_before: OverdueBefore
 ) -> PublicReport:
     """Freeze the half-year's figures, every region, as a new version of its public report."""
@@ -60,7 +60,7 @@ async def publish(
     response_model=PublicReport,
     responses={**problem_responses(NotFound, BadPeriod), **_CSV},
 )
-async def public_report(
+async def read_public_report(
     period: HalfYear, session: DbSession, accept: Annotated[str | None, Header()] = None
 ) -> PublicReport | Response:
     """The latest published version of a half-year (no account needed), as JSON or, with Accept: text/csv, CSV."""

@@ -39,7 +39,7 @@ async def add_working_days(
 
 
 @router.get("/{year}", response_model=CalendarYearRead, responses=problem_responses(Unprocessable))
-async def read_year(
+async def read_calendar_year(
     session: DbSession, calendar: CurrentCalendar, year: Annotated[int, Path(ge=1900, le=9999)]
 ) -> CalendarYearRead:
     """A year's holidays and make-up working days; a year not yet published is provisional, weekends only."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.errors import Unprocessable
+from services.common.errors import Unprocessable, ValidationProblem
 from services.workflow import events
 from services.workflow.contractors.models import ContractorLicence
 from services.workflow.contractors.schemas import LicenceCreate
@@ -19,8 +20,20 @@ from services.workflow.jobs.models import Job
 REQUIRED_SCOPE = "install"
 
 
+class LicenceInvalidProblem(ValidationProblem):
+    """Completion inspection refused for the contractor's licence."""
+
+    reason: str = Field(description="What is wrong: `missing`, `expired`, `class_too_low` or `scope`.",
+                        examples=["expired"])  # fmt: skip
+    licence_number: str | None = Field(description="The licence recorded on the job, if any.",
+                                       examples=["1-1-00123-2020"])  # fmt: skip
+    required_class: int = Field(description="The lowest class (1 highest, 5 lowest) the category allows.",
+                                examples=[3])  # fmt: skip
+
+
 class LicenceInvalid(Unprocessable):
     slug, title = "licence-invalid", "Contractor licence missing, expired or of too low a class"
+    schema = LicenceInvalidProblem
 
 
 class ContractorNotApplicable(Unprocessable):

@@ -66,4 +66,4 @@ async def claim(session: AsyncSession, job: Job, *, expected: int | None) -> Non
 def require_open(job: Job) -> None:
     """409 if the job is connected or withdrawn."""
     if not job.is_open:
-        raise JobClosed(f"The job is {job.status}; it takes no further changes.", status=job.status)
+        raise JobClosed(f"The job is {job.status}; it takes no further changes.", job_status=job.status)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header
 
+from services.common import contract
 from services.common.auth import CurrentPrincipal, Principal
 from services.common.db import DbSession
 from services.common.errors import Forbidden
@@ -57,7 +58,19 @@ def _if_match(
     return concurrency.parse_version(if_match)
 
 
-def _required_if_match(version: Annotated[int | None, Depends(_if_match)]) -> int:
+def _required_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The job's `version` as last read (also its ETag). A stale version is answered with 409, "
+            "a missing one with 428.",
+            # Required in the contract; the default stays so that a missing header is its own problem (428).
+            json_schema_extra={contract.REQUIRED_HEADER: True},
+        ),
+    ] = None,
+) -> int:
+    version = concurrency.parse_version(if_match)
     if version is None:
         raise VersionRequired("Send If-Match with the job's version, as read from GET /api/v1/jobs/{id}.")
     return version

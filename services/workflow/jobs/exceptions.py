@@ -1,6 +1,40 @@
 """Job errors."""
 
-from services.common.errors import BadRequest, Conflict, NotFound, PreconditionRequired, Unprocessable
+from pydantic import Field
+
+from services.common.errors import BadRequest, Conflict, NotFound, PreconditionRequired, Problem, Unprocessable
+from services.common.errors import ValidationProblem as _ValidationProblem
+from services.common.rules.models import StepCode
+
+
+class StaleVersionProblem(Problem):
+    """A change sent with a version the job has moved past."""
+
+    version: int | None = Field(
+        None,
+        description="The job's current version, to read it again with; absent when another change won a race.",
+        examples=[4],
+    )
+
+
+class StepOutOfOrderProblem(Problem):
+    """A step completed out of turn."""
+
+    current_step: StepCode | None = Field(description="The step the job is at now.", examples=["accept"])
+
+
+class JobClosedProblem(Problem):
+    """A change to a job that is connected or withdrawn."""
+
+    # Not `status`: that member of a problem document is the HTTP status code.
+    job_status: str = Field(description="The job's status.", examples=["connected"])
+
+
+class UnknownRulesProblem(_ValidationProblem):
+    """A job whose rule set or category this service does not know."""
+
+    rule_set: str = Field(description="The rule set the case was judged by.", examples=["2018"])
+    category: str = Field(description="The case's category.", examples=["sme_lv"])
 
 
 class JobNotFound(NotFound):
@@ -17,14 +51,17 @@ class MalformedVersion(BadRequest):
 
 class StaleVersion(Conflict):
     slug, title = "stale-version", "The job changed since you read it"
+    schema = StaleVersionProblem
 
 
 class StepOutOfOrder(Conflict):
     slug, title = "step-out-of-order", "Not the current step"
+    schema = StepOutOfOrderProblem
 
 
 class JobClosed(Conflict):
     slug, title = "job-closed", "The job is connected or withdrawn"
+    schema = JobClosedProblem
 
 
 class JobIsPaused(Conflict):
@@ -49,3 +86,4 @@ class MissingEvidence(Unprocessable):
 
 class UnknownRules(Unprocessable):
     slug, title = "unknown-rules", "Rule set or category unknown"
+    schema = UnknownRulesProblem

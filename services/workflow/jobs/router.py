@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 
 from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.rules.models import StepCode
 from services.workflow.cases import service as case_service
 from services.workflow.evidence import service as evidence_service
 from services.workflow.jobs import audit, concurrency, pauses, queries, records, views
@@ -60,6 +61,8 @@ MAX_DUE_WITHIN = 3650
 ASSIGNEE_ME, ASSIGNEE_NONE = "me", "none"
 
 
+_NO_RECORD = StepCompletion()
+
 @router.get("", response_model=JobPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
 async def list_jobs(
     session: DbSession,
@@ -67,7 +70,7 @@ async def list_jobs(
     clock: CurrentClock,
     calendar: CurrentCalendar,
     status: Status | None = None,
-    step: Annotated[str | None, Query(max_length=32, description="The current step's code.")] = None,
+    step: Annotated[StepCode | None, Query(description="The current step's code.")] = None,
     overdue: Annotated[bool | None, Query(description="Whether the current step is past due.")] = None,
     due_within: Annotated[
         int | None,
@@ -141,7 +144,7 @@ async def read_job(
 @router.get(
     "/{job_id}/history", response_model=list[AuditEntryRead], responses=problem_responses(*_AUTH_ERRORS, JobNotFound)
 )
-async def job_history(session: DbSession, job: CompanyJob) -> list[AuditEntryRead]:
+async def read_job_history(session: DbSession, job: CompanyJob) -> list[AuditEntryRead]:
     """Every change to the job, oldest first, each hashed together with the one before."""
     entries = await audit.history(session, job.id)
     return [AuditEntryRead.model_validate(entry, from_attributes=True) for entry in entries]
@@ -171,16 +174,17 @@ async def assign_job(
     "lists the SHA-256 of every piece of the step's evidence it relied on.",
 )
 async def complete_step(
-    code: Annotated[str, Path(max_length=32)],
+    code: StepCode,
     session: DbSession,
     job: CompanyJob,
     version: RequiredIfMatch,
     ctx: JobContext,
     response: Response,
-    body: StepCompletion | None = None,
+    # Optional, but not nullable: generated clients then leave it out rather than send `null`.
+    body: Annotated[StepCompletion, Body()] = _NO_RECORD,
 ) -> JobRead:
     """Complete the current step now and start the next; completing the last step connects the job."""
-    completion = body or StepCompletion()
+    completion = body
     await job_service.complete_step(session, job, code=code, completion=completion, expected=version, ctx=ctx)
     response.headers["ETag"] = concurrency.etag(job)
     return views.job_read(job, calendar=ctx.calendar, now=ctx.now)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.common.rules.models import StepCode
 from services.workflow.cases.schemas import CaseRead
 from services.workflow.events import PauseReason, Payer, VisitPurpose
 from services.workflow.evidence.schemas import EvidenceRead
@@ -20,7 +21,7 @@ Yuan = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf
 class StepRead(BaseModel):
     """A step with its clock; for the current step, elapsed days and overdue are as of now."""
 
-    code: str
+    code: StepCode
     name: str
     limit_working_days: int
     started_at: datetime | None
@@ -38,7 +39,7 @@ class StepRead(BaseModel):
 class PauseRead(BaseModel):
     """A stop of the clock; working_days is set once it ends."""
 
-    step: str
+    step: StepCode
     reason: PauseReason
     note: str | None
     started_at: datetime
@@ -80,7 +81,7 @@ class JobRead(BaseModel):
     grid_company: str
     region: str
     rule_set: str
-    current_step: str | None
+    current_step: StepCode | None
     due_on: date | None
     overdue: bool
     working_days_left: int | None = Field(
