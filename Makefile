@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv runtime run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events fuzz faults
+.PHONY: help venv runtime run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events bench-cli fuzz faults
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -19,6 +19,7 @@ help:
 	@echo "make faults         kill services and restart PostgreSQL under traffic; count events lost and duplicated"
 	@echo "make bench-load     submission and step completion at 64 clients beside a bare insert (PostgreSQL)"
 	@echo "make bench-events   submission to job latency at 20 submissions/s (PostgreSQL)"
+	@echo "make bench-cli      start-up time of zerovisit --help and users create (hyperfine)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -72,6 +73,9 @@ bench-load: venv
 
 bench-events: venv
 	$(PY) -m tools.bench.events.run --rate 20 --seconds 30
+
+bench-cli: venv
+	$(PY) -m tools.bench.cli.run
 
 fuzz: venv
 	ZV_FUZZ_EXAMPLES=500 $(PY) -m pytest tests/fuzz
