@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -103,6 +104,18 @@ def test_a_stale_version_problem_carries_the_version(documents: dict[str, dict[s
     assert "version" in schemas["StaleVersionProblem"]["properties"]
     # The problem's own `status` stays the HTTP status: the job's status has a member of its own.
     assert schemas["JobClosedProblem"]["properties"]["status"]["type"] == "integer"
+
+
+def test_step_completion_without_evidence_is_a_typed_problem_listing_what_is_missing(
+    documents: dict[str, dict[str, Any]],
+) -> None:
+    workflow = documents["workflow"]
+    assert (
+        workflow["components"]["schemas"]["MissingEvidenceProblem"]["properties"]["missing_evidence"]["type"] == "array"
+    )
+    (complete,) = [path["post"] for name, path in workflow["paths"].items() if name.endswith("/complete")]
+    unprocessable = json.dumps(complete["responses"]["422"])
+    assert "MissingEvidenceProblem" in unprocessable
 
 
 def test_step_codes_and_document_types_are_the_rule_sets_vocabulary(documents: dict[str, dict[str, Any]]) -> None:

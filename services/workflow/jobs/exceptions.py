@@ -80,8 +80,18 @@ class VisitBeforeApplication(Unprocessable):
     slug, title = "visit-before-application", "Visit date before the application"
 
 
+class MissingEvidenceProblem(Problem):
+    """A step completed without the evidence its rule set asks for."""
+
+    missing_evidence: list[str] = Field(
+        description="Everything missing at once: evidence kinds to upload, and `meter_number` when the body lacks it.",
+        examples=[["meter_photo", "meter_number"]],
+    )
+
+
 class MissingEvidence(Unprocessable):
     slug, title = "missing-evidence", "The step needs evidence from the site"
+    schema = MissingEvidenceProblem
 
 
 class UnknownRules(Unprocessable):
