@@ -8,6 +8,7 @@ from services.intake.identity import directory
 from services.intake.identity import service as identity_service
 from tests.flows.conftest import Platform, eventually
 from tests.intake.helpers import application_body, sign_in, upload_all
+from tests.support.fieldwork import complete_step
 
 PASSWORD = "field-work-2026!"
 
@@ -100,3 +101,63 @@ async def test_an_engineer_made_in_intake_is_assigned_then_deactivated_and_the_j
     assert (await platform.workflow.client.get("/api/v1/jobs", headers=engineer)).status_code == 401
     again = await platform.intake.client.post("/api/v1/auth/token", data={"username": "gao.feng", "password": PASSWORD})
     assert again.status_code == 401
+
+
+async def test_an_engineer_finds_the_case_in_the_queue_works_it_on_site_with_evidence_and_connects_it(
+    platform: Platform,
+) -> None:
+    engineer_id = await _account(platform, "zhou.min", "staff")
+    await _account(platform, "he.jun", "manager")
+    manager = await _signed_in(platform, "he.jun")
+    engineer = await _signed_in(platform, "zhou.min")
+
+    async def known() -> bool | None:
+        answer = await platform.workflow.client.get("/api/v1/staff", headers=manager)
+        return True if any(entry["id"] == engineer_id for entry in answer.json()) else None
+
+    await eventually(known)
+    job = await _job(platform, manager)
+    assigned = await platform.workflow.client.post(
+        f"/api/v1/jobs/{job['id']}/assign", json={"assignee": engineer_id}, headers=manager
+    )
+    assert assigned.status_code == 200, assigned.text
+
+    # The engineer's queue leads to the case: where to go, whom to call, which documents it rests on.
+    (queued,) = (
+        await platform.workflow.client.get("/api/v1/jobs", params={"assignee": "me"}, headers=engineer)
+    ).json()["items"]
+
+    async def with_case() -> dict[str, Any] | None:
+        read = (await platform.workflow.client.get(f"/api/v1/jobs/{queued['id']}", headers=engineer)).json()
+        return read if read.get("case") else None
+
+    current = await eventually(with_case)
+    assert current["case"]["address"] == application_body([])["address"]
+    assert current["case"]["contact_phone"] == "13800138000"
+    assert len(current["case"]["documents"]) == 3
+
+    for step in ("accept", "connect"):
+        done = await complete_step(platform.workflow.client, current, step, engineer)
+        assert done.status_code == 200, done.text
+        current = done.json()
+    assert current["status"] == "connected"
+    connect = current["steps"][-1]
+    evidence = await platform.workflow.client.get(f"/api/v1/jobs/{current['id']}/evidence", headers=engineer)
+    assert connect["meter_number"] and [e["kind"] for e in evidence.json()] == ["meter_photo"]
+
+    # The evidence is in the audit chain, and the chain verifies.
+    verified = await platform.workflow.client.get(
+        "/api/v1/audit/verify", params={"job_id": current["id"]}, headers=manager
+    )
+    assert verified.status_code == 200 and verified.json()["ok"] is True, verified.text
+
+    applicant = await platform.intake.client.post(
+        "/api/v1/auth/token", data={"username": "feng.yu", "password": "correct-horse-1"}
+    )
+    headers = {"Authorization": f"Bearer {applicant.json()['access_token']}"}
+
+    async def connected() -> bool | None:
+        read = await platform.intake.client.get(f"/api/v1/applications/{current['application_id']}", headers=headers)
+        return True if read.json()["status"] == "connected" else None
+
+    assert await eventually(connected)
