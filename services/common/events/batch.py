@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import Table
 
 from services.common.db import Database
 from services.common.errors import ProblemError, Unprocessable, is_database_outage
@@ -71,7 +72,7 @@ def parse_batch(
 
 async def apply_batch(
     database: Database,
-    inbox: Any,
+    inbox: Table,
     handlers: EventHandlers,
     envelopes: Sequence[EventEnvelope],
     *,

@@ -12,10 +12,12 @@ from datetime import timedelta
 from uuid import uuid4
 
 import httpx
+from pydantic import ValidationError
 
 from services.common.clock import Clock
 from services.common.db import Database
 from services.common.events import store
+from services.common.events.batch import BatchResults
 from services.common.events.signing import sign
 from services.common.events.store import ClaimedRow, Outcome
 from services.common.events.tables import DELIVERED, PARKED, PENDING, EventTables
@@ -268,24 +270,23 @@ class Relay:
     def _batch_outcomes(self, rows: list[ClaimedRow], response: httpx.Response) -> tuple[list[Outcome], list[int]]:
         """The outcome of each row from the receiver's results; a row it does not account for is retried."""
         try:
-            results = {item["id"]: item for item in response.json()["results"]}
-        except (ValueError, KeyError, TypeError):
+            results = {result.id: result for result in BatchResults.model_validate_json(response.content).results}
+        except ValidationError:
             results = {}
         outcomes: list[Outcome] = []
         deferred: list[int] = []
         now = self._clock.now()
         for row in rows:
             result = results.get(row.event_id)
-            status = result.get("status") if isinstance(result, dict) else None
-            if status in ("applied", "ignored", "duplicate"):
+            if result is None:
+                outcomes.append(self._failed(row, "HTTP 200: no result for this event", down=False))
+            elif result.status in ("applied", "ignored", "duplicate"):
                 outcomes.append(Outcome(row.seq, DELIVERED, row.attempts + 1, now, delivered_at=now))
-            elif status == "deferred":
+            elif result.status == "deferred":
                 deferred.append(row.seq)
             else:
-                problem = result.get("problem_status") if isinstance(result, dict) else None
-                detail = result.get("detail") if isinstance(result, dict) else "no result for this event"
-                error = f"HTTP {problem}: {detail}"[:_MAX_ERROR_LENGTH]
-                outcomes.append(self._failed(row, error, down=problem in _UNREACHABLE_STATUSES))
+                error = f"HTTP {result.problem_status}: {result.detail}"[:_MAX_ERROR_LENGTH]
+                outcomes.append(self._failed(row, error, down=result.problem_status in _UNREACHABLE_STATUSES))
         return outcomes, deferred
 
     async def _send(self, subscriber: Subscriber, row: ClaimedRow) -> tuple[str | None, bool]:
