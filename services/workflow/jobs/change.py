@@ -44,11 +44,11 @@ async def apply(
     if open_only:
         concurrency.require_open(job)
     change = action()
-    if change is None:
-        return None
-    audit.append(session, job, at=ctx.now, actor=ctx.actor, action=change.action, details=change.details)
-    if change.event is not None:
-        await publish_event(session, ctx, job, change.event(**job_fields(job, ctx), **change.event_fields))
+    if change is not None:
+        audit.append(session, job, at=ctx.now, actor=ctx.actor, action=change.action, details=change.details)
+        if change.event is not None:
+            await publish_event(session, ctx, job, change.event(**job_fields(job, ctx), **change.event_fields))
+    await concurrency.settle(session, job)
     return change
 
 

@@ -1,12 +1,11 @@
-"""Optimistic concurrency: every change first takes the job with one atomic UPDATE of its version."""
+"""Optimistic concurrency: every change takes the job with an atomic UPDATE guarded by its version."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.workflow.jobs.exceptions import JobClosed, MalformedVersion, StaleVersion
 from services.workflow.jobs.models import Job
@@ -28,25 +27,17 @@ def etag(job: Job) -> str:
 
 
 async def claim(session: AsyncSession, job: Job, *, expected: int | None) -> None:
-    """Bump the job's version for a change, or 409 when it is no longer `expected`.
+    """Take the job for a change at version `expected` (409 when it is not), or at whatever version it is now.
 
-    The UPDATE also holds the row until commit, so changes to one job run one after another; without
-    `expected` a change that waited is applied to the job as the earlier one left it.
+    With `expected`, the change's own UPDATE takes the job: it carries `WHERE version = expected` (the
+    mapper's version column) and `settle` turns a miss into 409, so exactly one of two changes made from the
+    same version wins, in one statement. Without it, the version is bumped here first: the UPDATE holds the
+    row until commit, so a change that waited is applied to the job as the earlier one left it.
     """
     if expected is not None:
         if expected != job.version:
             raise StaleVersion(f"The job is at version {job.version}, not {expected}.", version=job.version)
-        statement = (
-            update(Job)
-            .where(Job.id == job.id, Job.version == expected)
-            .values(version=expected + 1)
-            .execution_options(synchronize_session=False)
-        )
-        result = cast(CursorResult[Any], await session.execute(statement))
-        if result.rowcount != 1:
-            # Another change with the same version committed first: exactly one of them wins.
-            raise StaleVersion(f"The job changed after version {expected}; read it again.")
-        set_committed_value(job, "version", expected + 1)
+        job.version = expected + 1
         return
     bump = (
         update(Job)
@@ -61,6 +52,15 @@ async def claim(session: AsyncSession, job: Job, *, expected: int | None) -> Non
         reread = select(Job).where(Job.id == job.id).execution_options(populate_existing=True)
         (await session.execute(reread)).scalar_one()
     set_committed_value(job, "version", version)
+
+
+async def settle(session: AsyncSession, job: Job) -> None:
+    """Write the change now; 409 when another change of the job committed after it was read."""
+    read = job.version - 1  # taken now: after a failed flush the job's attributes are expired
+    try:
+        await session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion(f"The job changed after version {read}; read it again.") from exc
 
 
 def require_open(job: Job) -> None:

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from services.common.db import UtcDateTime
 from services.workflow.db import Base
+from services.workflow.evidence.models import JobEvidence
 
 IN_PROGRESS, PAUSED, CONNECTED, WITHDRAWN = "in_progress", "paused", "connected", "withdrawn"
 OPEN_STATUSES = (IN_PROGRESS, PAUSED)
@@ -53,6 +54,12 @@ class Job(Base):
     audit_seq: Mapped[int] = mapped_column(Integer)
     audit_hash: Mapped[str] = mapped_column(String(64))
 
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # The UPDATE of a change carries `WHERE version = <as read>` and fails when another change got there
+        # first; the version itself is set by the change (concurrency.claim), never by the ORM.
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
     steps: Mapped[list[JobStep]] = relationship(
         order_by="JobStep.position", lazy="selectin", cascade="all, delete-orphan"
     )
@@ -65,6 +72,8 @@ class Job(Base):
     visits: Mapped[list[JobVisit]] = relationship(
         order_by="JobVisit.audit_seq", lazy="selectin", cascade="all, delete-orphan"
     )
+    # Read with the job where a change needs it (queries.get); written only through the evidence domain.
+    evidence: Mapped[list[JobEvidence]] = relationship(order_by="JobEvidence.audit_seq", lazy="raise", viewonly=True)
 
     @property
     def current(self) -> JobStep | None:
@@ -170,3 +179,7 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    # Never read; it tells the unit of work to write a change's job UPDATE, which checks the version, before
+    # its entry: of two changes made from one version, the loser then fails on the version, not on (job, seq).
+    job: Mapped[Job] = relationship(lazy="raise")

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
@@ -30,9 +31,13 @@ class JobFilters:
     queue: bool = False
 
 
+_WHOLE_JOB = tuple(joinedload(lists) for lists in (Job.steps, Job.pauses, Job.fees, Job.visits, Job.evidence))
+
+
 async def get(session: AsyncSession, job_id: str, *, grid_company: str | None) -> Job:
     """A job of the company (any job when grid_company is None); another company's job is 404."""
-    job = await session.get(Job, job_id)
+    # One statement for the job and everything on it: a change reads, and answers with, all of it.
+    job = await session.get(Job, job_id, options=_WHOLE_JOB)
     if job is None or (grid_company is not None and job.grid_company != grid_company):
         raise JobNotFound(f"No job {job_id}.")
     return job

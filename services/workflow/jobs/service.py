@@ -16,7 +16,6 @@ from services.common import casetime
 from services.intake.events import ApplicationSubmitted
 from services.workflow import events
 from services.workflow.contractors import service as contractor_service
-from services.workflow.evidence import service as evidence_service
 from services.workflow.evidence.models import JobEvidence
 from services.workflow.jobs import audit, pauses
 from services.workflow.jobs.change import Change, apply, job_fields, publish_event
@@ -186,8 +185,8 @@ async def complete_step(
 
     The step must have the evidence its rule set asks for; the audit entry lists the hashes it relied on.
     """
-    # Read before the job is claimed: an upload in between changes the version, and the claim then fails.
-    evidence = await evidence_service.for_job(session, job.id, step=code) if code == job.current_step else []
+    # As read with the job: an upload since then changed the version, and the claim then fails.
+    evidence = [row for row in job.evidence if row.step_code == code] if code == job.current_step else []
 
     def complete() -> Change:
         if job.status == PAUSED:

@@ -30,6 +30,7 @@ async def test_a_claim_waiting_on_a_committed_claim_of_the_same_version_is_stale
     async def claim_in(session: AsyncSession, job: Job) -> None:
         async with session.begin():
             await concurrency.claim(session, job, expected=1)
+            await concurrency.settle(session, job)
 
     async with database.sessionmaker() as first, database.sessionmaker() as second:
         async with second.begin():
@@ -39,6 +40,7 @@ async def test_a_claim_waiting_on_a_committed_claim_of_the_same_version_is_stale
             early = await first.get(Job, job_id)
             assert early is not None
             await concurrency.claim(first, early, expected=1)
+            await concurrency.settle(first, early)
             waiting = asyncio.create_task(claim_in(second, late))
             await asyncio.sleep(0.3)
             # The second claim waits for the first transaction (its row lock, or SQLite's write lock).

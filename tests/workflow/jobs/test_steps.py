@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
 
 from services.common.clock import FixedClock
 from tests.support.services import Service
-from tests.workflow.support import Callers, complete, connect, problem, submit
+from tests.workflow.support import Callers, add_evidence, complete, connect, problem, submit
 
 
 async def test_completing_without_if_match_is_428(workflow: Service, clock: FixedClock, callers: Callers) -> None:
@@ -138,3 +141,32 @@ async def test_a_paused_job_cannot_complete_a_step(workflow: Service, clock: Fix
     response = await complete(workflow, paused.json(), "accept", callers.staff())
 
     assert (response.status_code, problem(response)) == (409, "job-paused")
+
+
+async def test_a_completion_reads_the_job_once_and_writes_it_once(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers)
+    job = (await complete(workflow, job, "accept", callers.staff())).json()
+    photo = await add_evidence(workflow, job, callers.staff())
+    version = int(photo.headers["etag"].strip('"'))
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()).lower())
+
+    engine = workflow.app.state.service.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = await complete(
+            workflow, job, "connect", callers.staff(), version=version, body={"meter_number": "3300123456"}
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+    assert response.status_code == 200, response.text
+    # The job, its steps, pauses, fees, visits and evidence in one SELECT; the version guard in the UPDATE.
+    reads = [s for s in statements if s.startswith("select") and " from job " in f"{s} "]
+    job_updates = [s for s in statements if s.startswith("update job ")]
+    assert len(reads) == 1 and "job_evidence" in reads[0] and "job_visit" in reads[0], statements
+    assert len(job_updates) == 1 and "version" in job_updates[0].split(" where ")[1], statements
