@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 from fastapi import APIRouter, FastAPI
@@ -37,6 +37,15 @@ STOP_SECONDS = 3
 logger = logging.getLogger("zerovisit.app")
 
 Startup = Callable[[FastAPI], Awaitable[None]]
+
+
+class Overrides(TypedDict, total=False):
+    """What a test or a tool may hand an app instead of what it would make itself."""
+
+    clock: Clock | None
+    http_client: httpx.AsyncClient | None
+    # Counted with as it is, instead of the app's calendar tables.
+    calendar: WorkingDayCalendar | None
 
 
 @dataclass

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, event
+from sqlalchemy import DateTime, Dialect, MetaData, String, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from services.common.errors import Unprocessable
@@ -50,6 +51,25 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# Column types for values that several tables hold, each declared once so that it is stored alike everywhere:
+# `grid_company: Mapped[GridCompanyCode]`, or `Mapped[GridCompanyCode | None]` for a nullable column.
+UtcTimestamp = Annotated[datetime, mapped_column(UtcDateTime)]
+UuidText = Annotated[str, mapped_column(String(36))]
+Sha256Hex = Annotated[str, mapped_column(String(64))]
+MediaType = Annotated[str, mapped_column(String(64))]
+# The id of a case outside intake: the application's id, or the id an imported case was given.
+CaseId = Annotated[str, mapped_column(String(64))]
+RuleSetId = Annotated[str, mapped_column(String(64))]
+# A code the rule set defines: a category, report category, business or customer type, step, document type
+# or kind of evidence.
+RuleCode = Annotated[str, mapped_column(String(32))]
+GridCompanyCode = Annotated[str, mapped_column(String(32))]
+# An administrative division code (GB/T 2260), or a prefix of one.
+RegionCode = Annotated[str, mapped_column(String(6))]
+Address = Annotated[str, mapped_column(String(500))]
+PhoneNumber = Annotated[str, mapped_column(String(32))]
 
 
 class TextWithNul(Unprocessable):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Unpack, cast
 
-import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from services.common.app import ServiceParts, create_service_app, prune_task, relay_task
+from services.common.app import Overrides, ServiceParts, create_service_app, prune_task, relay_task
 from services.common.auth import KeySource, TokenVerifier
-from services.common.calendar import WorkingDayCalendar
-from services.common.clock import Clock
 from services.common.events import make_events_router
 from services.common.limits import MULTIPART_OVERHEAD
 from services.common.state import ServiceState
@@ -47,13 +44,7 @@ async def _startup(app: FastAPI) -> None:
         )
 
 
-def create_app(
-    settings: IntakeSettings | None = None,
-    *,
-    clock: Clock | None = None,
-    http_client: httpx.AsyncClient | None = None,
-    calendar: WorkingDayCalendar | None = None,
-) -> FastAPI:
+def create_app(settings: IntakeSettings | None = None, **overrides: Unpack[Overrides]) -> FastAPI:
     """Build the intake app; nothing is connected until its lifespan starts."""
     settings = settings or IntakeSettings()
     parts = ServiceParts(
@@ -85,7 +76,7 @@ def create_app(
             *([notification_tasks.check_daily] if settings.reminders_enabled else []),
         ],
     )
-    app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
+    app = create_service_app(settings, parts, **overrides)
     app.state.intake = IntakeState.for_settings(settings)
     if settings.cors_origins:
         # Bearer tokens, not cookies: a page of an allowed origin may ask for a token and use it.

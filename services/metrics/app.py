@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
+from typing import Unpack
+
 from fastapi import FastAPI
 
-from services.common.app import ServiceParts, create_service_app, prune_task
-from services.common.calendar import WorkingDayCalendar
-from services.common.clock import Clock
+from services.common.app import Overrides, ServiceParts, create_service_app, prune_task
 from services.common.events import make_events_router
 from services.metrics.complaints.router import router as complaints_router
 from services.metrics.dashboard.router import install_dashboard
@@ -23,13 +22,7 @@ from services.metrics.settings import MetricsSettings
 IMPORT_PATH = "/api/v1/imports/cases"
 
 
-def create_app(
-    settings: MetricsSettings | None = None,
-    *,
-    clock: Clock | None = None,
-    http_client: httpx.AsyncClient | None = None,
-    calendar: WorkingDayCalendar | None = None,
-) -> FastAPI:
+def create_app(settings: MetricsSettings | None = None, **overrides: Unpack[Overrides]) -> FastAPI:
     """Build the metrics app; nothing is connected until its lifespan starts."""
     settings = settings or MetricsSettings()
     parts = ServiceParts(
@@ -59,6 +52,6 @@ def create_app(
         housekeeping=[prune_task(outbox=None, inbox=inbox)],
     )
     # Metrics publish nothing: no relay runs, whatever the subscriber settings say.
-    app = create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
+    app = create_service_app(settings, parts, **overrides)
     install_dashboard(app)
     return app

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
+from typing import Unpack
+
 from fastapi import FastAPI
 
-from services.common.app import ServiceParts, create_service_app, prune_task, relay_task
-from services.common.calendar import WorkingDayCalendar
-from services.common.clock import Clock
+from services.common.app import Overrides, ServiceParts, create_service_app, prune_task, relay_task
 from services.common.events import make_events_router
 from services.common.limits import MULTIPART_OVERHEAD
 from services.workflow import events
@@ -31,13 +30,7 @@ TAGS = [
 ]
 
 
-def create_app(
-    settings: WorkflowSettings | None = None,
-    *,
-    clock: Clock | None = None,
-    http_client: httpx.AsyncClient | None = None,
-    calendar: WorkingDayCalendar | None = None,
-) -> FastAPI:
+def create_app(settings: WorkflowSettings | None = None, **overrides: Unpack[Overrides]) -> FastAPI:
     """Build the workflow app; the calendar is read from the database at startup unless one is given."""
     settings = settings or WorkflowSettings()
     parts = ServiceParts(
@@ -62,4 +55,4 @@ def create_app(
         body_limits={("POST", EVIDENCE_PATH): settings.evidence_max_bytes + MULTIPART_OVERHEAD},
         glossary=GLOSSARY,
     )
-    return create_service_app(settings, parts, clock=clock, http_client=http_client, calendar=calendar)
+    return create_service_app(settings, parts, **overrides)

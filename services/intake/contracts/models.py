@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import Sha256Hex, UtcTimestamp
 from services.intake.db import Base
 
 USER_AGENT_MAX = 300
@@ -23,11 +21,11 @@ class SupplyContract(Base):
     # The applicant's name as the contract names them, kept as it was when the contract was made.
     party_name: Mapped[str] = mapped_column(String(200))
     # When the case was accepted: the contract's date, and the PDF's creation date.
-    ready_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    signer_id: Mapped[str | None] = mapped_column(ForeignKey("account.id"), nullable=True)
-    signer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ready_at: Mapped[UtcTimestamp]
+    signed_at: Mapped[UtcTimestamp | None]
+    sha256: Mapped[Sha256Hex | None]
+    signer_id: Mapped[str | None] = mapped_column(ForeignKey("account.id"))
+    signer_name: Mapped[str | None] = mapped_column(String(200))
     # Where the signature came from: the client address as the throttles see it, and what the client said it was.
-    client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX), nullable=True)
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(USER_AGENT_MAX))

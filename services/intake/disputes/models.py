@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import UtcTimestamp, UuidText
 from services.intake.db import Base
 
 OPEN = "open"
@@ -30,11 +28,11 @@ class Dispute(Base):
         ),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[UuidText] = mapped_column(primary_key=True)
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"))
     owner_id: Mapped[str] = mapped_column(ForeignKey("account.id"))
     record: Mapped[str] = mapped_column(String(8))
-    record_id: Mapped[str] = mapped_column(String(36))
+    record_id: Mapped[UuidText]
     reason: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[UtcTimestamp]

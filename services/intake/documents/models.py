@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import Address, MediaType, RegionCode, RuleCode, Sha256Hex, UtcTimestamp, UuidText
 from services.intake.db import Base
 
 
@@ -18,19 +18,19 @@ class Document(Base):
     __tablename__ = "document"
     __table_args__ = (Index("ix_document_owner_type", "owner_id", "type"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    id: Mapped[UuidText] = mapped_column(primary_key=True, default=lambda: str(uuid.uuid4()))
     owner_id: Mapped[str] = mapped_column(ForeignKey("account.id"))
-    type: Mapped[str] = mapped_column(String(32))
+    type: Mapped[RuleCode]
     number: Mapped[str] = mapped_column(String(64))
-    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
-    sha256: Mapped[str] = mapped_column(String(64))
+    valid_until: Mapped[date | None]
+    sha256: Mapped[Sha256Hex]
     size: Mapped[int] = mapped_column(BigInteger)
-    media_type: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    media_type: Mapped[MediaType]
+    uploaded_at: Mapped[UtcTimestamp]
     # The premises of the first application that relied on it: a property document counts for those alone.
     # Set once, by that submission, and never changed.
-    bound_region: Mapped[str | None] = mapped_column(String(6), nullable=True)
-    bound_address: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    bound_region: Mapped[RegionCode | None]
+    bound_address: Mapped[Address | None]
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the document's validity has not ended on a day."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, true
+from sqlalchemy import JSON, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import GridCompanyCode, UtcTimestamp, UuidText
 from services.intake.db import Base
 
 
@@ -17,19 +16,19 @@ class Account(Base):
 
     __tablename__ = "account"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    id: Mapped[UuidText] = mapped_column(primary_key=True, default=lambda: str(uuid.uuid4()))
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
-    grid_company: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    grid_company: Mapped[GridCompanyCode | None]
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[UtcTimestamp]
     # A deactivated account signs in no more; its tokens still unexpired are refused where it is checked.
-    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    deactivated_at: Mapped[UtcTimestamp | None]
     # Counts the changes announced to the staff directory, so that receivers keep the latest.
-    directory_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    directory_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Registration(Base):
@@ -38,6 +37,6 @@ class Registration(Base):
     __tablename__ = "registration"
     __table_args__ = (Index("ix_registration_client_registered_at", "client", "registered_at"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     client: Mapped[str] = mapped_column(String(32))
-    registered_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    registered_at: Mapped[UtcTimestamp] = mapped_column(index=True)

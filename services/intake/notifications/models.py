@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import PhoneNumber, UtcTimestamp, UuidText
 from services.intake.db import Base
 
 
@@ -18,16 +18,16 @@ class Notification(Base):
     __table_args__ = (Index("ix_notification_account_read", "account_id", "read_at"),)
 
     # A sequence, so the inbox lists notifications in the order they were made even at one instant.
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("account.id"))
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"))
     # The event it came from: one notification per event and kind, however often the event is delivered.
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[UuidText] = mapped_column(unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[UtcTimestamp]
+    read_at: Mapped[UtcTimestamp | None]
 
 
 class NotificationPreference(Base):
@@ -36,9 +36,9 @@ class NotificationPreference(Base):
     __tablename__ = "notification_preference"
 
     account_id: Mapped[str] = mapped_column(ForeignKey("account.id"), primary_key=True)
-    sms: Mapped[bool] = mapped_column(Boolean)
-    push: Mapped[bool] = mapped_column(Boolean)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sms: Mapped[bool]
+    push: Mapped[bool]
+    updated_at: Mapped[UtcTimestamp]
 
 
 class OutgoingMessage(Base):
@@ -56,25 +56,25 @@ class OutgoingMessage(Base):
         Index("ix_outgoing_message_application_channel", "application_id", "channel", "status"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[UuidText] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("account.id"))
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"))
     channel: Mapped[str] = mapped_column(String(8))
     kind: Mapped[str] = mapped_column(String(32))
     # The phone an SMS goes to, as the application gave it; none for push (the gateway knows the devices).
-    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    phone: Mapped[PhoneNumber | None]
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(8))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[UtcTimestamp]
     # A sender holds the rows it claimed until then, under its token; another takes them over after.
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    claim_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    locked_until: Mapped[UtcTimestamp | None]
+    claim_token: Mapped[UuidText | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[UtcTimestamp]
+    sent_at: Mapped[UtcTimestamp | None]
 
 
 class Reminder(Base):
@@ -84,7 +84,7 @@ class Reminder(Base):
 
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    reminded_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    reminded_on: Mapped[date] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"))
 
 
@@ -93,8 +93,8 @@ class ReminderCheck(Base):
 
     __tablename__ = "reminder_check"
 
-    checked_on: Mapped[date] = mapped_column(Date, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    due_soon: Mapped[int] = mapped_column(Integer)
-    overdue: Mapped[int] = mapped_column(Integer)
+    checked_on: Mapped[date] = mapped_column(primary_key=True)
+    started_at: Mapped[UtcTimestamp]
+    finished_at: Mapped[UtcTimestamp]
+    due_soon: Mapped[int]
+    overdue: Mapped[int]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Date, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import CaseId, GridCompanyCode, RegionCode, UtcTimestamp, UuidText
 from services.metrics.db import Base
 
 
@@ -20,14 +20,14 @@ class Dispute(Base):
         Index("ix_dispute_case_id", "case_id"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(64))
+    id: Mapped[UuidText] = mapped_column(primary_key=True)
+    case_id: Mapped[CaseId]
     record: Mapped[str] = mapped_column(String(8))
-    record_id: Mapped[str] = mapped_column(String(36))
-    grid_company: Mapped[str] = mapped_column(String(32))
-    region: Mapped[str] = mapped_column(String(6))
+    record_id: Mapped[UuidText]
+    grid_company: Mapped[GridCompanyCode]
+    region: Mapped[RegionCode]
     # The day of the visit, or the day the fee was recorded.
-    record_on: Mapped[date] = mapped_column(Date)
-    disputed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    record_on: Mapped[date]
+    disputed_at: Mapped[UtcTimestamp]
     # In Asia/Shanghai: a company's disputes of a period are those raised in it, as its complaints are.
-    disputed_on: Mapped[date] = mapped_column(Date)
+    disputed_on: Mapped[date]

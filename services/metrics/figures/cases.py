@@ -27,6 +27,17 @@ async def _page(
     return list(facts), total
 
 
+def _whose(fact: CaseFact) -> dict[str, Any]:
+    # What each case list shows first: which case, where it came from, and whose it is.
+    return {
+        "case_id": fact.id,
+        "source": fact.source,
+        "report_category": fact.report_category,
+        "grid_company": fact.grid_company,
+        "region": fact.region,
+    }
+
+
 async def overdue(
     session: AsyncSession, *, scope: Scope, overdue_before: date, calendar: WorkingDayCalendar, limit: int, offset: int
 ) -> tuple[list[OverdueCase], int]:
@@ -41,12 +52,8 @@ async def overdue(
         assert fact.due_on is not None
         items.append(
             OverdueCase(
-                case_id=fact.id,
-                source=fact.source,
+                **_whose(fact),
                 category=fact.category,
-                report_category=fact.report_category,
-                grid_company=fact.grid_company,
-                region=fact.region,
                 current_step=fact.current_step,
                 due_on=fact.due_on,
                 working_days_overdue=calendar.working_days_between(fact.due_on, overdue_before),
@@ -97,11 +104,7 @@ async def violations(
     disputes = await dispute_service.of_cases(session, [fact.id for fact in facts])
     items = [
         Violation(
-            case_id=fact.id,
-            source=fact.source,
-            report_category=fact.report_category,
-            grid_company=fact.grid_company,
-            region=fact.region,
+            **_whose(fact),
             connected_on=fact.connected_on,
             kinds=_kinds(fact, long_pause, disputes[fact.id]),
             flagged_fee_yuan=float(fact.flagged_fee_yuan),

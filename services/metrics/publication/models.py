@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import UtcTimestamp
 from services.metrics.db import Base
 
 
@@ -18,8 +17,8 @@ class PublishedReport(Base):
     __tablename__ = "published_report"
 
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    published_at: Mapped[UtcTimestamp]
     published_by: Mapped[str] = mapped_column(String(64))
     # The PublicReport document: per-company figures only, no case ids and no personal data.
     body: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -10,54 +10,55 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Integer, Numeric, String
+from sqlalchemy import BigInteger, Numeric
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.common.db import GridCompanyCode, RegionCode, RuleCode
 from services.metrics.db import Base
 
 LEVELS: tuple[int, ...] = (0, 2, 4, 6)
 
 
-class Rollup(Base):
+class Bucket:
+    """The key of a bucket, first in each rollup table."""
+
+    # Key order = primary-key index order: a query names one level and region, then a range of months.
+    # A mixin's columns would otherwise follow the table's own.
+    level: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    region: Mapped[RegionCode] = mapped_column(primary_key=True, sort_order=-1)
+    month: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    report_category: Mapped[RuleCode] = mapped_column(primary_key=True, sort_order=-1)
+    grid_company: Mapped[GridCompanyCode] = mapped_column(primary_key=True, sort_order=-1)
+
+
+class Rollup(Bucket, Base):
     """Counts and sums of the counted cases in one bucket."""
 
     __tablename__ = "rollup"
 
-    # Key order = primary-key index order: a query names one level and region, then a range of months.
-    level: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region: Mapped[str] = mapped_column(String(6), primary_key=True)
-    month: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_category: Mapped[str] = mapped_column(String(32), primary_key=True)
-    grid_company: Mapped[str] = mapped_column(String(32), primary_key=True)
-    connected_count: Mapped[int] = mapped_column(Integer)
+    connected_count: Mapped[int]
     sum_working_days: Mapped[int] = mapped_column(BigInteger)
     sum_steps: Mapped[int] = mapped_column(BigInteger)
     sum_documents: Mapped[int] = mapped_column(BigInteger)
     sum_customer_cost: Mapped[Decimal] = mapped_column(Numeric(18, 2))
-    within_limit_count: Mapped[int] = mapped_column(Integer)
-    zero_visit_count: Mapped[int] = mapped_column(Integer)
-    online_count: Mapped[int] = mapped_column(Integer)
+    within_limit_count: Mapped[int]
+    zero_visit_count: Mapped[int]
+    online_count: Mapped[int]
     sum_paused_working_days: Mapped[int] = mapped_column(BigInteger)
     # Customers' ratings (1-5) of the cases rated so far: the average rating is sum / count.
-    evaluated_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    evaluated_count: Mapped[int] = mapped_column(server_default="0")
     sum_evaluation: Mapped[int] = mapped_column(BigInteger, server_default="0")
     # Cases whose supply contract the applicant signed online, without a trip to sign it.
-    signed_online_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    signed_online_count: Mapped[int] = mapped_column(server_default="0")
 
 
-class RollupHistogram(Base):
+class RollupHistogram(Bucket, Base):
     """How many counted cases of one bucket took exactly this many working days."""
 
     __tablename__ = "rollup_histogram"
 
-    # Key order = primary-key index order: a query names one level and region, then a range of months.
-    level: Mapped[int] = mapped_column(Integer, primary_key=True)
-    region: Mapped[str] = mapped_column(String(6), primary_key=True)
-    month: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_category: Mapped[str] = mapped_column(String(32), primary_key=True)
-    grid_company: Mapped[str] = mapped_column(String(32), primary_key=True)
-    working_days: Mapped[int] = mapped_column(Integer, primary_key=True)
-    count: Mapped[int] = mapped_column(Integer)
+    working_days: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int]
 
 
 SUM_COLUMNS: tuple[str, ...] = (

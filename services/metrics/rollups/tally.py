@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from services.metrics.rollups.models import SUM_COLUMNS
+
 
 @dataclass
 class Tally:
@@ -34,18 +36,10 @@ class Tally:
 
     def add_sums(self, row: Any) -> None:
         """Add a row holding the sum columns (a rollup row, or an aggregate of facts)."""
-        self.connected_count += int(row.connected_count or 0)
-        self.sum_working_days += int(row.sum_working_days or 0)
-        self.sum_steps += int(row.sum_steps or 0)
-        self.sum_documents += int(row.sum_documents or 0)
-        self.sum_customer_cost += Decimal(row.sum_customer_cost or 0)
-        self.within_limit_count += int(row.within_limit_count or 0)
-        self.zero_visit_count += int(row.zero_visit_count or 0)
-        self.online_count += int(row.online_count or 0)
-        self.sum_paused_working_days += int(row.sum_paused_working_days or 0)
-        self.evaluated_count += int(row.evaluated_count or 0)
-        self.sum_evaluation += int(row.sum_evaluation or 0)
-        self.signed_online_count += int(row.signed_online_count or 0)
+        for name in SUM_COLUMNS:
+            total = getattr(self, name)
+            # Each sum stays in its field's own type: whole numbers, and yuan as Decimal.
+            setattr(self, name, total + type(total)(getattr(row, name) or 0))
 
     def merge(self, other: Tally) -> None:
         """Add another tally's cases to this one."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import Address, CaseId, GridCompanyCode, PhoneNumber, RuleCode, UtcTimestamp
 from services.workflow.db import Base
 
 
@@ -17,14 +16,14 @@ class CaseFile(Base):
 
     __tablename__ = "case_file"
 
-    application_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    grid_company: Mapped[str] = mapped_column(String(32))
-    address: Mapped[str] = mapped_column(String(500))
+    application_id: Mapped[CaseId] = mapped_column(primary_key=True)
+    grid_company: Mapped[GridCompanyCode]
+    address: Mapped[Address]
     contact_name: Mapped[str] = mapped_column(String(200))
-    contact_phone: Mapped[str] = mapped_column(String(32))
-    customer_type: Mapped[str] = mapped_column(String(32))
-    business_type: Mapped[str] = mapped_column(String(32))
+    contact_phone: Mapped[PhoneNumber]
+    customer_type: Mapped[RuleCode]
+    business_type: Mapped[RuleCode]
     capacity_kva: Mapped[str] = mapped_column(String(32))
     # [{"id", "type", "number", "valid_until"}]: the documents the case relies on, as intake holds them.
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    shared_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    shared_at: Mapped[UtcTimestamp]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import JSON, Date, Integer, String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import UtcTimestamp
 from services.workflow.db import Base
 
 
@@ -18,10 +18,10 @@ class ContractorLicence(Base):
 
     number: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
-    licence_class: Mapped[int] = mapped_column(Integer)
+    licence_class: Mapped[int]
     scopes: Mapped[list[str]] = mapped_column(JSON)
-    valid_until: Mapped[date] = mapped_column(Date)
-    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_until: Mapped[date]
+    imported_at: Mapped[UtcTimestamp]
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the licence's validity has not ended on a day."""

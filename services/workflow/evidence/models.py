@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import MediaType, RuleCode, Sha256Hex, UtcTimestamp, UuidText
 from services.common.rules import EVIDENCE_KINDS
 from services.workflow.db import Base
 
@@ -21,17 +19,17 @@ class JobEvidence(Base):
         Index("ix_job_evidence_job_id_step_code", "job_id", "step_code"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[UuidText] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("job.id"))
-    audit_seq: Mapped[int] = mapped_column(Integer)  # the audit entry that recorded the upload, which orders them
-    step_code: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(32))
-    sha256: Mapped[str] = mapped_column(String(64))
-    media_type: Mapped[str] = mapped_column(String(64))
+    audit_seq: Mapped[int]  # the audit entry that recorded the upload, which orders them
+    step_code: Mapped[RuleCode]
+    kind: Mapped[RuleCode]
+    sha256: Mapped[Sha256Hex]
+    media_type: Mapped[MediaType]
     size: Mapped[int] = mapped_column(BigInteger)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     # As the device says; checked against the server's clock, never trusted to be later than it.
-    taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    taken_at: Mapped[UtcTimestamp | None]
+    uploaded_at: Mapped[UtcTimestamp]
     uploaded_by: Mapped[str] = mapped_column(String(128))

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from services.common.db import UtcDateTime
+from services.common.db import (
+    CaseId,
+    GridCompanyCode,
+    RuleCode,
+    RuleSetId,
+    Sha256Hex,
+    UtcTimestamp,
+    UuidText,
+)
 from services.workflow.db import Base
 from services.workflow.evidence.models import JobEvidence
 
@@ -27,32 +35,32 @@ class Job(Base):
         Index("ix_job_grid_company_submitted_at", "grid_company", "submitted_at"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    application_id: Mapped[str] = mapped_column(String(64), unique=True)
+    id: Mapped[UuidText] = mapped_column(primary_key=True)
+    application_id: Mapped[CaseId] = mapped_column(unique=True)
     status: Mapped[str] = mapped_column(String(16))
-    category: Mapped[str] = mapped_column(String(32))
-    grid_company: Mapped[str] = mapped_column(String(32))
+    category: Mapped[RuleCode]
+    grid_company: Mapped[GridCompanyCode]
     region: Mapped[str] = mapped_column(String(12))
-    rule_set: Mapped[str] = mapped_column(String(64))
-    current_step: Mapped[str | None] = mapped_column(String(32))
+    rule_set: Mapped[RuleSetId]
+    current_step: Mapped[RuleCode | None]
     # The current step's due date, kept here so that lists filter and sort on one table.
-    due_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None]
     # Whether the current step was already past due when the clock stopped (read while paused).
-    paused_while_overdue: Mapped[bool] = mapped_column(Boolean)
+    paused_while_overdue: Mapped[bool]
     assignee: Mapped[str | None] = mapped_column(String(64), index=True)
     # The customer's contractor on a high-voltage job, by licence number; checked at completion inspection.
     contractor_licence_number: Mapped[str | None] = mapped_column(String(64))
-    paused_working_days: Mapped[int] = mapped_column(Integer)
+    paused_working_days: Mapped[int]
     # The supply contract as the applicant signed it online in intake: when, and the SHA-256 of its PDF.
-    contract_signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    contract_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    connected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    version: Mapped[int] = mapped_column(Integer)
+    contract_signed_at: Mapped[UtcTimestamp | None]
+    contract_sha256: Mapped[Sha256Hex | None]
+    submitted_at: Mapped[UtcTimestamp]
+    connected_at: Mapped[UtcTimestamp | None]
+    withdrawn_at: Mapped[UtcTimestamp | None]
+    version: Mapped[int]
     # The head of the audit chain: an entry removed from the end is noticed against these.
-    audit_seq: Mapped[int] = mapped_column(Integer)
-    audit_hash: Mapped[str] = mapped_column(String(64))
+    audit_seq: Mapped[int]
+    audit_hash: Mapped[Sha256Hex]
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
@@ -97,72 +105,73 @@ class JobStep(Base):
     __tablename__ = "job_step"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("job.id"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    code: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    code: Mapped[RuleCode]
     name: Mapped[str] = mapped_column(String(200))
-    limit_working_days: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    due_on: Mapped[date | None] = mapped_column(Date)
-    due_on_provisional: Mapped[bool] = mapped_column(Boolean)
-    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    limit_working_days: Mapped[int]
+    started_at: Mapped[UtcTimestamp | None]
+    due_on: Mapped[date | None]
+    due_on_provisional: Mapped[bool]
+    completed_at: Mapped[UtcTimestamp | None]
     completed_by: Mapped[str | None] = mapped_column(String(128))
-    elapsed_working_days: Mapped[int | None] = mapped_column(Integer)
-    paused_working_days: Mapped[int] = mapped_column(Integer)
-    overdue: Mapped[bool] = mapped_column(Boolean)
+    elapsed_working_days: Mapped[int | None]
+    paused_working_days: Mapped[int]
+    overdue: Mapped[bool]
     # What the field engineer recorded on completing the step: a note, and at connection the meter fitted.
     note: Mapped[str | None] = mapped_column(String(500))
     meter_number: Mapped[str | None] = mapped_column(String(32))
     meter_reading: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
 
-class JobPause(Base):
+class JobRecord:
+    """What a pause, fee or visit of a job begins with: its id, its job, and the audit entry that recorded it."""
+
+    # First in the table, as a mixin's columns would otherwise follow the table's own.
+    id: Mapped[UuidText] = mapped_column(primary_key=True, sort_order=-1)
+    job_id: Mapped[str] = mapped_column(ForeignKey("job.id"), index=True, sort_order=-1)
+    # The audit entry that recorded it, which orders them.
+    audit_seq: Mapped[int] = mapped_column(sort_order=-1)
+
+
+class JobPause(JobRecord, Base):
     """A stop of the clock for a reason outside the grid company's hands."""
 
     __tablename__ = "job_pause"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    job_id: Mapped[str] = mapped_column(ForeignKey("job.id"), index=True)
-    audit_seq: Mapped[int] = mapped_column(Integer)  # the audit entry that recorded it, which orders them
-    step_code: Mapped[str] = mapped_column(String(32))
+    step_code: Mapped[RuleCode]
     reason: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(String(500))
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[UtcTimestamp]
     started_by: Mapped[str] = mapped_column(String(128))
-    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[UtcTimestamp | None]
     ended_by: Mapped[str | None] = mapped_column(String(128))
-    working_days: Mapped[int | None] = mapped_column(Integer)
+    working_days: Mapped[int | None]
 
 
-class JobFee(Base):
+class JobFee(JobRecord, Base):
     """Money charged for the connection, in yuan; a customer fee where zero investment applies is flagged."""
 
     __tablename__ = "job_fee"
     __table_args__ = (CheckConstraint("payer IN ('customer', 'grid')", name="payer"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    job_id: Mapped[str] = mapped_column(ForeignKey("job.id"), index=True)
-    audit_seq: Mapped[int] = mapped_column(Integer)  # the audit entry that recorded it, which orders them
     code: Mapped[str] = mapped_column(String(64))
     amount_yuan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     payer: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(String(500))
-    flagged: Mapped[bool] = mapped_column(Boolean)
-    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    flagged: Mapped[bool]
+    recorded_at: Mapped[UtcTimestamp]
     recorded_by: Mapped[str] = mapped_column(String(128))
 
 
-class JobVisit(Base):
+class JobVisit(JobRecord, Base):
     """A trip the customer had to make to an office."""
 
     __tablename__ = "job_visit"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    job_id: Mapped[str] = mapped_column(ForeignKey("job.id"), index=True)
-    audit_seq: Mapped[int] = mapped_column(Integer)  # the audit entry that recorded it, which orders them
-    visited_on: Mapped[date] = mapped_column(Date)
+    visited_on: Mapped[date]
     purpose: Mapped[str] = mapped_column(String(200))
-    over_allowance: Mapped[bool] = mapped_column(Boolean)
-    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    over_allowance: Mapped[bool]
+    recorded_at: Mapped[UtcTimestamp]
     recorded_by: Mapped[str] = mapped_column(String(128))
 
 
@@ -172,13 +181,13 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("job.id"), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[UtcTimestamp]
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[Sha256Hex]
+    hash: Mapped[Sha256Hex]
 
     # Never read; it tells the unit of work to write a change's job UPDATE, which checks the version, before
     # its entry: of two changes made from one version, the loser then fails on the version, not on (job, seq).

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcDateTime
+from services.common.db import GridCompanyCode, UtcTimestamp, UuidText
 from services.workflow.db import Base
 
 
@@ -17,12 +15,12 @@ class StaffMember(Base):
     __tablename__ = "staff_member"
     __table_args__ = (Index("ix_staff_member_grid_company_username", "grid_company", "username"),)
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[UuidText] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
-    grid_company: Mapped[str] = mapped_column(String(32))
-    active: Mapped[bool] = mapped_column(Boolean)
+    grid_company: Mapped[GridCompanyCode]
+    active: Mapped[bool]
     # The announcement's revision: an older one arriving late is ignored.
-    revision: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revision: Mapped[int]
+    updated_at: Mapped[UtcTimestamp]
