@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, status
 from fastapi.responses import JSONResponse
@@ -28,9 +29,7 @@ from services.intake.applications.schemas import (
     ApplicationRead,
     DocumentsRead,
     EvaluationCreate,
-    ProgressRead,
     Status,
-    StepRead,
 )
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
@@ -54,59 +53,29 @@ async def _readable_application(application_id: str, session: DbSession, reach: 
 ReadableApplication = Annotated[Application, Depends(_readable_application)]
 
 
+# The columns of an application its read is made of: each field but the documents, and the documents it requires.
+_COLUMNS = (*(name for name in ApplicationRead.model_fields if name != "documents"), "required_documents")
+
+
 def application_read(application: Application, links: list[ApplicationDocument]) -> ApplicationRead:
     """The owner's view of an application."""
-    return ApplicationRead(
-        id=application.id,
-        number=application.number,
-        status=application.status,
-        category=application.category,
-        access_voltage=application.access_voltage,
-        zero_investment=application.zero_investment,
-        grid_company=application.grid_company,
-        customer_type=application.customer_type,
-        small_micro=application.small_micro,
-        business_type=application.business_type,
-        capacity_kva=application.capacity_kva,
-        dual_supply=application.dual_supply,
-        important_customer=application.important_customer,
-        region=application.region,
-        address=application.address,
-        contact_name=application.contact_name,
-        contact_phone=application.contact_phone,
-        channel=application.channel,
-        rule_set=application.rule_set,
-        steps=[StepRead(**step) for step in application.steps],
-        due_on=application.due_on,
-        due_on_provisional=application.due_on_provisional,
-        submitted_at=application.submitted_at,
-        documents=DocumentsRead(
-            required=list(application.required_documents),
-            supplied=[link.document_id for link in links if not link.reused],
-            reused=[link.document_id for link in links if link.reused],
-        ),
-        progress=ProgressRead.model_validate({**application.progress, "connected_at": application.connected_at}),
-        evaluation_score=application.evaluation_score,
+    columns = {name: getattr(application, name) for name in _COLUMNS}
+    columns["progress"] = {**application.progress, "connected_at": application.connected_at}
+    return _from_columns(
+        columns,
+        supplied=[link.document_id for link in links if not link.reused],
+        reused=[link.document_id for link in links if link.reused],
     )
-
-
-# The fields of a read that a new application's row holds as they are.
-_ROW_FIELDS = tuple(
-    name for name in ApplicationRead.model_fields if name not in ("steps", "documents", "progress", "evaluation_score")
-)
 
 
 def submitted_read(submitted: application_service.Submitted) -> ApplicationRead:
     """The owner's view of an application just written, from what was written (no read back)."""
-    row = submitted.row
-    return ApplicationRead(
-        **{name: row[name] for name in _ROW_FIELDS},
-        steps=[StepRead(**step) for step in row["steps"]],
-        documents=DocumentsRead(
-            required=list(row["required_documents"]), supplied=submitted.supplied, reused=submitted.reused
-        ),
-        progress=ProgressRead.model_validate(row["progress"]),
-    )
+    return _from_columns(submitted.row, supplied=submitted.supplied, reused=submitted.reused)
+
+
+def _from_columns(columns: Mapping[str, Any], *, supplied: list[str], reused: list[str]) -> ApplicationRead:
+    documents = DocumentsRead(required=columns["required_documents"], supplied=supplied, reused=reused)
+    return ApplicationRead.model_validate({**columns, "documents": documents})
 
 
 async def _read(session: DbSession, application: Application) -> ApplicationRead:

@@ -79,10 +79,4 @@ async def sign_contract(
     contract = await contract_service.sign(
         work, application, signer_id=applicant.subject, client=client, user_agent=user_agent
     )
-    assert contract.signed_at is not None and contract.sha256 is not None and contract.signer_name is not None
-    return SignatureRead(
-        application_id=application.id,
-        signed_at=contract.signed_at,
-        sha256=contract.sha256,
-        signer=contract.signer_name,
-    )
+    return SignatureRead.model_validate(contract)

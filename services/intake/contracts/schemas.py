@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 
 class SignatureCreate(BaseModel):
@@ -29,7 +29,13 @@ class SignatureCreate(BaseModel):
 class SignatureRead(BaseModel):
     """A signed contract: when, by whom, and the SHA-256 of the PDF that was signed."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     application_id: str
     signed_at: datetime
     sha256: str = Field(description="SHA-256 (hex) of the PDF served by `GET .../contract`, which never changes.")
-    signer: str = Field(description="The name of the applicant who signed, as the contract names them.")
+    # Read from a signed contract, which keeps the name as its signer_name.
+    signer: str = Field(
+        validation_alias=AliasChoices("signer", "signer_name"),
+        description="The name of the applicant who signed, as the contract names them.",
+    )

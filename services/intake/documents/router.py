@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile, status
 from fastapi.responses import FileResponse
 from pydantic import StringConstraints
 
-from services.common import files
+from services.common import downloads
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
@@ -115,20 +115,14 @@ async def read_document(document: OwnedDocument) -> DocumentRead:
 @router.get(
     "/{document_id}/content",
     response_class=FileResponse,
-    responses={
-        200: {"content": {t: {} for t in sorted(files.ALLOWED_MEDIA_TYPES)}, "description": "The file"},
-        **problem_responses(*_AUTH_ERRORS, DocumentNotFound),
-    },
+    responses=downloads.responses(*_AUTH_ERRORS, DocumentNotFound),
 )
 async def download_document(settings: Settings, document: ReadableDocument) -> FileResponse:
     """The file of one of the caller's documents; staff and managers download those of their company's cases."""
-    path = files.path_for(settings.documents_dir, document.sha256)
-    if not path.exists():
-        raise DocumentNotFound("The file of this document is missing from the store.")
-    extension = files.EXTENSIONS[document.media_type]
-    return FileResponse(
-        path,
+    return downloads.stored_file(
+        settings.documents_dir,
+        document.sha256,
         media_type=document.media_type,
-        filename=f"{document.type}-{document.id}.{extension}",
-        headers=files.PRIVATE_FILE_HEADERS,
+        name=f"{document.type}-{document.id}",
+        missing=DocumentNotFound("The file of this document is missing from the store."),
     )

@@ -30,14 +30,7 @@ jwks_router = APIRouter(tags=["identity"])
 
 def account_read(account: Account) -> AccountRead:
     """The public view of an account."""
-    return AccountRead(
-        id=account.id,
-        username=account.username,
-        name=account.name,
-        role=account.role,
-        grid_company=account.grid_company,
-        regions=list(account.regions or []),
-    )
+    return AccountRead.model_validate(account, from_attributes=True)
 
 
 def client_address(request: Request) -> str:

@@ -7,7 +7,7 @@ import logging
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from uuid import uuid4
 
@@ -34,14 +34,8 @@ class Policy:
 
     @classmethod
     def of(cls, settings: IntakeSettings) -> Policy:
-        """The policy intake's settings describe."""
-        return cls(
-            batch_size=settings.messages_batch_size,
-            lease_seconds=settings.messages_lease_seconds,
-            max_attempts=settings.messages_max_attempts,
-            backoff_base_seconds=settings.messages_backoff_base_seconds,
-            backoff_max_seconds=settings.messages_backoff_max_seconds,
-        )
+        """The policy intake's settings describe: each field is the setting of its name prefixed `messages_`."""
+        return cls(**{field.name: getattr(settings, f"messages_{field.name}") for field in fields(cls)})
 
 
 class Sender:

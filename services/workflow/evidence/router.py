@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse
 from pydantic import AwareDatetime
 
-from services.common import files
+from services.common import downloads, files
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.common.rules.models import EvidenceKind
@@ -94,19 +94,14 @@ async def list_evidence(
 @router.get(
     "/{job_id}/evidence/{evidence_id}/content",
     response_class=FileResponse,
-    responses={
-        200: {"content": {t: {} for t in sorted(files.ALLOWED_MEDIA_TYPES)}, "description": "The file"},
-        **problem_responses(*_READ_ERRORS, EvidenceNotFound, Unprocessable),
-    },
+    responses=downloads.responses(*_READ_ERRORS, EvidenceNotFound, Unprocessable),
 )
 async def download_evidence(evidence: CurrentEvidence, store: Store) -> FileResponse:
     """The file of a piece of the job's evidence, with its media type."""
-    path = files.path_for(store.directory, evidence.sha256)
-    if not path.exists():
-        raise EvidenceNotFound("The file of this evidence is missing from the store.")
-    return FileResponse(
-        path,
+    return downloads.stored_file(
+        store.directory,
+        evidence.sha256,
         media_type=evidence.media_type,
-        filename=f"{evidence.kind}-{evidence.id}.{files.EXTENSIONS[evidence.media_type]}",
-        headers=files.PRIVATE_FILE_HEADERS,
+        name=f"{evidence.kind}-{evidence.id}",
+        missing=EvidenceNotFound("The file of this evidence is missing from the store."),
     )

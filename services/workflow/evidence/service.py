@@ -131,16 +131,4 @@ async def get(session: AsyncSession, job: Job, evidence_id: str) -> JobEvidence:
 
 def evidence_read(row: JobEvidence) -> EvidenceRead:
     """The public view of a piece of evidence."""
-    return EvidenceRead(
-        id=row.id,
-        step=row.step_code,
-        kind=row.kind,
-        sha256=row.sha256,
-        media_type=row.media_type,
-        size=row.size,
-        latitude=row.latitude,
-        longitude=row.longitude,
-        taken_at=row.taken_at,
-        uploaded_at=row.uploaded_at,
-        uploaded_by=row.uploaded_by,
-    )
+    return EvidenceRead.model_validate(row)
