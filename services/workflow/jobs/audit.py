@@ -17,19 +17,17 @@ from services.workflow.jobs.schemas import AuditReport, BrokenLink
 GENESIS = "0" * 64
 
 
-def entry_hash(
-    *, job_id: str, seq: int, at: datetime, actor: str, action: str, details: dict[str, Any], prev_hash: str
-) -> str:
+def entry_hash(entry: AuditEntry) -> str:
     """SHA-256 over a canonical JSON of an entry's fields and the previous entry's hash."""
     canonical = json.dumps(
         {
-            "job_id": job_id,
-            "seq": seq,
-            "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": actor,
-            "action": action,
-            "details": details,
-            "prev_hash": prev_hash,
+            "job_id": entry.job_id,
+            "seq": entry.seq,
+            "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": entry.actor,
+            "action": entry.action,
+            "details": entry.details,
+            "prev_hash": entry.prev_hash,
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -40,23 +38,18 @@ def entry_hash(
 
 def append(session: AsyncSession, job: Job, *, at: datetime, actor: str, action: str, details: dict[str, Any]) -> None:
     """Add the next entry of a job's chain; details must be plain JSON (no dates, no Decimals)."""
-    seq = job.audit_seq + 1
-    digest = entry_hash(
-        job_id=job.id, seq=seq, at=at, actor=actor, action=action, details=details, prev_hash=job.audit_hash
+    entry = AuditEntry(
+        job_id=job.id,
+        seq=job.audit_seq + 1,
+        at=at,
+        actor=actor,
+        action=action,
+        details=details,
+        prev_hash=job.audit_hash,
     )
-    session.add(
-        AuditEntry(
-            job_id=job.id,
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            details=details,
-            prev_hash=job.audit_hash,
-            hash=digest,
-        )
-    )
-    job.audit_seq, job.audit_hash = seq, digest
+    entry.hash = entry_hash(entry)
+    session.add(entry)
+    job.audit_seq, job.audit_hash = entry.seq, entry.hash
 
 
 async def history(session: AsyncSession, job_id: str) -> Sequence[AuditEntry]:
@@ -98,15 +91,7 @@ def _problems(entry: AuditEntry, expected_seq: int, prev_hash: str) -> list[str]
         problems.append(f"expected entry {expected_seq}: entries are missing")
     if entry.prev_hash != prev_hash:
         problems.append("prev_hash does not match the previous entry's hash")
-    recomputed = entry_hash(
-        job_id=entry.job_id,
-        seq=entry.seq,
-        at=entry.at,
-        actor=entry.actor,
-        action=entry.action,
-        details=entry.details,
-        prev_hash=entry.prev_hash,
-    )
+    recomputed = entry_hash(entry)
     if recomputed != entry.hash:
         problems.append("hash does not match the entry's contents")
     return problems
