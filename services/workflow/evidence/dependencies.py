@@ -23,7 +23,7 @@ FieldPrincipal = Annotated[Principal, Depends(require_roles(*FIELD_ROLES))]
 
 
 async def _field_job(job_id: str, session: DbSession, principal: FieldPrincipal) -> Job:
-    return await queries.get(session, job_id, grid_company=company_scope(principal))
+    return await queries.get(session, job_id, grid_company=company_scope(principal), caller=principal.subject)
 
 
 FieldJob = Annotated[Job, Depends(_field_job)]

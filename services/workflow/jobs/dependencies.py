@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header
 
 from services.common import contract
-from services.common.auth import CurrentPrincipal, Principal
+from services.common.auth import CurrentPrincipal, Principal, require_roles
 from services.common.db import DbSession
 from services.common.errors import Forbidden
 from services.common.state import State
@@ -22,6 +22,9 @@ from services.workflow.staff.dependencies import require_active_roles
 FIELD_ROLES = ("staff", "manager")
 CompanyPrincipal = Annotated[Principal, Depends(require_active_roles("staff", "manager", "admin"))]
 ManagerPrincipal = Annotated[Principal, Depends(require_active_roles("manager", "admin"))]
+# The same callers before the directory is asked about them: a route on one job asks in the job's own read.
+CompanyCaller = Annotated[Principal, Depends(require_roles("staff", "manager", "admin"))]
+ManagerCaller = Annotated[Principal, Depends(require_roles("manager", "admin"))]
 
 
 def company_scope(principal: Principal) -> str | None:
@@ -33,12 +36,17 @@ def company_scope(principal: Principal) -> str | None:
     return principal.grid_company
 
 
-async def _company_job(job_id: str, session: DbSession, principal: CompanyPrincipal) -> Job:
-    return await queries.get(session, job_id, grid_company=company_scope(principal))
+def listed_caller(principal: Principal) -> str | None:
+    """The caller's account when the staff directory lists such accounts (staff and managers), to check it."""
+    return principal.subject if principal.role in FIELD_ROLES else None
 
 
-async def _managed_job(job_id: str, session: DbSession, principal: ManagerPrincipal) -> Job:
-    return await queries.get(session, job_id, grid_company=company_scope(principal))
+async def _company_job(job_id: str, session: DbSession, principal: CompanyCaller) -> Job:
+    return await queries.get(session, job_id, grid_company=company_scope(principal), caller=listed_caller(principal))
+
+
+async def _managed_job(job_id: str, session: DbSession, principal: ManagerCaller) -> Job:
+    return await queries.get(session, job_id, grid_company=company_scope(principal), caller=listed_caller(principal))
 
 
 CompanyJob = Annotated[Job, Depends(_company_job)]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -14,6 +14,7 @@ from services.common import casetime
 from services.common.calendar import WorkingDayCalendar
 from services.workflow.jobs.exceptions import JobNotFound
 from services.workflow.jobs.models import IN_PROGRESS, OPEN_STATUSES, PAUSED, Job
+from services.workflow.staff import service as staff_service
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,22 @@ class JobFilters:
 _WHOLE_JOB = tuple(joinedload(lists) for lists in (Job.steps, Job.pauses, Job.fees, Job.visits, Job.evidence))
 
 
-async def get(session: AsyncSession, job_id: str, *, grid_company: str | None) -> Job:
-    """A job of the company (any job when grid_company is None); another company's job is 404."""
+async def get(session: AsyncSession, job_id: str, *, grid_company: str | None, caller: str | None = None) -> Job:
+    """A job of the company (any job when grid_company is None); another company's job is 404.
+
+    With `caller`, a directory account whose token made the request: 401 if it is deactivated, read in the
+    job's own statement.
+    """
     # One statement for the job and everything on it: a change reads, and answers with, all of it.
-    job = await session.get(Job, job_id, options=_WHOLE_JOB)
+    listed = staff_service.listed_active(caller) if caller is not None else null()
+    query = select(Job, listed.label("caller_active")).where(Job.id == job_id).options(*_WHOLE_JOB)
+    row = (await session.execute(query)).unique().one_or_none()
+    if caller is not None:
+        if row is None:
+            await staff_service.refuse_if_deactivated(session, caller)
+        else:
+            staff_service.refuse_deactivated(row.caller_active)
+    job: Job | None = None if row is None else row.Job
     if job is None or (grid_company is not None and job.grid_company != grid_company):
         raise JobNotFound(f"No job {job_id}.")
     return job

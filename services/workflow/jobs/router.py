@@ -17,6 +17,7 @@ from services.workflow.jobs import audit, concurrency, pauses, queries, records,
 from services.workflow.jobs import service as job_service
 from services.workflow.jobs.dependencies import (
     FIELD_ROLES,
+    CompanyCaller,
     CompanyJob,
     CompanyPrincipal,
     IfMatch,
@@ -122,7 +123,7 @@ async def list_jobs(
 @router.get("/{job_id}", response_model=JobRead, responses=problem_responses(*_AUTH_ERRORS, JobNotFound))
 async def read_job(
     session: DbSession,
-    principal: CompanyPrincipal,
+    principal: CompanyCaller,
     job: CompanyJob,
     clock: CurrentClock,
     calendar: CurrentCalendar,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,8 +79,17 @@ async def require_assignable(session: AsyncSession, *, assignee: str, grid_compa
     return member
 
 
-async def refuse_if_deactivated(session: AsyncSession, subject: str) -> None:
-    """401 for a token of an account the directory lists as deactivated (a subject not listed passes)."""
-    active = await session.scalar(select(StaffMember.active).where(StaffMember.id == subject))
+def listed_active(subject: str) -> ScalarSelect[bool | None]:
+    """Whether the directory lists the account as active (NULL when not listed), to read beside something else."""
+    return select(StaffMember.active).where(StaffMember.id == subject).scalar_subquery()
+
+
+def refuse_deactivated(active: bool | None) -> None:
+    """401 when the directory lists the account of a token as deactivated (a subject not listed passes)."""
     if active is False:
         raise AccountDeactivated("The account of this token is deactivated.")
+
+
+async def refuse_if_deactivated(session: AsyncSession, subject: str) -> None:
+    """401 for a token of an account the directory lists as deactivated (a subject not listed passes)."""
+    refuse_deactivated(await session.scalar(select(listed_active(subject))))

@@ -9,7 +9,17 @@ import pytest
 from services.common.clock import FixedClock
 from tests.support.services import Service
 from tests.support.tokens import bearer, mint
-from tests.workflow.support import SHANGHAI_GRID, Callers, add_staff, deliver, problem, staff_changed
+from tests.workflow.support import (
+    SHANGHAI_GRID,
+    Callers,
+    add_evidence,
+    add_staff,
+    complete,
+    deliver,
+    problem,
+    staff_changed,
+    submit,
+)
 
 
 async def _directory(workflow: Service, headers: dict[str, str], **params: str) -> list[tuple[str, bool]]:
@@ -118,3 +128,26 @@ async def test_a_deactivated_engineer_s_token_is_refused_although_unexpired(
     response = await workflow.client.get("/api/v1/jobs", headers=token)
 
     assert (response.status_code, problem(response)) == (401, "account-deactivated")
+
+
+@pytest.mark.parametrize("role", ["staff", "manager"])
+async def test_a_deactivated_account_s_token_is_refused_on_a_job_and_its_evidence(
+    workflow: Service, clock: FixedClock, callers: Callers, role: str
+) -> None:
+    token = bearer(mint(callers.key, sub="bj-eng", role=role, grid_company="SGCC-BJ"))
+    await add_staff(workflow, clock, "bj-eng", role=role)
+    job = await submit(workflow, clock, callers)
+    assert (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=token)).status_code == 200
+
+    await add_staff(workflow, clock, "bj-eng", role=role, revision=2, active=False)
+    answers = [
+        await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=token),
+        await complete(workflow, job, "accept", token),
+        await add_evidence(workflow, job, token),
+        await workflow.client.get(f"/api/v1/jobs/{job['id']}/evidence", headers=token),
+        await workflow.client.get(f"/api/v1/jobs/{uuid.uuid4()}", headers=token),
+    ]
+
+    assert [(a.status_code, problem(a)) for a in answers] == [(401, "account-deactivated")] * len(answers)
+    unchanged = await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.admin())
+    assert unchanged.json()["version"] == job["version"]
