@@ -16,11 +16,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
+from sqlalchemy.exc import IntegrityError
 
 from services.common.db import Database
 from services.common.errors import ProblemError, Unprocessable, is_database_outage
 from services.common.events.envelope import EventEnvelope
-from services.common.events.inbox import EventHandlers, apply_event, check_envelope
+from services.common.events.inbox import EventHandlers, apply_event, check_envelope, clashed
 from services.common.settings import ServiceSettings
 
 MAX_EVENTS_PER_BATCH = 500
@@ -110,6 +111,11 @@ async def apply_batch(
             try:
                 async with session.begin_nested():
                     status = await apply_event(session, inbox, handlers, envelope, now=now, context=context)
+                    await session.flush()  # in the savepoint: a row that clashes fails this event alone
+            except IntegrityError:
+                failed_cases.add(envelope.case_key)
+                results.append(_failed(envelope, clashed()))
+                continue
             except ProblemError as exc:
                 failed_cases.add(envelope.case_key)
                 results.append(_failed(envelope, exc))

@@ -72,6 +72,11 @@ def _insert_once(inbox: Table, dialect: str) -> Insert:
     return insert(inbox)
 
 
+def clashed() -> Conflict:
+    """409 for an event whose rows clash with rows a change made meanwhile: its delivery is tried again later."""
+    return Conflict("The event clashed with a change made at the same time; it will be delivered again.")
+
+
 async def apply_event(
     session: AsyncSession,
     inbox: Table,

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from sqlalchemy import Table
+from sqlalchemy.exc import IntegrityError
 
 from services.common.events.batch import BatchResults, apply_batch, parse_batch
-from services.common.events.inbox import EventHandlers, apply_event, verified_envelope, verified_source
+from services.common.events.inbox import EventHandlers, apply_event, clashed, verified_envelope, verified_source
 
 if TYPE_CHECKING:
     # Only for the annotation: the state module itself builds on this package.
@@ -24,8 +25,11 @@ def make_events_router(inbox: Table, handlers: EventHandlers) -> APIRouter:
         state: ServiceState = request.app.state.service
         envelope = verified_envelope(state.settings, request.headers, await request.body(), now=state.clock.now())
         # One transaction: the inbox row and the handler's changes commit together or not at all.
-        async with state.database.sessionmaker() as session, session.begin():
-            status = await apply_event(session, inbox, handlers, envelope, now=state.clock.now(), context=state)
+        try:
+            async with state.database.sessionmaker() as session, session.begin():
+                status = await apply_event(session, inbox, handlers, envelope, now=state.clock.now(), context=state)
+        except IntegrityError as exc:
+            raise clashed() from exc
         return {"status": status}
 
     @router.post("/internal/events/batch", include_in_schema=False)

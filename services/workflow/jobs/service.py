@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import casetime
@@ -29,8 +28,11 @@ from services.workflow.staff import service as staff_service
 async def create_from_submission(session: AsyncSession, *, case: ApplicationSubmitted, ctx: Context) -> Job | None:
     """A job with the steps of the case's rule set, its first step started at submission; None if one exists."""
     category = ctx.category(case.rule_set, case.category).for_customer(important=case.important_customer)
-    if await session.scalar(select(Job.id).where(Job.application_id == case.application_id)) is not None:
-        return None
+    # Not flushed first: the jobs of a batch's earlier events are written together when it commits. A second
+    # job for one case is then refused by the unique application_id, and its event delivered again.
+    with session.no_autoflush:
+        if await session.scalar(select(Job.id).where(Job.application_id == case.application_id)) is not None:
+            return None
     first = category.steps[0]
     first_due = casetime.due(ctx.calendar, started_at=case.submitted_at, limit=first.limit_working_days)
     steps = [
@@ -68,12 +70,7 @@ async def create_from_submission(session: AsyncSession, *, case: ApplicationSubm
         fees=[],
         visits=[],
     )
-    try:
-        async with session.begin_nested():
-            session.add(job)
-            await session.flush()
-    except IntegrityError:
-        return None  # a concurrent delivery of another submission event for the case made it first
+    session.add(job)
     audit.append(
         session,
         job,

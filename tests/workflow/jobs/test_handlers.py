@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
 from services.common.clock import FixedClock
-from tests.support.services import Service
+from services.common.events import EventEnvelope, sign
+from tests.support.services import EVENTS_SECRETS, Service
 from tests.workflow.support import Callers, at, deliver, problem, submit, submitted
 
 
@@ -56,6 +59,61 @@ async def test_the_same_application_announced_twice_makes_one_job(
     second = await deliver(workflow, clock, "application.submitted", data)
 
     assert (first.json(), second.json()) == ({"status": "applied"}, {"status": "applied"})
+    listed = await workflow.client.get("/api/v1/jobs", headers=callers.admin())
+    assert listed.json()["total"] == 1
+
+
+async def _deliver_batch(workflow: Service, clock: FixedClock, cases: list[dict[str, Any]]) -> list[str]:
+    envelopes = [
+        EventEnvelope(
+            id=uuid.uuid4(),
+            type="application.submitted",
+            version=1,
+            occurred_at=clock.now(),
+            case_key=case["application_id"],
+            source="intake",
+            data=case,
+        )
+        for case in cases
+    ]
+    body = json.dumps({"events": [json.loads(e.model_dump_json()) for e in envelopes]}).encode()
+    headers = sign(EVENTS_SECRETS["intake"], str(uuid.uuid4()), body, now=clock.now(), source="intake")
+    response = await workflow.client.post(
+        "/internal/events/batch", content=body, headers={**headers, "content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    return [result["status"] for result in response.json()["results"]]
+
+
+async def test_the_jobs_of_a_batch_are_written_together_each_with_its_steps_and_first_audit_entry(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    cases = [submitted(submitted_at=clock.now()) for _ in range(5)]
+
+    assert await _deliver_batch(workflow, clock, cases) == ["applied"] * 5
+
+    for case in cases:
+        (job,) = (
+            await workflow.client.get(
+                "/api/v1/jobs", params={"application_id": case["application_id"]}, headers=callers.admin()
+            )
+        ).json()["items"]
+        history = (await workflow.client.get(f"/api/v1/jobs/{job['id']}/history", headers=callers.admin())).json()
+        assert ([s["code"] for s in job["steps"]], [e["action"] for e in history]) == (
+            ["accept", "connect"],
+            ["created"],
+        )
+
+
+async def test_the_same_application_announced_twice_in_one_batch_makes_one_job(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    case = submitted(submitted_at=clock.now())
+
+    # The second job clashes with the first when the batch commits; applied event by event, it finds the first.
+    statuses = await _deliver_batch(workflow, clock, [case, case])
+
+    assert statuses == ["applied", "applied"]
     listed = await workflow.client.get("/api/v1/jobs", headers=callers.admin())
     assert listed.json()["total"] == 1
 
