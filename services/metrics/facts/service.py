@@ -43,6 +43,9 @@ def _blank(case_id: str, source: str, now: datetime) -> dict[str, Any]:
 
 async def _locked(session: AsyncSession, case_id: str, *, source: str, now: datetime) -> CaseFact:
     """The fact of a case, made empty if this is the first word of it, locked for this transaction."""
+    fact = await session.get(CaseFact, case_id, with_for_update=True, populate_existing=True)
+    if fact is not None:
+        return fact  # most events of a case find its fact: one statement
     dialect = session.get_bind().dialect.name
     # Events of one case from two publishers may arrive at once: whichever inserts first wins, the other
     # waits on the row lock below and merges into what the first wrote.
@@ -64,10 +67,11 @@ async def changing(
 ) -> AsyncIterator[CaseFact]:
     """Yield a case's fact to change; afterwards its derived fields and its rollup share follow."""
     fact = await _locked(session, case_id, source=source, now=now)
-    old = derive.contribution(fact)
+    old, listed = derive.contribution(fact), open_cases.listing(fact)
     yield fact
     fact.updated_at = now
     derive.refresh(fact, calendar=calendar)
     await session.flush()
-    await open_cases.sync(session, fact)
+    if open_cases.listing(fact) != listed:
+        await open_cases.sync(session, fact)
     await rollup_service.apply_change(session, old=old, new=derive.contribution(fact))
