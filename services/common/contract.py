@@ -48,6 +48,13 @@ class Term(NamedTuple):
     example: Any = None
 
 
+# Example ids the three documents share, so that one case can be followed from intake to workflow to metrics.
+APPLICATION_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+DOCUMENT_ID = "3f2c7a9e-5b1d-4e8a-9c0f-2d6b8e4a1c37"
+ACCOUNT_ID = "0b7f5e2a-7d8c-4c1e-9a3b-5f6d2e1c4b8a"
+VISIT_ID = "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"
+FEE_ID = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"
+
 # A glossary is keyed by field (or parameter) name, or by `Schema.field` (`operation_id.parameter`, or
 # `query.parameter` and the like) where a name means something else in one place. These terms mean the
 # same in every service; each service adds its own.

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.contract import Term
-
-APPLICATION_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-DOCUMENT_ID = "3f2c7a9e-5b1d-4e8a-9c0f-2d6b8e4a1c37"
+from services.common.contract import ACCOUNT_ID, APPLICATION_ID, DOCUMENT_ID, FEE_ID, VISIT_ID, Term
 
 GLOSSARY: dict[str, Term] = {
     # Accounts and tokens
@@ -24,7 +21,7 @@ GLOSSARY: dict[str, Term] = {
     "client_id": Term("OAuth2 client id; not used.", "zerovisit-app"),
     "client_secret": Term("OAuth2 client secret; not used.", "unused"),
     "keys": Term("The public keys (JWK, RSA) that verify the tokens this service issues."),
-    "AccountRead.id": Term("The account's id.", "0b7f5e2a-7d8c-4c1e-9a3b-5f6d2e1c4b8a"),
+    "AccountRead.id": Term("The account's id.", ACCOUNT_ID),
     # The case
     "customer_type": Term("Who the customer is.", "enterprise"),
     "small_micro": Term("Whether the customer is a small or micro enterprise (小微企业).", True),
@@ -150,18 +147,18 @@ GLOSSARY: dict[str, Term] = {
     "dispute_id": Term("The dispute's id.", "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"),
     "DisputeRead.id": Term("The dispute's id.", "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"),
     "record": Term("What is disputed: a visit or a fee recorded on the case.", "visit"),
-    "record_id": Term("The id workflow gave the visit or fee.", "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"),
+    "record_id": Term("The id workflow gave the visit or fee.", VISIT_ID),
     "record_on": Term("The day of the disputed visit, or of the fee's recording (Asia/Shanghai).", "2026-11-26"),
     "disputed_at": Term("When the applicant raised the dispute (UTC).", "2026-11-27T03:00:00Z"),
     "DisputeCreate.reason": Term(
         "Why the record is wrong, in the applicant's words (1-500 characters).", "我没有去过营业厅。"
     ),
     "DisputeRead.reason": Term("Why the record is wrong, in the applicant's words.", "我没有去过营业厅。"),
-    "ProgressVisit.id": Term("The id workflow gave the visit.", "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"),
+    "ProgressVisit.id": Term("The id workflow gave the visit.", VISIT_ID),
     "ProgressVisit.visited_on": Term("The day of the visit (Asia/Shanghai).", "2026-11-26"),
     "ProgressVisit.purpose": Term("Why the customer had to come to an office.", "sign_contract"),
     "ProgressVisit.recorded_at": Term("When staff recorded the visit (UTC).", "2026-11-26T08:00:00Z"),
-    "ProgressFee.id": Term("The id workflow gave the fee.", "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"),
+    "ProgressFee.id": Term("The id workflow gave the fee.", FEE_ID),
     "ProgressFee.amount_yuan": Term("The fee in yuan.", "0.00"),
     "ProgressFee.payer": Term("Who pays it.", "grid"),
     "ProgressFee.recorded_at": Term("When staff recorded the fee (UTC).", "2026-11-26T08:00:00Z"),
@@ -172,7 +169,7 @@ GLOSSARY: dict[str, Term] = {
     "signed_at": Term("When the contract was signed online (UTC).", "2026-11-27T02:30:00Z"),
     "SignatureRead.signer": Term("The applicant's registered name, as the contract prints it.", "李伟"),
     # The staff directory
-    "account_id": Term("The account's id.", "0b7f5e2a-7d8c-4c1e-9a3b-5f6d2e1c4b8a"),
+    "account_id": Term("The account's id.", ACCOUNT_ID),
     "active": Term("Whether the account may sign in and be given work.", True),
     "revision": Term("Grows with every change of the account: the latest wins.", 2),
     "changed_at": Term("When the account changed (UTC).", "2026-11-26T02:00:00Z"),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from services.common.contract import Term
+from services.common.contract import APPLICATION_ID, FEE_ID, VISIT_ID, Term
 
-CASE_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+# The example case is intake's example application: a case keeps its application's id.
+CASE_ID = APPLICATION_ID
 REGULATOR_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
 
 GLOSSARY: dict[str, Term] = {
@@ -82,11 +83,11 @@ GLOSSARY: dict[str, Term] = {
     "completed_at": Term("When the step was completed (UTC).", "2026-11-27T08:30:00Z"),
     "elapsed_working_days": Term("Working days the step took (or has taken so far).", 1),
     "overdue": Term("Whether the step is or was past due.", False),
-    "fee_id": Term("The fee's id (workflow's).", "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"),
+    "fee_id": Term("The fee's id (workflow's).", FEE_ID),
     "amount_yuan": Term("The amount in yuan.", "16500.00"),
     "payer": Term("Who pays: the customer or the grid company.", "grid"),
     "flagged": Term("Whether it is a customer fee where zero investment applies.", False),
-    "visit_id": Term("The visit's id (workflow's).", "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"),
+    "visit_id": Term("The visit's id (workflow's).", VISIT_ID),
     "visited_on": Term("The day of the trip.", "2026-11-27"),
     "over_allowance": Term("Whether the trip is beyond the allowance.", False),
     "reason": Term("Why the clock stopped.", "customer_not_ready"),
@@ -130,7 +131,7 @@ GLOSSARY: dict[str, Term] = {
     "contracts_signed_online": Term("Cases connected in the period whose supply contract was signed online.", 38),
     "signed_online_share": Term("Share of the cases connected in the period signed online (0-1).", 0.95),
     "DisputedRecord.record": Term("What the applicant disputed: a visit or a fee.", "visit"),
-    "DisputedRecord.record_id": Term("The id workflow gave the visit or fee.", "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"),
+    "DisputedRecord.record_id": Term("The id workflow gave the visit or fee.", VISIT_ID),
     "DisputedRecord.record_on": Term("The day of the disputed record (Asia/Shanghai).", "2026-11-26"),
     "DisputedRecord.disputed_on": Term("The day the applicant disputed it (Asia/Shanghai).", "2026-11-27"),
     "Violation.disputes": Term("The visits and fees of the case that the applicant disputed."),

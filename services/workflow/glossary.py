@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from services.common.contract import Term
+from services.common.contract import ACCOUNT_ID, APPLICATION_ID, DOCUMENT_ID, FEE_ID, VISIT_ID, Term
 
-APPLICATION_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 JOB_ID = "b3e1c2d4-6f7a-4b8c-9d0e-1f2a3b4c5d6e"
-STAFF_ID = "0b7f5e2a-7d8c-4c1e-9a3b-5f6d2e1c4b8a"
+# A staff member is known by their account's id (intake's).
+STAFF_ID = ACCOUNT_ID
 
 GLOSSARY: dict[str, Term] = {
     # The job
     "id": Term("The record's id.", "e4d909c2-90d0-4b9c-8f5e-6a7b8c9d0e1f"),
     "JobRead.id": Term("The job's id.", JOB_ID),
     "job_id": Term("The job's id.", JOB_ID),
-    "CaseDocumentRead.id": Term("The document's id (intake's).", "3f2c7a9e-5b1d-4e8a-9c0f-2d6b8e4a1c37"),
-    "FeeRead.id": Term("The fee's id.", "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"),
-    "VisitRead.id": Term("The visit's id.", "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"),
+    "CaseDocumentRead.id": Term("The document's id (intake's).", DOCUMENT_ID),
+    "FeeRead.id": Term("The fee's id.", FEE_ID),
+    "VisitRead.id": Term("The visit's id.", VISIT_ID),
     "application_id": Term("The id of the application the job works (intake's id).", APPLICATION_ID),
     "status": Term("Where the job stands.", "in_progress"),
     "category": Term("The category the rule set places the case in.", "sme_lv"),
@@ -69,8 +69,8 @@ GLOSSARY: dict[str, Term] = {
     "flagged": Term("Whether a customer fee was recorded where zero investment applies (a violation).", False),
     "recorded_at": Term("When it was recorded (UTC).", "2026-11-27T08:30:00Z"),
     "recorded_by": Term("The account that recorded it.", STAFF_ID),
-    "fee_id": Term("The fee's id.", "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f"),
-    "visit_id": Term("The visit's id.", "d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a"),
+    "fee_id": Term("The fee's id.", FEE_ID),
+    "visit_id": Term("The visit's id.", VISIT_ID),
     "visited_on": Term("The day of the customer's trip (Asia/Shanghai).", "2026-11-27"),
     "purpose": Term("Why the customer came.", "sign_contract"),
     "over_allowance": Term("Whether the trip is beyond what the category allows.", False),

@@ -1,11 +1,10 @@
 """Notification errors."""
 
 from services.common.errors import NotFound
+from services.intake.identity.exceptions import AccountNotFound
+
+__all__ = ["AccountNotFound", "NotificationNotFound"]
 
 
 class NotificationNotFound(NotFound):
     slug, title = "notification-not-found", "Notification not found"
-
-
-class AccountNotFound(NotFound):
-    slug, title = "account-not-found", "Account not found"
