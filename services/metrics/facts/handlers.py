@@ -21,16 +21,16 @@ from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake import events as intake_events
 from services.metrics.disputes.service import handle_disputes
+from services.metrics.facts import schemas as fact_schemas
 from services.metrics.facts.models import CaseFact
 from services.metrics.facts.service import changing
 from services.workflow import events as job_events
 
-# What metrics keep of each step (its display name is the rule set's, not the case's).
-_STEP_FIELDS = {"code", "limit_working_days", "started_at", "due_on", "completed_at", "elapsed_working_days", "overdue"}
-
-
-_FEE_FIELDS = {"fee_id", "code", "amount_yuan", "payer", "flagged"}
-_VISIT_FIELDS = {"visit_id", "visited_on", "over_allowance"}  # the purpose is not kept
+# What metrics keep of each step, fee and visit is what they show of it (a step's display name is the rule
+# set's, not the case's; a visit's purpose is not kept).
+_STEP_FIELDS = set(fact_schemas.StepRead.model_fields)
+_FEE_FIELDS = set(fact_schemas.FeeRead.model_fields)
+_VISIT_FIELDS = set(fact_schemas.VisitRead.model_fields)
 
 JobEventT = TypeVar("JobEventT", bound=job_events.JobEvent)
 # What a job event changes of its case's fact besides what every job event sets; the calendar is the one in force.
