@@ -6,33 +6,35 @@ a handler fills in what it knows and leaves the rest for the events still to com
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import casetime
+from services.common.calendar import WorkingDayCalendar
 from services.common.calendar.events import handle_published_years
 from services.common.clock import local_date
 from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake import events as intake_events
 from services.metrics.disputes.service import handle_disputes
+from services.metrics.facts import schemas as fact_schemas
 from services.metrics.facts.models import CaseFact
 from services.metrics.facts.service import changing
 from services.workflow import events as job_events
 
-# What metrics keep of each step (its display name is the rule set's, not the case's).
-_STEP_FIELDS = {"code", "limit_working_days", "started_at", "due_on", "completed_at", "elapsed_working_days", "overdue"}
+# What metrics keep of each step, fee and visit is what they show of it (a step's display name is the rule
+# set's, not the case's; a visit's purpose is not kept).
+_STEP_FIELDS = set(fact_schemas.StepRead.model_fields)
+_FEE_FIELDS = set(fact_schemas.FeeRead.model_fields)
+_VISIT_FIELDS = set(fact_schemas.VisitRead.model_fields)
 
-
-_FEE_FIELDS = {"fee_id", "code", "amount_yuan", "payer", "flagged"}
-_VISIT_FIELDS = {"visit_id", "visited_on", "over_allowance"}  # the purpose is not kept
-_STEPS_MOVED: dict[str, type[job_events.JobEvent]] = {
-    model.event_type: model for model in (job_events.JobStepCompleted, job_events.JobDueDateRecounted)
-}
+JobEventT = TypeVar("JobEventT", bound=job_events.JobEvent)
+# What a job event changes of its case's fact besides what every job event sets; the calendar is the one in force.
+FactChange = Callable[[CaseFact, JobEventT, WorkingDayCalendar], None]
 
 
 def _job_common(fact: CaseFact, event: job_events.JobEvent) -> None:
@@ -51,6 +53,27 @@ async def _changing(
     calendar = await state.live_calendar.current(session)
     async with changing(session, case_id, calendar=calendar, now=envelope.occurred_at) as fact:
         yield fact
+
+
+def _on_job_events(
+    handlers: EventHandlers, *models: type[JobEventT]
+) -> Callable[[FactChange[JobEventT]], FactChange[JobEventT]]:
+    """Register the decorated change as the handler of these job events, after what every job event sets."""
+    by_type = {model.event_type: model for model in models}
+
+    def register(change: FactChange[JobEventT]) -> FactChange[JobEventT]:
+        async def handle(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
+            event = by_type[envelope.type].from_envelope(envelope)
+            calendar = await state.live_calendar.current(session)
+            async with changing(session, event.application_id, calendar=calendar, now=envelope.occurred_at) as fact:
+                _job_common(fact, event)
+                change(fact, event, calendar)
+
+        for event_type in by_type:
+            handlers.on(event_type)(handle)
+        return change
+
+    return register
 
 
 def build_handlers() -> EventHandlers:
@@ -105,90 +128,63 @@ def build_handlers() -> EventHandlers:
             fact.region = fact.region or event.region
             fact.category = fact.category or event.category
 
-    @handlers.on("job.created")
-    async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobCreated.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-            fact.category = fact.category or event.category
-            fact.case_due_on = fact.case_due_on or event.due_on
+    @_on_job_events(handlers, job_events.JobCreated)
+    def on_job_created(fact: CaseFact, event: job_events.JobCreated, calendar: WorkingDayCalendar) -> None:
+        fact.category = fact.category or event.category
+        fact.case_due_on = fact.case_due_on or event.due_on
 
-    @handlers.on(job_events.JobStepCompleted.event_type)
-    @handlers.on(job_events.JobDueDateRecounted.event_type)
-    async def on_steps_moved(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = _STEPS_MOVED[envelope.type].from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
+    @_on_job_events(handlers, job_events.JobStepCompleted, job_events.JobDueDateRecounted)
+    def on_steps_moved(fact: CaseFact, event: job_events.JobEvent, calendar: WorkingDayCalendar) -> None:
+        """Nothing but what every job event sets: the steps as they now stand."""
 
-    @handlers.on("job.paused")
-    async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobPaused.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-            # The working-day clock stopped on the last working day on or before the pause: a paused case
-            # is overdue if it was then, as workflow counts it.
-            calendar = await state.live_calendar.current(session)
-            fact.paused_on = casetime.overdue_cutoff(calendar, local_date(event.at))
-            pause = {
-                "reason": event.reason,
-                "paused_at": event.at.isoformat(),
-                "resumed_at": None,
-                "paused_working_days": None,
-            }
-            if pause["paused_at"] not in {p["paused_at"] for p in fact.pauses}:
-                fact.pauses = [*fact.pauses, pause]
+    @_on_job_events(handlers, job_events.JobPaused)
+    def on_paused(fact: CaseFact, event: job_events.JobPaused, calendar: WorkingDayCalendar) -> None:
+        # The working-day clock stopped on the last working day on or before the pause: a paused case
+        # is overdue if it was then, as workflow counts it.
+        fact.paused_on = casetime.overdue_cutoff(calendar, local_date(event.at))
+        pause = {
+            "reason": event.reason,
+            "paused_at": event.at.isoformat(),
+            "resumed_at": None,
+            "paused_working_days": None,
+        }
+        fact.pauses = _including(fact.pauses, pause, key="paused_at")
 
-    @handlers.on("job.resumed")
-    async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobResumed.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-            fact.paused_on = None
-            fact.pauses = _close_pause(fact.pauses, event)
-            fact.paused_working_days = event.total_paused_working_days
-            fact.longest_pause_working_days = max(fact.longest_pause_working_days, event.paused_working_days)
+    @_on_job_events(handlers, job_events.JobResumed)
+    def on_resumed(fact: CaseFact, event: job_events.JobResumed, calendar: WorkingDayCalendar) -> None:
+        fact.paused_on = None
+        fact.pauses = _close_pause(fact.pauses, event)
+        fact.paused_working_days = event.total_paused_working_days
+        fact.longest_pause_working_days = max(fact.longest_pause_working_days, event.paused_working_days)
 
-    @handlers.on("job.fee_recorded")
-    async def on_fee(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobFeeRecorded.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-            if event.fee_id not in {fee["fee_id"] for fee in fact.fees}:
-                fact.fees = [*fact.fees, event.model_dump(mode="json", include=_FEE_FIELDS)]
-            _total_fees(fact)
+    @_on_job_events(handlers, job_events.JobFeeRecorded)
+    def on_fee(fact: CaseFact, event: job_events.JobFeeRecorded, calendar: WorkingDayCalendar) -> None:
+        fact.fees = _including(fact.fees, event.model_dump(mode="json", include=_FEE_FIELDS), key="fee_id")
+        _total_fees(fact)
 
-    @handlers.on(job_events.JobContractorRecorded.event_type)
-    async def on_contractor(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobContractorRecorded.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-            # Once given to an unlicensed contractor, a case stays a violation even if another is recorded later.
-            fact.unlicensed_contractor = fact.unlicensed_contractor or not event.licence_valid
+    @_on_job_events(handlers, job_events.JobContractorRecorded)
+    def on_contractor(fact: CaseFact, event: job_events.JobContractorRecorded, calendar: WorkingDayCalendar) -> None:
+        # Once given to an unlicensed contractor, a case stays a violation even if another is recorded later.
+        fact.unlicensed_contractor = fact.unlicensed_contractor or not event.licence_valid
 
-    @handlers.on("job.visit_recorded")
-    async def on_visit(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobVisitRecorded.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-            if event.visit_id not in {visit["visit_id"] for visit in fact.visit_log}:
-                fact.visit_log = [*fact.visit_log, event.model_dump(mode="json", include=_VISIT_FIELDS)]
-            if fact.connected_at is None:
-                fact.visits = len(fact.visit_log)
+    @_on_job_events(handlers, job_events.JobVisitRecorded)
+    def on_visit(fact: CaseFact, event: job_events.JobVisitRecorded, calendar: WorkingDayCalendar) -> None:
+        visit = event.model_dump(mode="json", include=_VISIT_FIELDS)
+        fact.visit_log = _including(fact.visit_log, visit, key="visit_id")
+        if fact.connected_at is None:
+            fact.visits = len(fact.visit_log)
 
-    @handlers.on("job.connected")
-    async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
-        event = job_events.JobConnected.from_envelope(envelope)
-        async with _changing(session, state, event.application_id, envelope) as fact:
-            _job_common(fact, event)
-            fact.current_step = None
-            fact.paused_on = None
-            fact.connected_at = event.connected_at
-            # The workflow's own figures stand in until the submission is known; then they are recomputed.
-            fact.reported_working_days = event.working_days
-            fact.reported_within_limit = event.within_limit
-            fact.paused_working_days = event.paused_working_days
-            fact.customer_cost = event.customer_cost_yuan
-            fact.visits = event.visits
+    @_on_job_events(handlers, job_events.JobConnected)
+    def on_connected(fact: CaseFact, event: job_events.JobConnected, calendar: WorkingDayCalendar) -> None:
+        fact.current_step = None
+        fact.paused_on = None
+        fact.connected_at = event.connected_at
+        # The workflow's own figures stand in until the submission is known; then they are recomputed.
+        fact.reported_working_days = event.working_days
+        fact.reported_within_limit = event.within_limit
+        fact.paused_working_days = event.paused_working_days
+        fact.customer_cost = event.customer_cost_yuan
+        fact.visits = event.visits
 
     return handlers
 
@@ -211,6 +207,13 @@ def _close_pause(pauses: list[dict[str, Any]], event: job_events.JobResumed) -> 
         }
     )
     return closed
+
+
+def _including(records: list[dict[str, Any]], record: dict[str, Any], *, key: str) -> list[dict[str, Any]]:
+    # A redelivered event finds its record kept already: it is not added twice.
+    if any(kept[key] == record[key] for kept in records):
+        return records
+    return [*records, record]
 
 
 def _total_fees(fact: CaseFact) -> None:
