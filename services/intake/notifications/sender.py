@@ -13,9 +13,11 @@ from uuid import uuid4
 
 from services.common.clock import Clock
 from services.common.db import Database
+from services.common.events.tables import PARKED, PENDING
+from services.common.leasing import Lease, Outcome
 from services.intake.notifications import outbox
 from services.intake.notifications.channels import DeliveryFailed, Outlet
-from services.intake.notifications.outbox import PARKED, PENDING, SENT, SMS, Claimed, Outcome
+from services.intake.notifications.outbox import SENT, SMS, Claimed
 from services.intake.notifications.quiet import QuietHours
 from services.intake.settings import IntakeSettings
 
@@ -62,9 +64,7 @@ class Sender:
         now, token = self._clock.now(), str(uuid4())
         until = now + timedelta(seconds=self._policy.lease_seconds)
         async with self._database.engine.begin() as conn:
-            claimed = await outbox.claim(
-                conn, now=now, until=until, token=token, limit=self._policy.batch_size, skip_locked=self._skip_locked
-            )
+            claimed = await outbox.claim(conn, Lease(now, until, token, self._policy.batch_size, self._skip_locked))
         if not claimed:
             return 0
         outcomes = await self._send_all(claimed)
@@ -102,7 +102,7 @@ class Sender:
         except Exception as exc:
             return self._failed(message, f"{type(exc).__name__}: {exc}", away=False), False
         now = self._clock.now()
-        return Outcome(message.id, SENT, message.attempts + 1, now, sent_at=now), False
+        return Outcome(message.id, SENT, message.attempts + 1, now, delivered_at=now), False
 
     def _failed(self, message: Claimed, error: str, *, away: bool) -> Outcome:
         """Back off, or park after the last attempt that the far end refused (an outage is waited out)."""
