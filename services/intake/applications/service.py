@@ -31,7 +31,7 @@ from services.common.clock import local_date
 from services.common.events import EventTables, Queued, outbox
 from services.common.events.tables import PENDING
 from services.common.work import UnitOfWork
-from services.intake import events
+from services.intake import events, ownership
 from services.intake.access import Reach
 from services.intake.applications.completeness import DocumentCheck, Premises, check_documents, normalize_address
 from services.intake.applications.exceptions import (
@@ -390,10 +390,8 @@ def case_due_on(application: Application) -> date:
 
 async def get_for_owner(session: AsyncSession, *, owner_id: str, application_id: str) -> Application:
     """One of the owner's applications; someone else's answers 404."""
-    application = await session.get(Application, application_id)
-    if application is None or application.owner_id != owner_id:
-        raise ApplicationNotFound(f"No application {application_id}.")
-    return application
+    missing = ApplicationNotFound(f"No application {application_id}.")
+    return await ownership.get_owned(session, Application, application_id, owner_id=owner_id, missing=missing)
 
 
 async def get_readable(session: AsyncSession, *, reach: Reach, application_id: str) -> Application:
