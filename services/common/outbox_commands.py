@@ -1,23 +1,29 @@
-"""`zerovisit outbox list|requeue`: what a publisher has not delivered, and parked rows put back in line."""
+"""`zerovisit outbox list|requeue`: what a publisher has not delivered, and parked rows put back in line.
+
+The way these commands read, show and requeue leased rows serves any such table (intake's messages too).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 # Imported when a command runs, not when the command line starts (`zerovisit --help` stays quick).
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
+
     from services.common.events.tables import EventTables
     from services.common.settings import ServiceSettings
 
 SettingsOf = Callable[[str], "ServiceSettings"]
 TablesOf = Callable[[str], "EventTables"]
-_ERROR_WIDTH = 100
-_LINE = "{:>8}  {:8} {:>8}  {:12} {:24} {:36}  {}"
+T = TypeVar("T")
+W = TypeVar("W", bound="Waiting")
 
 
 def add_commands(
@@ -61,28 +67,75 @@ def _run(command: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(command)
 
 
-async def _list(args: argparse.Namespace, settings_of: SettingsOf, tables_of: TablesOf) -> int:
+async def on_database(url: str, work: Callable[[AsyncConnection], Awaitable[T]], *, writes: bool = False) -> T:
+    """Run work on a database, in a transaction committed at its end when it writes; then let the database go."""
     from services.common.db import Database
-    from services.common.events import store
 
-    database = Database.connect(settings_of(args.service).resolved_database_url())
+    database = Database.connect(url)
     try:
-        async with database.engine.connect() as conn:
-            rows = await store.undelivered(conn, tables_of(args.service), parked_only=args.parked, limit=args.limit)
+        async with database.engine.begin() if writes else database.engine.connect() as conn:
+            return await work(conn)
     finally:
         await database.dispose()
-    if not rows:
-        print(f"{args.service}: no {'parked' if args.parked else 'undelivered'} outbox rows")
-        return 0
-    print(_LINE.format("id", "status", "attempts", "subscriber", "event", "case", "next attempt / last error"))
-    for row in rows:
-        error = (row.last_error or "").replace("\n", " ")[:_ERROR_WIDTH]
-        when = row.next_attempt_at.isoformat(timespec="seconds")
-        print(
-            _LINE.format(
-                row.seq, row.status, row.attempts, row.subscriber, row.event_type, row.case_key, f"{when} {error}"
-            )
-        )
+
+
+class Waiting(Protocol):
+    """A row not done yet, as an operator sees it."""
+
+    @property
+    def next_attempt_at(self) -> datetime: ...
+
+    @property
+    def last_error(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class WaitingTable:
+    """How a list of rows not done yet is laid out: its line, its headings, how much of an error it keeps."""
+
+    line: str
+    headings: tuple[str, ...]
+    error_width: int
+
+    def show(self, rows: Sequence[W], cells: Callable[[W], Sequence[object]], *, none: str) -> None:
+        """Print the rows, each line ending in its next attempt and last error, or `none` when there are none."""
+        if not rows:
+            print(none)
+            return
+        print(self.line.format(*self.headings, "next attempt / last error"))
+        for row in rows:
+            error = (row.last_error or "").replace("\n", " ")[: self.error_width]
+            when = row.next_attempt_at.isoformat(timespec="seconds")
+            print(self.line.format(*cells(row), f"{when} {error}"))
+
+
+_OUTBOX_ROWS = WaitingTable(
+    line="{:>8}  {:8} {:>8}  {:12} {:24} {:36}  {}",
+    headings=("id", "status", "attempts", "subscriber", "event", "case"),
+    error_width=100,
+)
+
+
+def requeue_status(ids: Collection[object] | None, count: int, *, unknown: str) -> int:
+    """A requeue's exit status: 1, with `unknown` said, when fewer rows were requeued than ids were named."""
+    if ids and count < len(set(ids)):
+        print(unknown, file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _list(args: argparse.Namespace, settings_of: SettingsOf, tables_of: TablesOf) -> int:
+    from services.common.events import store
+
+    rows = await on_database(
+        settings_of(args.service).resolved_database_url(),
+        lambda conn: store.undelivered(conn, tables_of(args.service), parked_only=args.parked, limit=args.limit),
+    )
+    _OUTBOX_ROWS.show(
+        rows,
+        lambda row: (row.seq, row.status, row.attempts, row.subscriber, row.event_type, row.case_key),
+        none=f"{args.service}: no {'parked' if args.parked else 'undelivered'} outbox rows",
+    )
     return 0
 
 
@@ -90,19 +143,16 @@ async def _requeue(args: argparse.Namespace, settings_of: SettingsOf, tables_of:
     if args.subscriber and not args.all_parked:
         print("error: --subscriber goes with --all-parked", file=sys.stderr)
         return 2
-    from services.common.db import Database
     from services.common.events import store
 
-    database = Database.connect(settings_of(args.service).resolved_database_url())
-    try:
-        async with database.engine.begin() as conn:
-            count = await store.requeue_parked(
-                conn, tables_of(args.service), now=datetime.now(UTC), subscriber=args.subscriber, seqs=args.ids
-            )
-    finally:
-        await database.dispose()
+    count = await on_database(
+        settings_of(args.service).resolved_database_url(),
+        lambda conn: store.requeue_parked(
+            conn, tables_of(args.service), now=datetime.now(UTC), subscriber=args.subscriber, seqs=args.ids
+        ),
+        writes=True,
+    )
     print(f"{args.service}: requeued {count} parked outbox row{'' if count == 1 else 's'}")
-    if args.ids and count < len(set(args.ids)):
-        print("some ids named no parked row (see `zerovisit outbox list --parked`)", file=sys.stderr)
-        return 1
-    return 0
+    return requeue_status(
+        args.ids, count, unknown="some ids named no parked row (see `zerovisit outbox list --parked`)"
+    )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-_LINE = "{:36}  {:7} {:>8}  {:5} {:15} {:36}  {}"
-_ERROR_WIDTH = 80
+from services.common.outbox_commands import WaitingTable, on_database, requeue_status
+
+_MESSAGES = WaitingTable(
+    line="{:36}  {:7} {:>8}  {:5} {:15} {:36}  {}",
+    headings=("id", "status", "attempts", "chan", "kind", "case"),
+    error_width=80,
+)
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,42 +73,31 @@ async def _check() -> int:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    from services.common.db import Database
     from services.intake.notifications import outbox
     from services.intake.settings import IntakeSettings
 
-    database = Database.connect(IntakeSettings().resolved_database_url())
-    try:
-        async with database.engine.connect() as conn:
-            rows = await outbox.unsent(conn, parked_only=args.parked, limit=args.limit)
-    finally:
-        await database.dispose()
-    if not rows:
-        print(f"no {'parked' if args.parked else 'unsent'} messages")
-        return 0
-    print(_LINE.format("id", "status", "attempts", "chan", "kind", "case", "next attempt / last error"))
-    for row in rows:
-        error = (row.last_error or "").replace("\n", " ")[:_ERROR_WIDTH]
-        when = row.next_attempt_at.isoformat(timespec="seconds")
-        print(
-            _LINE.format(row.id, row.status, row.attempts, row.channel, row.kind, row.application_id, f"{when} {error}")
-        )
+    rows = await on_database(
+        IntakeSettings().resolved_database_url(),
+        lambda conn: outbox.unsent(conn, parked_only=args.parked, limit=args.limit),
+    )
+    _MESSAGES.show(
+        rows,
+        lambda row: (row.id, row.status, row.attempts, row.channel, row.kind, row.application_id),
+        none=f"no {'parked' if args.parked else 'unsent'} messages",
+    )
     return 0
 
 
 async def _requeue(args: argparse.Namespace) -> int:
-    from services.common.db import Database
     from services.intake.notifications import outbox
     from services.intake.settings import IntakeSettings
 
-    database = Database.connect(IntakeSettings().resolved_database_url())
-    try:
-        async with database.engine.begin() as conn:
-            count = await outbox.requeue_parked(conn, now=datetime.now(UTC), ids=args.ids)
-    finally:
-        await database.dispose()
+    count = await on_database(
+        IntakeSettings().resolved_database_url(),
+        lambda conn: outbox.requeue_parked(conn, now=datetime.now(UTC), ids=args.ids),
+        writes=True,
+    )
     print(f"requeued {count} parked message{'' if count == 1 else 's'}")
-    if args.ids and count < len(set(args.ids)):
-        print("some ids named no parked message (see `zerovisit notifications messages --parked`)", file=sys.stderr)
-        return 1
-    return 0
+    return requeue_status(
+        args.ids, count, unknown="some ids named no parked message (see `zerovisit notifications messages --parked`)"
+    )

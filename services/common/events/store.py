@@ -6,10 +6,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.common.events.tables import PARKED, PENDING, EventTables
+from services.common import leasing
+from services.common.events.tables import PENDING, EventTables
+from services.common.leasing import Lease as Lease  # named here too: the relay claims with it
+from services.common.leasing import Outcome as Outcome  # and records its rounds with it
 
 
 @dataclass(frozen=True)
@@ -23,29 +26,6 @@ class ClaimedRow:
     case_key: str
     body: str
     attempts: int
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a round decided for one claimed row."""
-
-    seq: int
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None = None
-    delivered_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Lease:
-    """One claim of due rows: when, until when they are held, under which token, how many per subscriber."""
-
-    now: datetime
-    locked_until: datetime
-    token: str
-    limit: int
-    skip_locked: bool  # PostgreSQL: pass over rows another relay is claiming at this moment
 
 
 async def claim(
@@ -63,8 +43,7 @@ async def claim(
     return sorted(claimed, key=lambda row: row.seq)
 
 
-async def _claim_for(conn: AsyncConnection, tables: EventTables, subscriber: str, held: Lease) -> list[ClaimedRow]:
-    now = held.now
+async def _claim_for(conn: AsyncConnection, tables: EventTables, subscriber: str, lease: Lease) -> list[ClaimedRow]:
     candidate = tables.outbox.alias("candidate")
     earlier = tables.outbox.alias("earlier")
     # An earlier pending row of the same case, leased or backing off or not, holds every later one back:
@@ -77,71 +56,19 @@ async def _claim_for(conn: AsyncConnection, tables: EventTables, subscriber: str
     )
     due = (
         select(candidate.c.seq)
-        .where(
-            candidate.c.subscriber == subscriber,
-            candidate.c.status == PENDING,
-            candidate.c.next_attempt_at <= now,
-            candidate.c.locked_until.is_(None) | (candidate.c.locked_until < now),
-            ~blocked,
-        )
+        .where(candidate.c.subscriber == subscriber, leasing.is_due(candidate, lease.now), ~blocked)
         .order_by(candidate.c.seq)
-        .limit(held.limit)
+        .limit(lease.limit)
     )
-    outbox = tables.outbox
-    lease = update(outbox).values(locked_until=held.locked_until, claim_token=held.token)
-    if held.skip_locked:
-        # PostgreSQL: rows another relay is claiming right now are skipped, not waited for; a row it has
-        # already leased fails the locked_until test when re-read after its commit.
-        seqs = (await conn.execute(due.with_for_update(skip_locked=True))).scalars().all()
-        if not seqs:
-            return []
-        lease = lease.where(outbox.c.seq.in_(seqs))
-    else:
-        # SQLite: one UPDATE takes the write lock before it reads, so two claims cannot interleave.
-        lease = lease.where(outbox.c.seq.in_(due))
-    returning = lease.returning(
-        outbox.c.seq,
-        outbox.c.event_id,
-        outbox.c.subscriber,
-        outbox.c.event_type,
-        outbox.c.case_key,
-        outbox.c.body,
-        outbox.c.attempts,
+    rows = await leasing.claim(
+        conn, tables.outbox, key="seq", due=due, lease=lease, columns=ClaimedRow.__dataclass_fields__
     )
-    return [ClaimedRow(*row) for row in (await conn.execute(returning)).all()]
+    return [ClaimedRow(*row) for row in rows]
 
 
 async def record(conn: AsyncConnection, tables: EventTables, outcomes: Sequence[Outcome], token: str) -> None:
     """Store outcomes and end the lease, for rows that are still leased under this token."""
-    if not outcomes:
-        return
-    outbox = tables.outbox
-    statement = (
-        update(outbox)
-        # A row whose lease ran out may have been claimed again; the newer claim owns it now.
-        .where(outbox.c.seq == bindparam("b_seq"), outbox.c.claim_token == token)
-        .values(
-            status=bindparam("b_status"),
-            attempts=bindparam("b_attempts"),
-            next_attempt_at=bindparam("b_next_attempt_at", type_=outbox.c.next_attempt_at.type),
-            last_error=bindparam("b_last_error"),
-            delivered_at=bindparam("b_delivered_at", type_=outbox.c.delivered_at.type),
-            locked_until=None,
-            claim_token=None,
-        )
-    )
-    params = [
-        {
-            "b_seq": outcome.seq,
-            "b_status": outcome.status,
-            "b_attempts": outcome.attempts,
-            "b_next_attempt_at": outcome.next_attempt_at,
-            "b_last_error": outcome.last_error,
-            "b_delivered_at": outcome.delivered_at,
-        }
-        for outcome in outcomes
-    ]
-    await conn.execute(statement, params)
+    await leasing.record(conn, tables.outbox, outcomes, token, key="seq", delivered_at="delivered_at")
 
 
 async def release(conn: AsyncConnection, tables: EventTables, seqs: Sequence[int], token: str) -> None:
@@ -166,16 +93,12 @@ async def requeue_parked(
 ) -> int:
     """Give parked rows (all, one subscriber's, or those named) a fresh series of attempts, from now; how many."""
     outbox = tables.outbox
-    statement = (
-        update(outbox)
-        .where(outbox.c.status == PARKED)
-        .values(status=PENDING, attempts=0, next_attempt_at=now, locked_until=None, claim_token=None)
-    )
+    which = []
     if subscriber is not None:
-        statement = statement.where(outbox.c.subscriber == subscriber)
+        which.append(outbox.c.subscriber == subscriber)
     if seqs is not None:
-        statement = statement.where(outbox.c.seq.in_(seqs))
-    return (await conn.execute(statement)).rowcount
+        which.append(outbox.c.seq.in_(seqs))
+    return await leasing.requeue_parked(conn, outbox, *which, now=now)
 
 
 @dataclass(frozen=True)
@@ -197,28 +120,17 @@ async def undelivered(
     conn: AsyncConnection, tables: EventTables, *, parked_only: bool, limit: int
 ) -> list[UndeliveredRow]:
     """The oldest rows not delivered (pending and parked, or parked only), oldest first."""
-    outbox = tables.outbox
-    statuses = (PARKED,) if parked_only else (PENDING, PARKED)
-    statement = (
-        select(
-            outbox.c.seq,
-            outbox.c.status,
-            outbox.c.subscriber,
-            outbox.c.event_type,
-            outbox.c.event_id,
-            outbox.c.case_key,
-            outbox.c.attempts,
-            outbox.c.next_attempt_at,
-            outbox.c.last_error,
-        )
-        .where(outbox.c.status.in_(statuses))
-        .order_by(outbox.c.seq)
-        .limit(limit)
+    rows = await leasing.waiting(
+        conn,
+        tables.outbox,
+        columns=UndeliveredRow.__dataclass_fields__,
+        oldest_first=[tables.outbox.c.seq],
+        parked_only=parked_only,
+        limit=limit,
     )
-    return [UndeliveredRow(*row) for row in (await conn.execute(statement)).all()]
+    return [UndeliveredRow(*row) for row in rows]
 
 
 async def count_status(conn: AsyncConnection, tables: EventTables, status: str) -> int:
     """How many outbox rows are in a status."""
-    statement = select(func.count()).select_from(tables.outbox).where(tables.outbox.c.status == status)
-    return int((await conn.execute(statement)).scalar_one())
+    return await leasing.count_status(conn, tables.outbox, status)

@@ -31,7 +31,7 @@ from services.common.clock import local_date
 from services.common.events import EventTables, Queued, outbox
 from services.common.events.tables import PENDING
 from services.common.work import UnitOfWork
-from services.intake import events
+from services.intake import events, ownership
 from services.intake.access import Reach
 from services.intake.applications.completeness import DocumentCheck, Premises, check_documents, normalize_address
 from services.intake.applications.exceptions import (
@@ -190,31 +190,20 @@ async def _submit(
         {"application_id": row["id"], "document_id": d.id, "type": d.type, "reused": True}
         for d in check.reused.values()
     ]
-    payload = events.ApplicationSubmitted(
-        application_id=row["id"],
-        number=row["number"],
-        category=category.code,
-        report_category=rule_set.report_category(category.code, draft.business_type),
-        business_type=draft.business_type,
-        customer_type=draft.customer_type,
-        small_micro=draft.small_micro,
-        capacity_kva=str(draft.capacity_kva),
-        dual_supply=draft.dual_supply,
-        important_customer=draft.important_customer,
-        access_voltage=placement.access_voltage,
-        zero_investment=placement.zero_investment,
-        grid_company=grid_company,
-        region=draft.region,
-        channel=draft.channel,
-        rule_set=rule_set.id,
-        steps=[events.StepLimit(**s) for s in steps],
-        total_limit_working_days=category.total_limit_working_days,
-        allowed_visits=category.allowed_visits,
-        submitted_at=now,
-        due_on=due.date,
-        documents_required=len(required),
-        documents_supplied=len(check.supplied),
-        documents_reused=len(check.reused),
+    # The event repeats the row's fields it declares (it ignores the rest), with the id, the capacity as text
+    # and what only the event counts.
+    payload = events.ApplicationSubmitted.model_validate(
+        {
+            **row,
+            "application_id": row["id"],
+            "report_category": rule_set.report_category(category.code, draft.business_type),
+            "capacity_kva": str(draft.capacity_kva),
+            "total_limit_working_days": category.total_limit_working_days,
+            "allowed_visits": category.allowed_visits,
+            "documents_required": len(required),
+            "documents_supplied": len(check.supplied),
+            "documents_reused": len(check.reused),
+        }
     )
     queued = [work.queue(payload, case_key=row["id"]), work.queue(_case_shared(row, check), case_key=row["id"])]
     await _write_submission(connection, work.event_tables, row, links, queued)
@@ -390,10 +379,8 @@ def case_due_on(application: Application) -> date:
 
 async def get_for_owner(session: AsyncSession, *, owner_id: str, application_id: str) -> Application:
     """One of the owner's applications; someone else's answers 404."""
-    application = await session.get(Application, application_id)
-    if application is None or application.owner_id != owner_id:
-        raise ApplicationNotFound(f"No application {application_id}.")
-    return application
+    missing = ApplicationNotFound(f"No application {application_id}.")
+    return await ownership.get_owned(session, Application, application_id, owner_id=owner_id, missing=missing)
 
 
 async def get_readable(session: AsyncSession, *, reach: Reach, application_id: str) -> Application:

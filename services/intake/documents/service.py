@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common import files
+from services.intake import ownership
 from services.intake.access import Reach
 from services.intake.applications.models import Application, ApplicationDocument
 from services.intake.documents.exceptions import DocumentNotFound, UploadQuotaExceeded
@@ -83,10 +84,8 @@ async def list_for_owner(session: AsyncSession, *, owner_id: str) -> Sequence[Do
 
 async def get_for_owner(session: AsyncSession, *, owner_id: str, document_id: str) -> Document:
     """One of the owner's documents; someone else's is as absent as a missing one."""
-    document = await session.get(Document, document_id)
-    if document is None or document.owner_id != owner_id:
-        raise DocumentNotFound(f"No document {document_id}.")
-    return document
+    missing = DocumentNotFound(f"No document {document_id}.")
+    return await ownership.get_owned(session, Document, document_id, owner_id=owner_id, missing=missing)
 
 
 async def get_readable(session: AsyncSession, *, reach: Reach, document_id: str) -> Document:

@@ -64,7 +64,8 @@ async def register_applicant(
     await _count_registration(session, client=client, per_hour=per_hour, now=now)
     password_hash = await passwords.hash_password(password)
     try:
-        await _insert(session, username=username, password_hash=password_hash, name=name, role="applicant", now=now)
+        applicant = Account(username=username, password_hash=password_hash, name=name, role="applicant", created_at=now)
+        await _add(session, applicant)
     except UsernameTaken:
         return
 
@@ -106,15 +107,17 @@ async def create_account(
     _check_strength(password, username=username, name=name)
     if await session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise UsernameTaken(f"The username {username!r} is taken.")
-    account = await _insert(
+    account = await _add(
         session,
-        username=username,
-        password_hash=await passwords.hash_password(password),
-        name=name,
-        role=role,
-        now=now,
-        grid_company=grid_company if role in ("staff", "manager") else None,
-        regions=list(regions) if role == "regulator" else [],
+        Account(
+            username=username,
+            password_hash=await passwords.hash_password(password),
+            name=name,
+            role=role,
+            grid_company=grid_company if role in ("staff", "manager") else None,
+            regions=list(regions) if role == "regulator" else [],
+            created_at=now,
+        ),
     )
     if directory.listed(account):
         account.directory_revision = 1
@@ -213,30 +216,12 @@ async def _count_registration(session: AsyncSession, *, client: str, per_hour: i
     await session.flush()
 
 
-async def _insert(
-    session: AsyncSession,
-    *,
-    username: str,
-    password_hash: str,
-    name: str,
-    role: str,
-    now: datetime,
-    grid_company: str | None = None,
-    regions: list[str] | None = None,
-) -> Account:
-    account = Account(
-        username=username,
-        password_hash=password_hash,
-        name=name,
-        role=role,
-        grid_company=grid_company,
-        regions=regions or [],
-        created_at=now,
-    )
+async def _add(session: AsyncSession, account: Account) -> Account:
+    """Add a new account; UsernameTaken if another has its username."""
     try:
         async with session.begin_nested():
             session.add(account)
             await session.flush()
     except IntegrityError as exc:
-        raise UsernameTaken(f"The username {username!r} is taken.") from exc
+        raise UsernameTaken(f"The username {account.username!r} is taken.") from exc
     return account

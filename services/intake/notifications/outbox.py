@@ -6,9 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, exists, func, select, update
+from sqlalchemy import Table, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from services.common import leasing
+from services.common.events.tables import PENDING
+from services.common.leasing import Lease, Outcome
 from services.common.settings import ServiceSettings
 from services.intake.applications.models import Application
 from services.intake.notifications import texts
@@ -17,7 +20,7 @@ from services.intake.notifications.quiet import QuietHours
 from services.intake.settings import IntakeSettings
 
 SMS, PUSH = "sms", "push"
-PENDING, SENT, PARKED = "pending", "sent", "parked"
+SENT = "sent"
 _table: Table = OutgoingMessage.__table__  # type: ignore[assignment]
 
 
@@ -93,21 +96,7 @@ class Claimed:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a round decided for one claimed message."""
-
-    id: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None = None
-    sent_at: datetime | None = None
-
-
-async def claim(
-    conn: AsyncConnection, *, now: datetime, until: datetime, token: str, limit: int, skip_locked: bool
-) -> list[Claimed]:
+async def claim(conn: AsyncConnection, lease: Lease) -> list[Claimed]:
     """Lease the oldest due messages whose case has no earlier one pending on their channel; in a transaction."""
     candidate, earlier = _table.alias("candidate"), _table.alias("earlier")
     # A case's earlier message, held for the morning or backing off, holds every later one of its channel.
@@ -119,46 +108,17 @@ async def claim(
     )
     due = (
         select(candidate.c.id)
-        .where(
-            candidate.c.status == PENDING,
-            candidate.c.next_attempt_at <= now,
-            candidate.c.locked_until.is_(None) | (candidate.c.locked_until < now),
-            ~blocked,
-        )
+        .where(leasing.is_due(candidate, lease.now), ~blocked)
         .order_by(candidate.c.next_attempt_at, candidate.c.notification_id)
-        .limit(limit)
+        .limit(lease.limit)
     )
-    lease = update(_table).values(locked_until=until, claim_token=token)
-    if skip_locked:
-        # PostgreSQL: rows another sender is claiming right now are passed over, not waited for.
-        ids = (await conn.execute(due.with_for_update(skip_locked=True))).scalars().all()
-        if not ids:
-            return []
-        lease = lease.where(_table.c.id.in_(ids))
-    else:
-        # SQLite: one UPDATE takes the write lock before it reads, so two claims cannot interleave.
-        lease = lease.where(_table.c.id.in_(due))
-    columns = [_table.c[name] for name in Claimed.__dataclass_fields__]
-    rows = (await conn.execute(lease.returning(*columns))).all()
+    rows = await leasing.claim(conn, _table, key="id", due=due, lease=lease, columns=Claimed.__dataclass_fields__)
     return sorted((Claimed(*row) for row in rows), key=lambda row: (row.created_at, row.id))
 
 
 async def record(conn: AsyncConnection, outcomes: list[Outcome], token: str) -> None:
     """Store each outcome and end its lease, for messages still leased under this token."""
-    for outcome in outcomes:
-        await conn.execute(
-            update(_table)
-            .where(_table.c.id == outcome.id, _table.c.claim_token == token)
-            .values(
-                status=outcome.status,
-                attempts=outcome.attempts,
-                next_attempt_at=outcome.next_attempt_at,
-                last_error=outcome.last_error,
-                sent_at=outcome.sent_at,
-                locked_until=None,
-                claim_token=None,
-            )
-        )
+    await leasing.record(conn, _table, outcomes, token, key="id", delivered_at="sent_at")
 
 
 @dataclass(frozen=True)
@@ -177,28 +137,23 @@ class Waiting:
 
 async def unsent(conn: AsyncConnection, *, parked_only: bool, limit: int) -> list[Waiting]:
     """Messages not sent yet (or only the parked ones), oldest first: for an operator."""
-    statuses = (PARKED,) if parked_only else (PENDING, PARKED)
-    query = (
-        select(*(_table.c[name] for name in Waiting.__dataclass_fields__))
-        .where(_table.c.status.in_(statuses))
-        .order_by(_table.c.created_at, _table.c.id)
-        .limit(limit)
+    rows = await leasing.waiting(
+        conn,
+        _table,
+        columns=Waiting.__dataclass_fields__,
+        oldest_first=[_table.c.created_at, _table.c.id],
+        parked_only=parked_only,
+        limit=limit,
     )
-    return [Waiting(*row) for row in (await conn.execute(query)).all()]
+    return [Waiting(*row) for row in rows]
 
 
 async def requeue_parked(conn: AsyncConnection, *, now: datetime, ids: list[str] | None = None) -> int:
     """Give parked messages a fresh series of attempts from now; returns how many."""
-    statement = (
-        update(_table)
-        .where(_table.c.status == PARKED)
-        .values(status=PENDING, attempts=0, next_attempt_at=now, locked_until=None, claim_token=None)
-    )
-    if ids:
-        statement = statement.where(_table.c.id.in_(ids))
-    return (await conn.execute(statement)).rowcount
+    named = [_table.c.id.in_(ids)] if ids else []
+    return await leasing.requeue_parked(conn, _table, *named, now=now)
 
 
 async def count(conn: AsyncConnection, status: str) -> int:
     """How many messages are in a status."""
-    return int(await conn.scalar(select(func.count()).select_from(_table).where(_table.c.status == status)) or 0)
+    return await leasing.count_status(conn, _table, status)
