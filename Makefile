@@ -5,7 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
 
-.PHONY: help venv runtime run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events bench-cli fuzz faults
+.PHONY: help venv runtime run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events bench-receivers bench-cli fuzz faults
 
 help:
 	@echo "make run            create the environment, migrate SQLite under var/, start all three services"
@@ -19,6 +19,7 @@ help:
 	@echo "make faults         kill services and restart PostgreSQL under traffic; count events lost and duplicated"
 	@echo "make bench-load     submission and step completion at 64 clients beside a bare insert (PostgreSQL)"
 	@echo "make bench-events   submission to job latency at 20 submissions/s (PostgreSQL)"
+	@echo "make bench-receivers CPU and SQL statements per event where workflow makes jobs and metrics keep facts"
 	@echo "make bench-cli      start-up time of zerovisit --help and users create (hyperfine)"
 
 $(UV):
@@ -73,6 +74,9 @@ bench-load: venv
 
 bench-events: venv
 	$(PY) -m tools.bench.events.run --rate 20 --seconds 30
+
+bench-receivers: venv
+	$(PY) -m tools.bench.receivers.run --batches 40
 
 bench-cli: venv
 	$(PY) -m tools.bench.cli.run

@@ -91,7 +91,10 @@ async def apply_event(
         event_id=str(envelope.id), event_type=envelope.type, source=envelope.source, received_at=now
     )
     try:
-        inserted = (await session.execute(statement.returning(inbox.c.event_id))).first()
+        # On the session's connection, not through the ORM: recording the event does not flush what earlier
+        # events of a batch left pending, so their rows are written together when the batch commits.
+        connection = await session.connection()
+        inserted = (await connection.execute(statement.returning(inbox.c.event_id))).first()
     except IntegrityError as exc:
         # Only on a backend without ON CONFLICT: the loser of a race retries later and finds a duplicate.
         raise Conflict("The event is being applied by another delivery; try again later.") from exc

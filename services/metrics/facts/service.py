@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,8 +16,6 @@ from services.common.calendar import WorkingDayCalendar
 from services.metrics.facts import derive, open_cases
 from services.metrics.facts.models import LIVE, CaseFact
 from services.metrics.rollups import service as rollup_service
-
-FACT: Table = CaseFact.__table__  # type: ignore[assignment]
 
 
 def _blank(case_id: str, source: str, now: datetime) -> dict[str, Any]:
@@ -47,15 +45,19 @@ async def _locked(session: AsyncSession, case_id: str, *, source: str, now: date
     if fact is not None:
         return fact  # most events of a case find its fact: one statement
     dialect = session.get_bind().dialect.name
-    # Events of one case from two publishers may arrive at once: whichever inserts first wins, the other
-    # waits on the row lock below and merges into what the first wrote.
+    # Events of one case from two publishers may arrive at once: whichever inserts first wins (and holds the
+    # new row), the other inserts nothing, waits on the row lock below and merges into what the first wrote.
     if dialect == "postgresql":
-        statement: Any = postgresql.insert(FACT).on_conflict_do_nothing(index_elements=["id"])
+        statement: Any = postgresql.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"])
     elif dialect == "sqlite":
-        statement = sqlite.insert(FACT).on_conflict_do_nothing(index_elements=["id"])
+        statement = sqlite.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"])
     else:
-        statement = insert(FACT)
-    await session.execute(statement.values(**_blank(case_id, source, now)))
+        statement = insert(CaseFact)
+    made: CaseFact | None = (
+        await session.scalars(statement.values(**_blank(case_id, source, now)).returning(CaseFact))
+    ).one_or_none()
+    if made is not None:
+        return made
     fact = await session.get(CaseFact, case_id, with_for_update=True, populate_existing=True)
     assert fact is not None
     return fact
