@@ -31,7 +31,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from services.common.events import EventEnvelope, EventPayload, sign
+from services.common.events import EventPayload, sign
+from services.common.events.outbox import queue
 from services.common.rules.loader import load_rule_book
 from services.common.settings import DEV_EVENTS_SECRET
 from services.intake.events import ApplicationSubmitted, StepLimit
@@ -137,16 +138,9 @@ def signed_batch(
     source: str, payloads: list[EventPayload], case_keys: list[str], now: datetime
 ) -> tuple[bytes, dict[str, str]]:
     """A batch as a relay sends it: the envelopes, signed once with the publisher's secret."""
+    # Each envelope made as the publisher makes it (its outbox's queue), here for no subscriber.
     envelopes = [
-        EventEnvelope(
-            id=uuid.uuid4(),
-            type=p.event_type,
-            version=p.version,
-            occurred_at=now,
-            case_key=key,
-            source=source,
-            data=p.model_dump(mode="json"),
-        )
+        queue(p, case_key=key, source=source, subscribers=[], now=now).envelope
         for p, key in zip(payloads, case_keys, strict=True)
     ]
     body = json.dumps({"events": [json.loads(e.model_dump_json()) for e in envelopes]}).encode()
