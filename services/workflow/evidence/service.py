@@ -94,7 +94,6 @@ async def upload(
         return Change("evidence_uploaded", audit_details(row))
 
     await apply(session, job, record, ctx=ctx, expected=expected)
-    await session.flush()
     return row
 
 
