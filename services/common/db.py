@@ -72,10 +72,8 @@ Address = Annotated[str, mapped_column(String(500))]
 PhoneNumber = Annotated[str, mapped_column(String(32))]
 
 
-class TextWithNul(Unprocessable):
+class TextWithNul(Unprocessable, slug="text-with-nul", title="Text contains a NUL character"):
     """Text that no database column can hold: PostgreSQL rejects the NUL character in text."""
-
-    slug, title = "text-with-nul", "Text contains a NUL character"
 
 
 def _reject_nul(

@@ -71,6 +71,26 @@ class ProblemError(Exception):
     # The problem document it renders as, for the OpenAPI document: a subclass of Problem naming its members.
     schema: ClassVar[type[Problem]] = Problem
 
+    def __init_subclass__(
+        cls,
+        *,
+        status: int | None = None,
+        slug: str | None = None,
+        title: str | None = None,
+        schema: type[Problem] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # A kind of problem is declared in its class statement: `class JobNotFound(NotFound, slug=..., title=...)`.
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if slug is not None:
+            cls.slug = slug
+        if title is not None:
+            cls.title = title
+        if schema is not None:
+            cls.schema = schema
+
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extensions: Any):
         super().__init__(detail or self.title)
         self.detail = detail
@@ -90,52 +110,41 @@ class ProblemError(Exception):
         return body
 
 
-class BadRequest(ProblemError):
-    status, slug, title = 400, "bad-request", "Bad request"
+class BadRequest(ProblemError, status=400, slug="bad-request", title="Bad request"): ...
 
 
-class Unauthorized(ProblemError):
-    status, slug, title = 401, "unauthorized", "Authentication required"
-
+class Unauthorized(ProblemError, status=401, slug="unauthorized", title="Authentication required"):
     def __init__(self, detail: str | None = None, **extensions: Any):
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extensions)
 
 
-class Forbidden(ProblemError):
-    status, slug, title = 403, "forbidden", "Not allowed"
+class Forbidden(ProblemError, status=403, slug="forbidden", title="Not allowed"): ...
 
 
-class NotFound(ProblemError):
-    status, slug, title = 404, "not-found", "Not found"
+class NotFound(ProblemError, status=404, slug="not-found", title="Not found"): ...
 
 
-class Conflict(ProblemError):
-    status, slug, title = 409, "conflict", "Conflict"
+class Conflict(ProblemError, status=409, slug="conflict", title="Conflict"): ...
 
 
-class PayloadTooLarge(ProblemError):
-    status, slug, title = 413, "payload-too-large", "Payload too large"
+class PayloadTooLarge(ProblemError, status=413, slug="payload-too-large", title="Payload too large"): ...
 
 
-class UnsupportedMediaType(ProblemError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+class UnsupportedMediaType(ProblemError, status=415, slug="unsupported-media-type", title="Unsupported media type"): ...
 
 
-class Unprocessable(ProblemError):
-    status, slug, title = 422, "unprocessable", "Unprocessable request"
-    schema: ClassVar[type[Problem]] = ValidationProblem
+class Unprocessable(
+    ProblemError, status=422, slug="unprocessable", title="Unprocessable request", schema=ValidationProblem
+): ...
 
 
-class PreconditionRequired(ProblemError):
-    status, slug, title = 428, "precondition-required", "Precondition required"
+class PreconditionRequired(ProblemError, status=428, slug="precondition-required", title="Precondition required"): ...
 
 
-class TooManyRequests(ProblemError):
-    status, slug, title = 429, "too-many-requests", "Too many requests"
+class TooManyRequests(ProblemError, status=429, slug="too-many-requests", title="Too many requests"): ...
 
 
-class ServiceUnavailable(ProblemError):
-    status, slug, title = 503, "service-unavailable", "Service unavailable"
+class ServiceUnavailable(ProblemError, status=503, slug="service-unavailable", title="Service unavailable"): ...
 
 
 def problem_response(error: ProblemError, request: Request) -> JSONResponse:

@@ -32,13 +32,10 @@ class FileTooLargeProblem(Problem):
     limit_bytes: int = Field(description="The largest file accepted, in bytes.", examples=[10485760])
 
 
-class FileTooLarge(PayloadTooLarge):
-    slug, title = "file-too-large", "File too large"
-    schema = FileTooLargeProblem
+class FileTooLarge(PayloadTooLarge, slug="file-too-large", title="File too large", schema=FileTooLargeProblem): ...
 
 
-class UnsupportedFile(UnsupportedMediaType):
-    slug, title = "unsupported-file", "Unsupported file type"
+class UnsupportedFile(UnsupportedMediaType, slug="unsupported-file", title="Unsupported file type"): ...
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,14 @@ from services.common.errors import Conflict, Unprocessable
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-class IdempotencyKeyReused(Unprocessable):
-    slug, title = "idempotency-key-reused", "Idempotency key reused with another body"
+class IdempotencyKeyReused(
+    Unprocessable, slug="idempotency-key-reused", title="Idempotency key reused with another body"
+): ...
 
 
-class IdempotentRequestInFlight(Conflict):
-    slug, title = "idempotent-request-in-flight", "A request with this idempotency key is being answered"
+class IdempotentRequestInFlight(
+    Conflict, slug="idempotent-request-in-flight", title="A request with this idempotency key is being answered"
+): ...
 
 
 def define_idempotency_table(metadata: MetaData) -> Table:

@@ -7,7 +7,7 @@ workflow alone (see settings).
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel
 
@@ -22,11 +22,8 @@ class StepLimit(BaseModel):
     limit_working_days: int
 
 
-class ApplicationSubmitted(EventPayload):
+class ApplicationSubmitted(EventPayload, event_type="application.submitted"):
     """A complete application was accepted; the case starts now."""
-
-    event_type: ClassVar[str] = "application.submitted"
-    version: ClassVar[int] = 1
 
     application_id: str
     number: str
@@ -54,35 +51,26 @@ class ApplicationSubmitted(EventPayload):
     documents_reused: int
 
 
-class ApplicationWithdrawn(EventPayload):
+class ApplicationWithdrawn(EventPayload, event_type="application.withdrawn"):
     """The applicant withdrew the application."""
-
-    event_type: ClassVar[str] = "application.withdrawn"
-    version: ClassVar[int] = 1
 
     application_id: str
     withdrawn_at: AwareDatetime
 
 
-class ApplicationEvaluated(EventPayload):
+class ApplicationEvaluated(EventPayload, event_type="application.evaluated"):
     """The applicant rated the service after connection."""
-
-    event_type: ClassVar[str] = "application.evaluated"
-    version: ClassVar[int] = 1
 
     application_id: str
     score: int
     evaluated_at: AwareDatetime
 
 
-class ApplicationDisputed(EventPayload):
+class ApplicationDisputed(EventPayload, event_type="application.disputed"):
     """The applicant disputed a visit or fee the grid company recorded on the case.
 
     Pseudonymous like the rest: the applicant's reason stays in intake, only which record and when travel.
     """
-
-    event_type: ClassVar[str] = "application.disputed"
-    version: ClassVar[int] = 1
 
     dispute_id: str
     application_id: str
@@ -105,11 +93,8 @@ class CaseDocument(BaseModel):
     valid_until: date | None
 
 
-class ApplicationCaseShared(EventPayload):
+class ApplicationCaseShared(EventPayload, event_type="application.case_shared"):
     """The case's personal details, shared with the grid company that handles it (workflow only, never metrics)."""
-
-    event_type: ClassVar[str] = "application.case_shared"
-    version: ClassVar[int] = 1
 
     application_id: str
     grid_company: str
@@ -122,15 +107,12 @@ class ApplicationCaseShared(EventPayload):
     documents: list[CaseDocument]
 
 
-class StaffChanged(EventPayload):
+class StaffChanged(EventPayload, event_type="account.staff_changed"):
     """A staff or manager account was made, deactivated or reactivated: the grid company's directory entry.
 
     `revision` grows with every change of the account, so a receiver keeps the latest and ignores an older
     event that arrives late; the whole directory may be announced again at the revisions it stands at.
     """
-
-    event_type: ClassVar[str] = "account.staff_changed"
-    version: ClassVar[int] = 1
 
     account_id: str
     username: str
@@ -142,11 +124,8 @@ class StaffChanged(EventPayload):
     changed_at: AwareDatetime
 
 
-class ApplicationContractSigned(EventPayload):
+class ApplicationContractSigned(EventPayload, event_type="application.contract_signed"):
     """The applicant signed the supply contract online (no personal data: the contract itself stays in intake)."""
-
-    event_type: ClassVar[str] = "application.contract_signed"
-    version: ClassVar[int] = 1
 
     application_id: str
     grid_company: str

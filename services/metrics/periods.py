@@ -23,8 +23,7 @@ MAX_SPAN_DAYS = 366 * 10
 MIN_YEAR, MAX_YEAR = 1990, 2199
 
 
-class BadPeriod(Unprocessable):
-    slug, title = "bad-period", "Period not understood"
+class BadPeriod(Unprocessable, slug="bad-period", title="Period not understood"): ...
 
 
 def _month_end(year: int, month: int) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel
 
@@ -45,11 +45,8 @@ class JobEvent(EventPayload):
     steps: list[JobStep]
 
 
-class JobCreated(JobEvent):
+class JobCreated(JobEvent, event_type="job.created"):
     """The grid company received the case; its first step started at submission."""
-
-    event_type: ClassVar[str] = "job.created"
-    version: ClassVar[int] = 1
 
     category: str
     due_on: date  # of the whole case: submission plus the category's total limit
@@ -58,42 +55,30 @@ class JobCreated(JobEvent):
     submitted_at: AwareDatetime
 
 
-class JobStepCompleted(JobEvent):
+class JobStepCompleted(JobEvent, event_type="job.step_completed"):
     """A step was completed by field staff; the next one started."""
-
-    event_type: ClassVar[str] = "job.step_completed"
-    version: ClassVar[int] = 1
 
     step: str
     elapsed_working_days: int
     overdue: bool
 
 
-class JobPaused(JobEvent):
+class JobPaused(JobEvent, event_type="job.paused"):
     """The clock stopped for a reason outside the grid company's hands."""
-
-    event_type: ClassVar[str] = "job.paused"
-    version: ClassVar[int] = 1
 
     reason: PauseReason
 
 
-class JobResumed(JobEvent):
+class JobResumed(JobEvent, event_type="job.resumed"):
     """The clock runs again; due dates moved by the paused working days."""
-
-    event_type: ClassVar[str] = "job.resumed"
-    version: ClassVar[int] = 1
 
     reason: PauseReason
     paused_working_days: int
     total_paused_working_days: int
 
 
-class JobFeeRecorded(JobEvent):
+class JobFeeRecorded(JobEvent, event_type="job.fee_recorded"):
     """A fee was recorded; a customer fee where zero investment applies is flagged."""
-
-    event_type: ClassVar[str] = "job.fee_recorded"
-    version: ClassVar[int] = 1
 
     fee_id: str
     code: str
@@ -102,11 +87,8 @@ class JobFeeRecorded(JobEvent):
     flagged: bool
 
 
-class JobVisitRecorded(JobEvent):
+class JobVisitRecorded(JobEvent, event_type="job.visit_recorded"):
     """The customer had to go to an office."""
-
-    event_type: ClassVar[str] = "job.visit_recorded"
-    version: ClassVar[int] = 1
 
     visit_id: str
     visited_on: date
@@ -114,22 +96,16 @@ class JobVisitRecorded(JobEvent):
     over_allowance: bool
 
 
-class JobDueDateRecounted(JobEvent):
+class JobDueDateRecounted(JobEvent, event_type="job.due_date_recounted"):
     """A provisional due date was counted again on a year's schedule loaded since it was set."""
-
-    event_type: ClassVar[str] = "job.due_date_recounted"
-    version: ClassVar[int] = 1
 
     step: str
     due_on: date
     provisional: bool
 
 
-class JobContractorRecorded(JobEvent):
+class JobContractorRecorded(JobEvent, event_type="job.contractor_recorded"):
     """The customer's contractor was recorded on a high-voltage job, and whether its licence was valid then."""
-
-    event_type: ClassVar[str] = "job.contractor_recorded"
-    version: ClassVar[int] = 1
 
     licence_number: str
     licence_valid: bool
@@ -137,24 +113,18 @@ class JobContractorRecorded(JobEvent):
     licence_problem: str | None
 
 
-class JobAssigned(JobEvent):
+class JobAssigned(JobEvent, event_type="job.assigned"):
     """The job was given to a field engineer, or taken back (by a manager, or because the engineer left).
 
     Who holds it stays in workflow: an account id says nothing to the applicant and is no business of metrics.
     """
 
-    event_type: ClassVar[str] = "job.assigned"
-    version: ClassVar[int] = 1
-
     assigned: bool
     reason: AssignmentReason
 
 
-class JobConnected(JobEvent):
+class JobConnected(JobEvent, event_type="job.connected"):
     """The last step is done: power is on."""
-
-    event_type: ClassVar[str] = "job.connected"
-    version: ClassVar[int] = 1
 
     category: str
     connected_at: AwareDatetime

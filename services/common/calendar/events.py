@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import ClassVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,11 +21,8 @@ class NamedDay(BaseModel):
     name: str = Field(default="", max_length=100)
 
 
-class CalendarYearPublished(EventPayload):
+class CalendarYearPublished(EventPayload, event_type="calendar.year_published"):
     """A year's official schedule was stored by the calendar's authority; every service counts with it."""
-
-    event_type: ClassVar[str] = "calendar.year_published"
-    version: ClassVar[int] = 1
 
     year: int = Field(ge=1900, le=9999)
     holidays: list[NamedDay]

@@ -36,6 +36,14 @@ class EventPayload(BaseModel):
     event_type: ClassVar[str]
     version: ClassVar[int] = 1
 
+    def __init_subclass__(cls, *, event_type: str | None = None, version: int | None = None, **kwargs: Any) -> None:
+        # An event is declared in its class statement: `class JobPaused(JobEvent, event_type="job.paused")`.
+        super().__init_subclass__(**kwargs)
+        if event_type is not None:
+            cls.event_type = event_type
+        if version is not None:
+            cls.version = version
+
     @classmethod
     def from_envelope(cls, envelope: EventEnvelope) -> Self:
         """The payload of an envelope of this type, validated; 422 for a type or version mismatch."""

@@ -56,10 +56,8 @@ class EventHandlers:
         return sorted(self._handlers)
 
 
-class EventNotAllowed(Forbidden):
+class EventNotAllowed(Forbidden, slug="event-not-allowed", title="Event type not allowed from this source"):
     """A correctly signed event of a type its source may not send (a publisher forging another's event)."""
-
-    slug, title = "event-not-allowed", "Event type not allowed from this source"
 
 
 def _insert_once(inbox: Table, dialect: str) -> Insert:

@@ -53,24 +53,20 @@ class UnknownDocumentsProblem(ValidationProblem):
     )
 
 
-class ApplicationNotFound(NotFound):
-    slug, title = "application-not-found", "Application not found"
+class ApplicationNotFound(NotFound, slug="application-not-found", title="Application not found"): ...
 
 
-class IncompleteApplication(Unprocessable):
-    slug, title = "incomplete-application", "Documents missing"
-    schema = IncompleteApplicationProblem
+class IncompleteApplication(
+    Unprocessable, slug="incomplete-application", title="Documents missing", schema=IncompleteApplicationProblem
+): ...
 
 
-class UnknownRegion(Unprocessable):
-    slug, title = "unknown-region", "Unknown region"
-    schema = UnknownRegionProblem
+class UnknownRegion(Unprocessable, slug="unknown-region", title="Unknown region", schema=UnknownRegionProblem): ...
 
 
-class UnknownDocuments(Unprocessable):
-    slug, title = "unknown-documents", "Unknown documents"
-    schema = UnknownDocumentsProblem
+class UnknownDocuments(
+    Unprocessable, slug="unknown-documents", title="Unknown documents", schema=UnknownDocumentsProblem
+): ...
 
 
-class InvalidTransition(Conflict):
-    slug, title = "invalid-transition", "Not possible in the application's state"
+class InvalidTransition(Conflict, slug="invalid-transition", title="Not possible in the application's state"): ...

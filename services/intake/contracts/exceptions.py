@@ -3,9 +3,7 @@
 from services.common.errors import Conflict
 
 
-class ContractNotReady(Conflict):
-    slug, title = "contract-not-ready", "The contract is not ready"
+class ContractNotReady(Conflict, slug="contract-not-ready", title="The contract is not ready"): ...
 
 
-class ContractAlreadySigned(Conflict):
-    slug, title = "contract-already-signed", "The contract is already signed"
+class ContractAlreadySigned(Conflict, slug="contract-already-signed", title="The contract is already signed"): ...

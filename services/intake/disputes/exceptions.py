@@ -3,9 +3,7 @@
 from services.common.errors import Conflict, Unprocessable
 
 
-class RecordNotOnCase(Unprocessable):
-    slug, title = "record-not-on-case", "No such visit or fee on this case"
+class RecordNotOnCase(Unprocessable, slug="record-not-on-case", title="No such visit or fee on this case"): ...
 
 
-class DisputeExists(Conflict):
-    slug, title = "dispute-exists", "This record is already disputed"
+class DisputeExists(Conflict, slug="dispute-exists", title="This record is already disputed"): ...

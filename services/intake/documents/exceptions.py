@@ -20,14 +20,12 @@ class ValidityRequiredProblem(ValidationProblem):
     field: str = Field(description="The form field to correct.", examples=["valid_until"])
 
 
-class DocumentNotFound(NotFound):
-    slug, title = "document-not-found", "Document not found"
+class DocumentNotFound(NotFound, slug="document-not-found", title="Document not found"): ...
 
 
-class ValidityRequired(Unprocessable):
-    slug, title = "validity-required", "Validity end date missing or past"
-    schema = ValidityRequiredProblem
+class ValidityRequired(
+    Unprocessable, slug="validity-required", title="Validity end date missing or past", schema=ValidityRequiredProblem
+): ...
 
 
-class UploadQuotaExceeded(TooManyRequests):
-    slug, title = "upload-quota-exceeded", "Too many uploads today"
+class UploadQuotaExceeded(TooManyRequests, slug="upload-quota-exceeded", title="Too many uploads today"): ...

@@ -3,26 +3,22 @@
 from services.common.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 
 
-class UsernameTaken(Conflict):
-    slug, title = "username-taken", "Username taken"
+class UsernameTaken(Conflict, slug="username-taken", title="Username taken"): ...
 
 
-class InvalidCredentials(Unauthorized):
-    slug, title = "invalid-credentials", "Invalid credentials"
+class InvalidCredentials(Unauthorized, slug="invalid-credentials", title="Invalid credentials"): ...
 
 
-class WeakPassword(Unprocessable):
-    slug, title = "weak-password", "Password too weak"
+class WeakPassword(Unprocessable, slug="weak-password", title="Password too weak"): ...
 
 
-class RegistrationQuotaExceeded(TooManyRequests):
-    slug, title = "registration-quota-exceeded", "Too many registrations"
+class RegistrationQuotaExceeded(
+    TooManyRequests, slug="registration-quota-exceeded", title="Too many registrations"
+): ...
 
 
-class AccountDeactivated(Unauthorized):
-    slug, title = "account-deactivated", "Account deactivated"
+class AccountDeactivated(Unauthorized, slug="account-deactivated", title="Account deactivated"): ...
 
 
-class AccountNotFound(NotFound):
-    # A token can outlive its account: the account may have been removed since the token was issued.
-    slug, title = "account-not-found", "Account not found"
+# A token can outlive its account: the account may have been removed since the token was issued.
+class AccountNotFound(NotFound, slug="account-not-found", title="Account not found"): ...

@@ -3,10 +3,8 @@
 from services.common.errors import NotFound, TooManyRequests
 
 
-class CaseNotFound(NotFound):
-    # One answer for an unknown number and a wrong phone: the lookup tells a guesser nothing.
-    slug, title = "case-not-found", "No case with this number and phone"
+# One answer for an unknown number and a wrong phone: the lookup tells a guesser nothing.
+class CaseNotFound(NotFound, slug="case-not-found", title="No case with this number and phone"): ...
 
 
-class TooManyLookups(TooManyRequests):
-    slug, title = "too-many-lookups", "Too many failed lookups"
+class TooManyLookups(TooManyRequests, slug="too-many-lookups", title="Too many failed lookups"): ...

@@ -6,5 +6,4 @@ from services.intake.identity.exceptions import AccountNotFound
 __all__ = ["AccountNotFound", "NotificationNotFound"]
 
 
-class NotificationNotFound(NotFound):
-    slug, title = "notification-not-found", "Notification not found"
+class NotificationNotFound(NotFound, slug="notification-not-found", title="Notification not found"): ...

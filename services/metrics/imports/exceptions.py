@@ -24,15 +24,12 @@ class TooManyRowsProblem(Problem):
     max_rows: int = Field(description="The most rows one batch may hold.", examples=[5000])
 
 
-class BadRows(Unprocessable):
-    slug, title = "bad-import-rows", "Some rows cannot be imported"
-    schema = BadRowsProblem
+class BadRows(Unprocessable, slug="bad-import-rows", title="Some rows cannot be imported", schema=BadRowsProblem): ...
 
 
-class TooManyRows(PayloadTooLarge):
-    slug, title = "too-many-rows", "Too many rows in one batch"
-    schema = TooManyRowsProblem
+class TooManyRows(
+    PayloadTooLarge, slug="too-many-rows", title="Too many rows in one batch", schema=TooManyRowsProblem
+): ...
 
 
-class ImportRace(Conflict):
-    slug, title = "import-race", "Another import of the same cases is running"
+class ImportRace(Conflict, slug="import-race", title="Another import of the same cases is running"): ...

@@ -3,5 +3,4 @@
 from services.common.errors import Unprocessable
 
 
-class DateOutOfRange(Unprocessable):
-    slug, title = "date-out-of-range", "Date out of range"
+class DateOutOfRange(Unprocessable, slug="date-out-of-range", title="Date out of range"): ...

@@ -31,13 +31,17 @@ class LicenceInvalidProblem(ValidationProblem):
                                 examples=[3])  # fmt: skip
 
 
-class LicenceInvalid(Unprocessable):
-    slug, title = "licence-invalid", "Contractor licence missing, expired or of too low a class"
-    schema = LicenceInvalidProblem
+class LicenceInvalid(
+    Unprocessable,
+    slug="licence-invalid",
+    title="Contractor licence missing, expired or of too low a class",
+    schema=LicenceInvalidProblem,
+): ...
 
 
-class ContractorNotApplicable(Unprocessable):
-    slug, title = "contractor-not-applicable", "No contractor licence is checked for this job"
+class ContractorNotApplicable(
+    Unprocessable, slug="contractor-not-applicable", title="No contractor licence is checked for this job"
+): ...
 
 
 async def import_licences(

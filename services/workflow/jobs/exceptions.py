@@ -37,47 +37,42 @@ class UnknownRulesProblem(_ValidationProblem):
     category: str = Field(description="The case's category.", examples=["sme_lv"])
 
 
-class JobNotFound(NotFound):
-    slug, title = "job-not-found", "Job not found"
+class JobNotFound(NotFound, slug="job-not-found", title="Job not found"): ...
 
 
-class VersionRequired(PreconditionRequired):
-    slug, title = "version-required", "If-Match with the job's version is required"
+class VersionRequired(
+    PreconditionRequired, slug="version-required", title="If-Match with the job's version is required"
+): ...
 
 
-class MalformedVersion(BadRequest):
-    slug, title = "malformed-if-match", "If-Match is not a job version"
+class MalformedVersion(BadRequest, slug="malformed-if-match", title="If-Match is not a job version"): ...
 
 
-class StaleVersion(Conflict):
-    slug, title = "stale-version", "The job changed since you read it"
-    schema = StaleVersionProblem
+class StaleVersion(
+    Conflict, slug="stale-version", title="The job changed since you read it", schema=StaleVersionProblem
+): ...
 
 
-class StepOutOfOrder(Conflict):
-    slug, title = "step-out-of-order", "Not the current step"
-    schema = StepOutOfOrderProblem
+class StepOutOfOrder(
+    Conflict, slug="step-out-of-order", title="Not the current step", schema=StepOutOfOrderProblem
+): ...
 
 
-class JobClosed(Conflict):
-    slug, title = "job-closed", "The job is connected or withdrawn"
-    schema = JobClosedProblem
+class JobClosed(Conflict, slug="job-closed", title="The job is connected or withdrawn", schema=JobClosedProblem): ...
 
 
-class JobIsPaused(Conflict):
-    slug, title = "job-paused", "The job is paused"
+class JobIsPaused(Conflict, slug="job-paused", title="The job is paused"): ...
 
 
-class JobNotPaused(Conflict):
-    slug, title = "job-not-paused", "The job is not paused"
+class JobNotPaused(Conflict, slug="job-not-paused", title="The job is not paused"): ...
 
 
-class VisitInFuture(Unprocessable):
-    slug, title = "visit-in-future", "Visit date in the future"
+class VisitInFuture(Unprocessable, slug="visit-in-future", title="Visit date in the future"): ...
 
 
-class VisitBeforeApplication(Unprocessable):
-    slug, title = "visit-before-application", "Visit date before the application"
+class VisitBeforeApplication(
+    Unprocessable, slug="visit-before-application", title="Visit date before the application"
+): ...
 
 
 class MissingEvidenceProblem(Problem):
@@ -89,11 +84,11 @@ class MissingEvidenceProblem(Problem):
     )
 
 
-class MissingEvidence(Unprocessable):
-    slug, title = "missing-evidence", "The step needs evidence from the site"
-    schema = MissingEvidenceProblem
+class MissingEvidence(
+    Unprocessable, slug="missing-evidence", title="The step needs evidence from the site", schema=MissingEvidenceProblem
+): ...
 
 
-class UnknownRules(Unprocessable):
-    slug, title = "unknown-rules", "Rule set or category unknown"
-    schema = UnknownRulesProblem
+class UnknownRules(
+    Unprocessable, slug="unknown-rules", title="Rule set or category unknown", schema=UnknownRulesProblem
+): ...

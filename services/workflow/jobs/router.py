@@ -64,6 +64,7 @@ ASSIGNEE_ME, ASSIGNEE_NONE = "me", "none"
 
 _NO_RECORD = StepCompletion()
 
+
 @router.get("", response_model=JobPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
 async def list_jobs(
     session: DbSession,

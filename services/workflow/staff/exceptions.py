@@ -3,9 +3,9 @@
 from services.common.errors import Unauthorized, Unprocessable
 
 
-class AssigneeInvalid(Unprocessable):
-    slug, title = "assignee-invalid", "Not an active staff member of the job's company"
+class AssigneeInvalid(
+    Unprocessable, slug="assignee-invalid", title="Not an active staff member of the job's company"
+): ...
 
 
-class AccountDeactivated(Unauthorized):
-    slug, title = "account-deactivated", "Account deactivated"
+class AccountDeactivated(Unauthorized, slug="account-deactivated", title="Account deactivated"): ...
