@@ -1,4 +1,4 @@
-"""Who may read a case in intake: its applicant, or the staff and managers of the grid company handling it."""
+"""Who may act in intake: applicants, and the readers of a case (its applicant, its grid company's staff)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from fastapi import Depends
 
 from services.common.auth import Principal, require_roles
 from services.common.db import DbSession
-from services.common.errors import Forbidden
+from services.common.errors import Forbidden, Unauthorized
 from services.intake.identity import service as identity_service
+
+# What a route for signed-in callers of some roles answers without a valid token, or to a caller of another role.
+AUTH_ERRORS = (Unauthorized, Forbidden)
+Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import JSONResponse
 
-from services.common.auth import Principal, require_roles
 from services.common.db import DbSession
-from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.errors import Unprocessable, problem_responses
 from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
 from services.common.work import Work
-from services.intake.access import CaseReach
+from services.intake.access import AUTH_ERRORS, Applicant
 from services.intake.applications import service as application_service
+from services.intake.applications.dependencies import OwnedApplication, ReadableApplication
 from services.intake.applications.exceptions import (
     ApplicationNotFound,
     IncompleteApplication,
@@ -34,23 +34,7 @@ from services.intake.applications.schemas import (
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255, min_length=1)]
-_AUTH_ERRORS = (Unauthorized, Forbidden)
-
-
-async def _owned_application(application_id: str, session: DbSession, applicant: Applicant) -> Application:
-    return await application_service.get_for_owner(session, owner_id=applicant.subject, application_id=application_id)
-
-
-OwnedApplication = Annotated[Application, Depends(_owned_application)]
-
-
-async def _readable_application(application_id: str, session: DbSession, reach: CaseReach) -> Application:
-    return await application_service.get_readable(session, reach=reach, application_id=application_id)
-
-
-ReadableApplication = Annotated[Application, Depends(_readable_application)]
 
 
 # The columns of an application its read is made of: each field but the documents, and the documents it requires.
@@ -88,7 +72,7 @@ async def _read(session: DbSession, application: Application) -> ApplicationRead
     status_code=status.HTTP_201_CREATED,
     response_model=ApplicationRead,
     responses=problem_responses(
-        *_AUTH_ERRORS,
+        *AUTH_ERRORS,
         IncompleteApplication,
         UnknownRegion,
         UnknownDocuments,
@@ -124,7 +108,7 @@ async def submit_application(
     )
 
 
-@router.get("", response_model=ApplicationPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable))
+@router.get("", response_model=ApplicationPage, responses=problem_responses(*AUTH_ERRORS, Unprocessable))
 async def list_applications(
     session: DbSession,
     applicant: Applicant,
@@ -143,7 +127,7 @@ async def list_applications(
 
 
 @router.get(
-    "/{application_id}", response_model=ApplicationRead, responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound)
+    "/{application_id}", response_model=ApplicationRead, responses=problem_responses(*AUTH_ERRORS, ApplicationNotFound)
 )
 async def read_application(session: DbSession, application: ReadableApplication) -> ApplicationRead:
     """One of the caller's applications, with its progress; staff and managers read their company's cases."""
@@ -153,7 +137,7 @@ async def read_application(session: DbSession, application: ReadableApplication)
 @router.post(
     "/{application_id}/withdraw",
     response_model=ApplicationRead,
-    responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound, InvalidTransition),
+    responses=problem_responses(*AUTH_ERRORS, ApplicationNotFound, InvalidTransition),
 )
 async def withdraw_application(work: Work, application: OwnedApplication) -> ApplicationRead:
     """Withdraw an application that is not yet connected."""
@@ -164,7 +148,7 @@ async def withdraw_application(work: Work, application: OwnedApplication) -> App
 @router.post(
     "/{application_id}/evaluation",
     response_model=ApplicationRead,
-    responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound, InvalidTransition, Unprocessable),
+    responses=problem_responses(*AUTH_ERRORS, ApplicationNotFound, InvalidTransition, Unprocessable),
 )
 async def evaluate_application(body: EvaluationCreate, work: Work, application: OwnedApplication) -> ApplicationRead:
     """Rate the service once the application is connected (one rating per case)."""

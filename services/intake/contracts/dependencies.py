@@ -1,4 +1,4 @@
-"""The application a contract belongs to, loaded for who may read or sign it, and where a signature came from."""
+"""Where a contract's signature came from: the client's address and what the client said it was."""
 
 from __future__ import annotations
 
@@ -6,28 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from services.common.auth import Principal, require_roles
-from services.common.db import DbSession
-from services.intake.access import CaseReach
-from services.intake.applications import service as application_service
-from services.intake.applications.models import Application
 from services.intake.identity.router import client_address
-
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
-
-
-async def _readable(application_id: str, session: DbSession, reach: CaseReach) -> Application:
-    return await application_service.get_readable(session, reach=reach, application_id=application_id)
-
-
-async def _owned(application_id: str, session: DbSession, applicant: Applicant) -> Application:
-    return await application_service.get_for_owner(session, owner_id=applicant.subject, application_id=application_id)
-
-
-# The applicant's own application, or one of the caller's company (staff, managers: read only); else 404.
-ReadableApplication = Annotated[Application, Depends(_readable)]
-# The applicant's own application; anyone else's is 404.
-OwnedApplication = Annotated[Application, Depends(_owned)]
 
 
 async def _client(request: Request) -> str:

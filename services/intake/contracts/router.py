@@ -7,30 +7,25 @@ import hashlib
 from fastapi import APIRouter, Response, status
 
 from services.common.db import DbSession
-from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.errors import Unprocessable, problem_responses
 from services.common.work import Work
+from services.intake.access import AUTH_ERRORS, Applicant
+from services.intake.applications.dependencies import OwnedApplication, ReadableApplication
 from services.intake.applications.exceptions import ApplicationNotFound, InvalidTransition
 from services.intake.contracts import render
 from services.intake.contracts import service as contract_service
-from services.intake.contracts.dependencies import (
-    Applicant,
-    ClientAddress,
-    OwnedApplication,
-    ReadableApplication,
-    UserAgent,
-)
+from services.intake.contracts.dependencies import ClientAddress, UserAgent
 from services.intake.contracts.exceptions import ContractAlreadySigned, ContractNotReady
 from services.intake.contracts.schemas import SignatureCreate, SignatureRead
 
 router = APIRouter(prefix="/api/v1/applications/{application_id}/contract", tags=["contracts"])
-_AUTH_ERRORS = (Unauthorized, Forbidden)
 
 
 @router.get(
     "",
     response_class=Response,
     responses={
-        **problem_responses(*_AUTH_ERRORS, ApplicationNotFound, ContractNotReady),
+        **problem_responses(*AUTH_ERRORS, ApplicationNotFound, ContractNotReady),
         200: {
             "content": {render.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
             "description": "The contract (PDF). Its ETag is the SHA-256 of the file, the one a signature records.",
@@ -59,7 +54,7 @@ async def read_contract(session: DbSession, application: ReadableApplication) ->
     status_code=status.HTTP_201_CREATED,
     response_model=SignatureRead,
     responses=problem_responses(
-        *_AUTH_ERRORS, ApplicationNotFound, ContractNotReady, ContractAlreadySigned, InvalidTransition, Unprocessable
+        *AUTH_ERRORS, ApplicationNotFound, ContractNotReady, ContractAlreadySigned, InvalidTransition, Unprocessable
     ),
 )
 async def sign_contract(

@@ -1,4 +1,4 @@
-"""The callers and applications dispute routes act for."""
+"""The applications dispute routes act on, and the key that makes raising a dispute safe to send again."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path
 
-from services.common.auth import Principal, require_roles
 from services.common.db import DbSession
 from services.intake.access import CaseReach
 from services.intake.applications import service as application_service
 from services.intake.applications.models import Application
 
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
 ApplicationId = Annotated[str, Path(min_length=1, max_length=36)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255, min_length=1)]
 

@@ -6,19 +6,18 @@ from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
 from services.common.db import DbSession
-from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.errors import Unprocessable, problem_responses
 from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
 from services.common.work import Work
+from services.intake.access import AUTH_ERRORS, Applicant
 from services.intake.applications import service as application_service
 from services.intake.applications.exceptions import ApplicationNotFound
 from services.intake.disputes import service as dispute_service
-from services.intake.disputes.dependencies import Applicant, ApplicationId, IdempotencyKey, ReadableApplication
+from services.intake.disputes.dependencies import ApplicationId, IdempotencyKey, ReadableApplication
 from services.intake.disputes.exceptions import DisputeExists, RecordNotOnCase
 from services.intake.disputes.schemas import DisputeCreate, DisputeList, DisputeRead, DisputeRequest
 
 router = APIRouter(prefix="/api/v1/applications", tags=["disputes"])
-
-_AUTH_ERRORS = (Unauthorized, Forbidden)
 
 
 @router.post(
@@ -26,7 +25,7 @@ _AUTH_ERRORS = (Unauthorized, Forbidden)
     status_code=status.HTTP_201_CREATED,
     response_model=DisputeRead,
     responses=problem_responses(
-        *_AUTH_ERRORS,
+        *AUTH_ERRORS,
         ApplicationNotFound,
         RecordNotOnCase,
         DisputeExists,
@@ -71,7 +70,7 @@ async def raise_dispute(
 @router.get(
     "/{application_id}/disputes",
     response_model=DisputeList,
-    responses=problem_responses(*_AUTH_ERRORS, ApplicationNotFound, Unprocessable),
+    responses=problem_responses(*AUTH_ERRORS, ApplicationNotFound, Unprocessable),
 )
 async def list_disputes(session: DbSession, application: ReadableApplication) -> DisputeList:
     """The disputes of an application, oldest first: for its applicant, and its grid company's staff and managers."""

@@ -10,13 +10,12 @@ from fastapi.responses import FileResponse
 from pydantic import StringConstraints
 
 from services.common import downloads
-from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
-from services.common.errors import Forbidden, Unauthorized, problem_responses
+from services.common.errors import problem_responses
 from services.common.rules.models import DocumentType
 from services.common.state import CurrentRules
-from services.intake.access import CaseReach
+from services.intake.access import AUTH_ERRORS, Applicant, CaseReach
 from services.intake.documents import service as document_service
 from services.intake.documents.exceptions import (
     DocumentNotFound,
@@ -32,9 +31,7 @@ from services.intake.state import Settings
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
 DocumentNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-_AUTH_ERRORS = (Unauthorized, Forbidden)
 
 
 async def _owned_document(document_id: str, session: DbSession, applicant: Applicant) -> Document:
@@ -61,7 +58,7 @@ def document_read(document: Document) -> DocumentRead:
     status_code=status.HTTP_201_CREATED,
     response_model=DocumentRead,
     responses=problem_responses(
-        *_AUTH_ERRORS, AccountNotFound, FileTooLarge, UnsupportedFile, ValidityRequired, UploadQuotaExceeded
+        *AUTH_ERRORS, AccountNotFound, FileTooLarge, UnsupportedFile, ValidityRequired, UploadQuotaExceeded
     ),
     description="Upload a document once; it is reused for every later application while it is valid. An "
     "applicant may upload `INTAKE_UPLOADS_PER_APPLICANT_PER_DAY` documents in any 24 hours (429 past it).",
@@ -99,14 +96,14 @@ async def upload_document(
     return document_read(document)
 
 
-@router.get("", response_model=DocumentPage, responses=problem_responses(*_AUTH_ERRORS))
+@router.get("", response_model=DocumentPage, responses=problem_responses(*AUTH_ERRORS))
 async def list_documents(session: DbSession, applicant: Applicant) -> DocumentPage:
     """The caller's documents on file."""
     documents = await document_service.list_for_owner(session, owner_id=applicant.subject)
     return DocumentPage(items=[document_read(d) for d in documents])
 
 
-@router.get("/{document_id}", response_model=DocumentRead, responses=problem_responses(*_AUTH_ERRORS, DocumentNotFound))
+@router.get("/{document_id}", response_model=DocumentRead, responses=problem_responses(*AUTH_ERRORS, DocumentNotFound))
 async def read_document(document: OwnedDocument) -> DocumentRead:
     """One of the caller's documents."""
     return document_read(document)
@@ -115,7 +112,7 @@ async def read_document(document: OwnedDocument) -> DocumentRead:
 @router.get(
     "/{document_id}/content",
     response_class=FileResponse,
-    responses=downloads.responses(*_AUTH_ERRORS, DocumentNotFound),
+    responses=downloads.responses(*AUTH_ERRORS, DocumentNotFound),
 )
 async def download_document(settings: Settings, document: ReadableDocument) -> FileResponse:
     """The file of one of the caller's documents; staff and managers download those of their company's cases."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock
 from services.common.db import DbSession
-from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.errors import Unprocessable, problem_responses
 from services.common.work import Work
+from services.intake.access import AUTH_ERRORS, Applicant
 from services.intake.notifications import service as notification_service
 from services.intake.notifications.exceptions import AccountNotFound, NotificationNotFound
 from services.intake.notifications.schemas import (
@@ -22,12 +22,9 @@ from services.intake.notifications.schemas import (
 
 router = APIRouter(tags=["notifications"])
 
-Applicant = Annotated[Principal, Depends(require_roles("applicant"))]
-_AUTH_ERRORS = (Unauthorized, Forbidden)
-
 
 @router.get(
-    "/api/v1/notifications", response_model=NotificationPage, responses=problem_responses(*_AUTH_ERRORS, Unprocessable)
+    "/api/v1/notifications", response_model=NotificationPage, responses=problem_responses(*AUTH_ERRORS, Unprocessable)
 )
 async def list_notifications(
     session: DbSession, applicant: Applicant, unread: Annotated[bool, Query()] = False
@@ -40,7 +37,7 @@ async def list_notifications(
 @router.post(
     "/api/v1/notifications/{notification_id}/read",
     response_model=NotificationRead,
-    responses=problem_responses(*_AUTH_ERRORS, NotificationNotFound, Unprocessable),
+    responses=problem_responses(*AUTH_ERRORS, NotificationNotFound, Unprocessable),
 )
 async def mark_notification_read(
     notification_id: Annotated[int, Path(ge=1, le=2**31 - 1)], work: Work, applicant: Applicant, clock: CurrentClock
@@ -55,7 +52,7 @@ async def mark_notification_read(
 @router.get(
     "/api/v1/me/notification-preferences",
     response_model=PreferencesRead,
-    responses=problem_responses(*_AUTH_ERRORS),
+    responses=problem_responses(*AUTH_ERRORS),
 )
 async def read_notification_preferences(session: DbSession, applicant: Applicant) -> PreferencesRead:
     """The channels the caller wants besides the inbox (all until chosen)."""
@@ -66,7 +63,7 @@ async def read_notification_preferences(session: DbSession, applicant: Applicant
 @router.put(
     "/api/v1/me/notification-preferences",
     response_model=PreferencesRead,
-    responses=problem_responses(*_AUTH_ERRORS, AccountNotFound, Unprocessable),
+    responses=problem_responses(*AUTH_ERRORS, AccountNotFound, Unprocessable),
 )
 async def update_notification_preferences(
     body: PreferencesUpdate, work: Work, applicant: Applicant, clock: CurrentClock
