@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -81,11 +80,12 @@ async def issue_token(
 ) -> TokenRead:
     """Exchange a username and password for a bearer token (OAuth2 password flow)."""
     # Counted before the password is checked, in one step with the lockout check: concurrent guesses all count.
-    attempt, wait = throttle.begin(form.username, client_address(request))
-    if attempt is None:
-        raise TooManyRequests(
-            "Too many failed sign-ins; try again later.", headers={"Retry-After": str(math.ceil(wait))}
-        )
+    attempt = throttle.admit(
+        form.username,
+        client_address(request),
+        refused=TooManyRequests,
+        detail="Too many failed sign-ins; try again later.",
+    )
     account = await identity_service.authenticate(session, username=form.username, password=form.password)
     throttle.succeeded(attempt)
     claims: dict[str, Any] = {"sub": account.id, "role": account.role, "name": account.name}

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from dataclasses import dataclass, field
+
+from services.common.errors import TooManyRequests
 
 
 def username_key(username: str) -> str:
@@ -44,6 +47,13 @@ class LoginThrottle:
         if len(self._failures) > self.max_keys:
             self._forget_least_failed(now)
         return Attempt(tuple(key for key, _ in limits), now), 0.0
+
+    def admit(self, username: str, client: str, *, refused: type[TooManyRequests], detail: str) -> Attempt:
+        """Start an attempt, or refuse it as `refused`, with a Retry-After, while any of its counters is locked."""
+        attempt, wait = self.begin(username, client)
+        if attempt is None:
+            raise refused(detail, headers={"Retry-After": str(math.ceil(wait))})
+        return attempt
 
     def succeeded(self, attempt: Attempt) -> None:
         """Take back a good sign-in's count, and forget what this client got wrong for this username."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from services.common.db import DbSession
 from services.common.errors import Unprocessable, problem_responses
+from services.intake.identity.router import client_address
 from services.intake.lookup import service as lookup_service
 from services.intake.lookup.exceptions import CaseNotFound, TooManyLookups
 from services.intake.lookup.schemas import CaseNumber, PhoneLast4, PublicStatusRead
@@ -34,9 +34,9 @@ async def lookup_application(
 ) -> PublicStatusRead:
     """A case's status, current step, due date and steps; unknown number and wrong phone are the same 404."""
     # Counted when it starts, so lookups sent at once cannot all pass the check; a hit takes its count back.
-    attempt, wait = throttle.begin(LOOKUP, request.client.host if request.client else "unknown")
-    if attempt is None:
-        raise TooManyLookups("Too many failed lookups; try again later.", headers={"Retry-After": str(math.ceil(wait))})
+    attempt = throttle.admit(
+        LOOKUP, client_address(request), refused=TooManyLookups, detail="Too many failed lookups; try again later."
+    )
     application = await lookup_service.find(session, number=number, phone_last4=phone_last4)
     throttle.succeeded(attempt)
     return lookup_service.public_status(application)
