@@ -34,8 +34,9 @@ def add_commands(
     tables_of: TablesOf,
 ) -> None:
     """Add `outbox list` and `outbox requeue` to the zerovisit parser."""
-    outbox = subparsers.add_parser("outbox", help="events a service has not delivered yet, and parked ones")
-    commands = outbox.add_subparsers(dest="outbox_command", required=True)
+    commands = subparsers.add_parser(
+        "outbox", help="events a service has not delivered yet, and parked ones"
+    ).add_subparsers(dest="outbox_command", required=True)
 
     listing = commands.add_parser(
         "list",
