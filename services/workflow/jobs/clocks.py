@@ -29,6 +29,13 @@ def step_clock(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: da
     return StepClock(elapsed, casetime.is_overdue(calendar, due_on=step.due_on, today=local_date(until)))
 
 
+def start_step(job: Job, step: JobStep, *, at: datetime, calendar: WorkingDayCalendar) -> None:
+    """Start a step's clock at an instant and make it the job's current step, due when its limit runs out."""
+    due = casetime.due(calendar, started_at=at, limit=step.limit_working_days)
+    step.started_at, step.due_on, step.due_on_provisional = at, due.date, due.provisional
+    job.current_step, job.due_on = step.code, due.date
+
+
 def step_state(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: datetime) -> events.JobStep:
     """A step as it stands at an instant, as job events carry it and clients read it."""
     clock = step_clock(job, step, calendar=calendar, now=now)

@@ -16,7 +16,7 @@ from services.intake.events import ApplicationSubmitted
 from services.workflow import events
 from services.workflow.contractors import service as contractor_service
 from services.workflow.evidence.models import JobEvidence
-from services.workflow.jobs import audit, pauses
+from services.workflow.jobs import audit, clocks, pauses
 from services.workflow.jobs.change import Change, apply, job_fields, publish_event
 from services.workflow.jobs.context import Context
 from services.workflow.jobs.exceptions import JobIsPaused, MissingEvidence, StepOutOfOrder
@@ -33,17 +33,13 @@ async def create_from_submission(session: AsyncSession, *, case: ApplicationSubm
     with session.no_autoflush:
         if await session.scalar(select(Job.id).where(Job.application_id == case.application_id)) is not None:
             return None
-    first = category.steps[0]
-    first_due = casetime.due(ctx.calendar, started_at=case.submitted_at, limit=first.limit_working_days)
     steps = [
         JobStep(
             position=position,
             code=rule.code,
             name=rule.name,
             limit_working_days=rule.limit_working_days,
-            started_at=case.submitted_at if position == 0 else None,
-            due_on=first_due.date if position == 0 else None,
-            due_on_provisional=first_due.provisional if position == 0 else False,
+            due_on_provisional=False,
             paused_working_days=0,
             overdue=False,
         )
@@ -57,8 +53,6 @@ async def create_from_submission(session: AsyncSession, *, case: ApplicationSubm
         grid_company=case.grid_company,
         region=case.region,
         rule_set=case.rule_set,
-        current_step=first.code,
-        due_on=first_due.date,
         paused_while_overdue=False,
         paused_working_days=0,
         submitted_at=case.submitted_at,
@@ -70,6 +64,7 @@ async def create_from_submission(session: AsyncSession, *, case: ApplicationSubm
         fees=[],
         visits=[],
     )
+    clocks.start_step(job, steps[0], at=case.submitted_at, calendar=ctx.calendar)
     session.add(job)
     audit.append(
         session,
@@ -211,9 +206,7 @@ async def complete_step(
             **_recorded(completion, evidence),
         }
         if following is not None:
-            due = casetime.due(ctx.calendar, started_at=ctx.now, limit=following.limit_working_days)
-            following.started_at, following.due_on, following.due_on_provisional = ctx.now, due.date, due.provisional
-            job.current_step, job.due_on = following.code, due.date
+            clocks.start_step(job, following, at=ctx.now, calendar=ctx.calendar)
             return Change(
                 "step_completed",
                 {**details, "next_step": following.code, "connected": False},
