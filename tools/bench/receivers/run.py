@@ -1,11 +1,16 @@
-"""CPU and SQL statements per event in the receivers: workflow making jobs, metrics keeping facts and rollups.
+"""CPU and SQL statements per event in the receivers: workflow making jobs, metrics keeping facts and rollups,
+intake following jobs for the applicant.
 
 Each receiver runs in this process (its app, its lifespan, its own PostgreSQL database) and is sent signed
 batches of events as a relay sends them (`POST /internal/events/batch`, 50 events each); nothing else runs
 meanwhile, so the CPU this process uses during a batch is the receiver's (with the in-process HTTP client's
 small share). Workflow gets `application.submitted`; metrics gets `application.submitted` and then
-`job.created` for the same cases. Statements are counted as the receiver's engine sends them (BEGIN and
-COMMIT not included): a count that does not depend on how busy the machine is.
+`job.created` for the same cases; intake gets `job.created` and then `job.step_completed` of the accept step
+(which also makes the supply contract ready) for applications submitted to it beforehand through its API, so
+each event updates the applicant's progress and owes them a notification and its SMS (and, for the accept
+step, a second one: the contract to sign). Statements are counted as the receiver's engine sends them (BEGIN
+and COMMIT not included; one statement sent for many rows at once, as an executemany, counts once): a count
+that does not depend on how busy the machine is.
 
     python -m tools.bench.receivers.run --batches 40
 """
@@ -36,7 +41,8 @@ from services.common.events.outbox import queue
 from services.common.rules.loader import load_rule_book
 from services.common.settings import DEV_EVENTS_SECRET
 from services.intake.events import ApplicationSubmitted, StepLimit
-from services.workflow.events import JobCreated, JobStep
+from services.workflow.events import JobCreated, JobStep, JobStepCompleted
+from tools.bench.load import seed
 from tools.bench.load.report import machine_lines, source_state
 from tools.bench.load.stack import postgres_version
 from tools.stack import (
@@ -133,6 +139,52 @@ class Case:
             submitted_at=self.submitted_at,
         )
 
+    def accepted(self) -> JobStepCompleted:
+        """job.step_completed of the first step (accept), as workflow publishes it a day after submission."""
+        at = self.submitted_at + timedelta(days=1)
+        first, second, *rest = self.steps
+        steps = [
+            JobStep(
+                code=first.code,
+                name=first.name,
+                limit_working_days=first.limit_working_days,
+                started_at=self.submitted_at,
+                due_on=(self.submitted_at + timedelta(days=5)).date(),
+                completed_at=at,
+                elapsed_working_days=1,
+            ),
+            JobStep(
+                code=second.code,
+                name=second.name,
+                limit_working_days=second.limit_working_days,
+                started_at=at,
+                due_on=(at + timedelta(days=30)).date(),
+            ),
+            *(JobStep(code=s.code, name=s.name, limit_working_days=s.limit_working_days) for s in rest),
+        ]
+        return JobStepCompleted(
+            job_id=self.job_id,
+            application_id=self.application_id,
+            grid_company=GRID,
+            region=REGION,
+            at=at,
+            current_step=second.code,
+            steps=steps,
+            step=first.code,
+            elapsed_working_days=1,
+            overdue=False,
+        )
+
+
+async def submitted_to_intake(client: httpx.AsyncClient, cases: list[Case]) -> None:
+    """Submit each case to intake through its API (one applicant, documents on file); the case takes its id."""
+    required = await seed._required_documents(client)
+    token = await seed._applicant(client, "bench-receivers", required)
+    headers = {"Authorization": f"Bearer {token}"}
+    for case in cases:
+        body = await seed._post(client, "/api/v1/applications", json=seed.CASE, headers=headers)
+        case.application_id = str(body["id"])
+
 
 def signed_batch(
     source: str, payloads: list[EventPayload], case_keys: list[str], now: datetime
@@ -209,7 +261,14 @@ async def run(args: argparse.Namespace) -> list[Measured]:
             urls = {name: sqlalchemy_url(args.postgres, db) for name, db in databases.items()}
             secrets = dict.fromkeys(SERVICES, DEV_EVENTS_SECRET)
             env = environment(free_ports(SERVICES), var_dir=Path(var_dir), secrets=secrets, database_urls=urls)
-            env |= {"WORKFLOW_RELAY_ENABLED": "false", "METRICS_CALENDAR_RELOAD_SECONDS": "60"}
+            env |= {
+                "WORKFLOW_RELAY_ENABLED": "false",
+                "INTAKE_RELAY_ENABLED": "false",
+                # The receiver's work is measured; sending the messages it owes is another process's job.
+                "INTAKE_MESSAGES_ENABLED": "false",
+                "INTAKE_REMINDERS_ENABLED": "false",
+                "METRICS_CALENDAR_RELOAD_SECONDS": "60",
+            }
             await migrate(env)
             now = datetime.now(UTC)
             cases = [Case(now - timedelta(hours=1)) for _ in range(BATCH * (args.batches + 1))]
@@ -222,6 +281,12 @@ async def run(args: argparse.Namespace) -> list[Measured]:
                 results.append(await measure(app, client, "metrics", batches, "application.submitted"))
                 batches = _batches("workflow", cases, Case.created, now)
                 results.append(await measure(app, client, "metrics", batches, "job.created"))
+            async with running("intake", env) as (app, client):
+                await submitted_to_intake(client, cases)
+                batches = _batches("workflow", cases, Case.created, now)
+                results.append(await measure(app, client, "intake", batches, "job.created"))
+                batches = _batches("workflow", cases, Case.accepted, now)
+                results.append(await measure(app, client, "intake", batches, "job.step_completed"))
             return results
     finally:
         await drop_databases(args.postgres, list(databases.values()))
