@@ -81,10 +81,20 @@ def _reject_nul(
 ) -> None:
     # Every value bound for the database passes here, whichever request field or event it came from,
     # so a NUL is refused the same way on SQLite and PostgreSQL instead of failing inside the driver.
-    for row in parameters if executemany else (parameters,):
-        values = row.values() if isinstance(row, Mapping) else row or ()
-        if any(isinstance(value, str) and "\x00" in value for value in values):
-            raise TextWithNul("Text must not contain the NUL character (U+0000).")
+    # The parameters come as one row or many, by name or by position, and a batched INSERT ... RETURNING
+    # brings its rows' values as one flat list whatever `executemany` says: every string among them is looked at.
+    if _holds_nul(parameters):
+        raise TextWithNul("Text must not contain the NUL character (U+0000).")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def new_metadata() -> MetaData:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.calendar.events import handle_published_years
@@ -12,8 +14,10 @@ from services.common.events import EventEnvelope, EventHandlers
 from services.common.state import ServiceState
 from services.intake.applications.models import Application
 from services.intake.contracts import service as contract_service
+from services.intake.identity.models import Account
 from services.intake.notifications import service as notification_service
-from services.intake.notifications.outbox import Channels
+from services.intake.notifications.models import NotificationPreference
+from services.intake.notifications.outbox import Channels, Wanted
 from services.workflow import events as job_events
 
 handlers = EventHandlers()
@@ -23,8 +27,32 @@ handle_published_years(handlers)
 _STEP_FIELDS = {"code", "name", "limit_working_days", "started_at", "due_on", "completed_at"}
 
 
-async def _application(session: AsyncSession, event: job_events.JobEvent) -> Application | None:
-    return await session.get(Application, event.application_id, with_for_update=True)
+@dataclass(frozen=True)
+class _Case:
+    """What following a job event needs of the case: the application (locked), and of its owner the name and
+    the channels they want told on."""
+
+    application: Application
+    owner_name: str | None
+    wants: Wanted
+
+
+async def _case(session: AsyncSession, event: job_events.JobEvent) -> _Case | None:
+    statement = (
+        select(Application, Account.name, NotificationPreference)
+        .outerjoin(Account, Account.id == Application.owner_id)
+        .outerjoin(NotificationPreference, NotificationPreference.account_id == Application.owner_id)
+        .where(Application.id == event.application_id)
+        .with_for_update(of=Application)
+    )
+    # Not flushed first: what the batch's earlier events changed is written together at commit (an application
+    # met again in the batch comes from the session as they left it).
+    with session.no_autoflush:
+        row = (await session.execute(statement)).first()
+    if row is None:
+        return None
+    application, owner_name, preference = row
+    return _Case(application, owner_name, Wanted.by(preference))
 
 
 def _record(
@@ -48,19 +76,16 @@ def _record(
 
 
 async def _tell(
-    session: AsyncSession,
-    application: Application,
-    envelope: EventEnvelope,
-    event: job_events.JobEvent,
-    state: ServiceState,
+    session: AsyncSession, case: _Case, envelope: EventEnvelope, event: job_events.JobEvent, state: ServiceState
 ) -> None:
     await notification_service.tell(
         session,
-        application=application,
+        application=case.application,
         kind=_KINDS[envelope.type],
         key=str(envelope.id),
-        fields=notification_service.event_fields(application, event),
+        fields=notification_service.event_fields(case.application, event),
         channels=Channels.of(state.settings),
+        wants=case.wants,
         now=state.clock.now(),
     )
 
@@ -85,45 +110,49 @@ def _steps(event: job_events.JobEvent) -> list[dict[str, Any]]:
 async def on_job_created(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The grid company has the case: it is in progress."""
     event = job_events.JobCreated.from_envelope(envelope)
-    application = await _application(session, event)
-    if application is None or application.status == "withdrawn":
+    case = await _case(session, event)
+    if case is None or case.application.status == "withdrawn":
         return
+    application = case.application
     application.status = "in_progress"
     _record(application, envelope, event, steps=_steps(event), current_step=event.current_step, job_id=event.job_id)
-    await _tell(session, application, envelope, event, state)
+    await _tell(session, case, envelope, event, state)
 
 
-async def _steps_moved(
-    session: AsyncSession, envelope: EventEnvelope, event: job_events.JobEvent
-) -> Application | None:
-    application = await _application(session, event)
-    if application is None or application.status == "withdrawn":
+async def _steps_moved(session: AsyncSession, envelope: EventEnvelope, event: job_events.JobEvent) -> _Case | None:
+    case = await _case(session, event)
+    if case is None or case.application.status == "withdrawn":
         return None
+    application = case.application
     _record(application, envelope, event, steps=_steps(event), current_step=event.current_step)
-    return application
+    return case
 
 
 @handlers.on(job_events.JobStepCompleted.event_type)
 async def on_step_completed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """A step was completed; the next one has started."""
     event = job_events.JobStepCompleted.from_envelope(envelope)
-    application = await _steps_moved(session, envelope, event)
-    if application is None:
+    case = await _steps_moved(session, envelope, event)
+    if case is None:
         return
-    await _tell(session, application, envelope, event, state)
+    await _tell(session, case, envelope, event, state)
     if event.step == contract_service.ACCEPT_STEP:
-        await _contract_ready(session, application, envelope, event, state)
+        await _contract_ready(session, case, envelope, event, state)
 
 
 async def _contract_ready(
     session: AsyncSession,
-    application: Application,
+    case: _Case,
     envelope: EventEnvelope,
     event: job_events.JobStepCompleted,
     state: ServiceState,
 ) -> None:
     """The case is accepted: its supply contract is made, and the applicant is asked to sign it online."""
-    if await contract_service.make_ready(session, application=application, accepted_at=event.at) is None:
+    application = case.application
+    made = await contract_service.make_ready(
+        session, application=application, owner_name=case.owner_name, accepted_at=event.at
+    )
+    if made is None:
         return
     # A second notification from the same event: its own key, derived so that it stays one per event.
     await notification_service.tell(
@@ -133,6 +162,7 @@ async def _contract_ready(
         key=str(uuid.uuid5(envelope.id, "contract_ready")),
         fields=notification_service.event_fields(application, event),
         channels=Channels.of(state.settings),
+        wants=case.wants,
         now=state.clock.now(),
     )
 
@@ -147,24 +177,26 @@ async def on_due_date_recounted(session: AsyncSession, envelope: EventEnvelope, 
 async def on_paused(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The clock stopped for a reason the applicant should see."""
     event = job_events.JobPaused.from_envelope(envelope)
-    application = await _application(session, event)
-    if application is None or application.status not in ("submitted", "in_progress"):
+    case = await _case(session, event)
+    if case is None or case.application.status not in ("submitted", "in_progress"):
         return
+    application = case.application
     application.status = "paused"
     _record(application, envelope, event, detail=event.reason)
-    await _tell(session, application, envelope, event, state)
+    await _tell(session, case, envelope, event, state)
 
 
 @handlers.on(job_events.JobResumed.event_type)
 async def on_resumed(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """The clock runs again, with due dates moved by the paused working days."""
     event = job_events.JobResumed.from_envelope(envelope)
-    application = await _application(session, event)
-    if application is None or application.status != "paused":
+    case = await _case(session, event)
+    if case is None or case.application.status != "paused":
         return
+    application = case.application
     application.status = "in_progress"
     _record(application, envelope, event, detail=event.reason, steps=_steps(event))
-    await _tell(session, application, envelope, event, state)
+    await _tell(session, case, envelope, event, state)
 
 
 def _case_record(event: job_events.JobEvent) -> tuple[str, dict[str, Any]]:
@@ -187,27 +219,29 @@ _RECORDS: dict[str, type[job_events.JobEvent]] = {
 async def on_record(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """A fee or an office visit: on the timeline, and listed with its id so the applicant may dispute it."""
     event = _RECORDS[envelope.type].from_envelope(envelope)
-    application = await _application(session, event)
-    if application is None:
+    case = await _case(session, event)
+    if case is None:
         return
+    application = case.application
     kind, entry = _case_record(event)
     listed = application.progress.get(kind, [])
     changes: dict[str, Any] = {} if any(item["id"] == entry["id"] for item in listed) else {kind: [*listed, entry]}
     _record(application, envelope, event, detail=None, **changes)
-    await _tell(session, application, envelope, event, state)
+    await _tell(session, case, envelope, event, state)
 
 
 @handlers.on(job_events.JobConnected.event_type)
 async def on_connected(session: AsyncSession, envelope: EventEnvelope, state: ServiceState) -> None:
     """Power is on."""
     event = job_events.JobConnected.from_envelope(envelope)
-    application = await _application(session, event)
-    if application is None:
+    case = await _case(session, event)
+    if case is None:
         return
+    application = case.application
     if application.status == "withdrawn":
         # The withdrawal crossed the connection in flight; workflow refused it, and power is on.
         application.withdrawn_at = None
     application.status = "connected"
     application.connected_at = event.connected_at
     _record(application, envelope, event, steps=_steps(event), current_step=None)
-    await _tell(session, application, envelope, event, state)
+    await _tell(session, case, envelope, event, state)

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event, select
+
 from services.common.clock import FixedClock
+from services.common.events import EventEnvelope, sign
+from services.intake.notifications.models import Notification
 from services.workflow import events as job_events
 from tests.intake.helpers import application_body, sign_in, upload_all
+from tests.intake.messaging import owed
 from tests.metrics.support import deliver
-from tests.support.services import Service
+from tests.support.services import EVENTS_SECRETS, Service
+
+INBOX = "/api/v1/notifications"
+PREFERENCES = "/api/v1/me/notification-preferences"
 
 
 def _connected(application_id: str, clock: FixedClock) -> dict[str, Any]:
@@ -61,3 +71,92 @@ async def test_a_connection_wins_over_a_withdrawal_that_crossed_it(intake: Servi
     await deliver(intake.client, clock, "job.connected", connected, source="workflow")
     read = (await intake.client.get(f"/api/v1/applications/{application_id}", headers=headers)).json()
     assert read["status"] == "connected"
+
+
+def _job_event(model: type[job_events.JobEvent], application_id: str, clock: FixedClock, **fields: Any) -> Any:
+    """A job event as workflow declares it, for a small business's two steps."""
+    steps = [
+        job_events.JobStep(code="accept", name="受理签约", limit_working_days=3, started_at=clock.now()),
+        job_events.JobStep(code="connect", name="装表接电", limit_working_days=12),
+    ]
+    common = {"job_id": f"job-{application_id}", "application_id": application_id, "grid_company": "SGCC-BJ"}
+    return model(**common, region="110105", at=clock.now(), steps=steps, **fields)
+
+
+async def _deliver_batch(intake: Service, clock: FixedClock, events: list[job_events.JobEvent]) -> list[str]:
+    envelopes = [
+        EventEnvelope(
+            id=uuid.uuid4(),
+            type=event.event_type,
+            version=1,
+            occurred_at=clock.now(),
+            case_key=event.application_id,
+            source="workflow",
+            data=event.model_dump(mode="json"),
+        )
+        for event in events
+    ]
+    body = json.dumps({"events": [json.loads(e.model_dump_json()) for e in envelopes]}).encode()
+    headers = sign(EVENTS_SECRETS["workflow"], str(uuid.uuid4()), body, now=clock.now(), source="workflow")
+    response = await intake.client.post(
+        "/internal/events/batch", content=body, headers={**headers, "content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    return [result["status"] for result in response.json()["results"]]
+
+
+async def test_a_batch_of_job_events_is_followed_in_order_and_its_notifications_written_together(
+    intake: Service, clock: FixedClock
+) -> None:
+    alice, mine = await _apply(intake)
+    bob = await sign_in(intake.client, "bob")
+    assert (await intake.client.put(PREFERENCES, headers=bob, json={"sms": False, "push": True})).status_code == 200
+    body = application_body(await upload_all(intake.client, bob))
+    theirs = (await intake.client.post("/api/v1/applications", headers=bob, json=body)).json()["id"]
+    batch = [
+        _job_event(job_events.JobCreated, mine, clock, current_step="accept", category="sme_lv",
+                   due_on=clock.now().date(), rule_set="2025-ndrc-nea", total_limit_working_days=15,
+                   submitted_at=clock.now()),
+        _job_event(job_events.JobStepCompleted, mine, clock, current_step="connect", step="accept",
+                   elapsed_working_days=1, overdue=False),
+        _job_event(job_events.JobCreated, theirs, clock, current_step="accept", category="sme_lv",
+                   due_on=clock.now().date(), rule_set="2025-ndrc-nea", total_limit_working_days=15,
+                   submitted_at=clock.now()),
+    ]  # fmt: skip
+    sent: list[str] = []
+    engine = intake.app.state.service.database.engine.sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        statuses = await _deliver_batch(intake, clock, batch)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert statuses == ["applied"] * 3
+    # Nothing is written between the events: every case is read first, the writes all come at commit. On
+    # PostgreSQL the four notifications (alice's case made, accepted, its contract ready; bob's case made) are
+    # one INSERT ... RETURNING; SQLite's driver inserts rows that take their id from the database one by one.
+    reads = [i for i, s in enumerate(sent) if s.startswith("SELECT application.id")]
+    writes = [i for i, s in enumerate(sent) if s.startswith(("INSERT INTO notification ", "UPDATE application"))]
+    assert len(reads) == 3 and max(reads) < min(writes)
+    if engine.dialect.name == "postgresql":
+        assert sum(s.startswith("INSERT INTO notification ") for s in sent) == 1
+    read = (await intake.client.get(f"/api/v1/applications/{mine}", headers=alice)).json()
+    assert [entry["event"] for entry in read["progress"]["timeline"]][-2:] == ["job.created", "job.step_completed"]
+    assert (read["status"], read["progress"]["current_step"]) == ("in_progress", "connect")
+    contract = await intake.client.get(f"/api/v1/applications/{mine}/contract", headers=alice)
+    assert contract.status_code == 200, contract.text
+    kinds = sorted(item["kind"] for item in (await intake.client.get(INBOX, headers=alice)).json()["items"])
+    assert kinds == ["contract_ready", "job_created", "step_completed"]
+    # Each message belongs to its own notification, and bob's preference (no SMS) was read with his case.
+    async with intake.app.state.service.database.sessionmaker() as session:
+        notifications = {n.id: n for n in await session.scalars(select(Notification))}
+    messages = await owed(intake)
+    assert {(m.application_id, m.kind) for m in messages} == {
+        (notifications[m.notification_id].application_id, notifications[m.notification_id].kind) for m in messages
+    }
+    assert {m.channel for m in messages if m.application_id == theirs} <= {"push"}
+    assert {m.channel for m in messages if m.application_id == mine} >= {"sms"}

@@ -17,30 +17,31 @@ from services.intake.applications.models import Application
 from services.intake.contracts import render, templates
 from services.intake.contracts.exceptions import ContractAlreadySigned, ContractNotReady
 from services.intake.contracts.models import USER_AGENT_MAX, SupplyContract
-from services.intake.identity.models import Account
 
 ACCEPT_STEP = "accept"
 
 
 async def make_ready(
-    session: AsyncSession, *, application: Application, accepted_at: datetime
+    session: AsyncSession, *, application: Application, owner_name: str | None, accepted_at: datetime
 ) -> SupplyContract | None:
-    """The contract of an accepted case, made once; None when its category has no template (nothing to sign)."""
-    existing = await session.get(SupplyContract, application.id)
+    """The contract of an accepted case, made once; None when its category has no template (nothing to sign).
+
+    Written with the rest of the transaction; the party is the owner by name, or the application's contact.
+    """
+    with session.no_autoflush:
+        existing = await session.get(SupplyContract, application.id)
     if existing is not None:
         return None
     template = templates.library().for_category(application.category)
     if template is None:
         return None
-    owner = await session.get(Account, application.owner_id)
     contract = SupplyContract(
         application_id=application.id,
         template_id=template.id,
-        party_name=owner.name if owner is not None and owner.name else application.contact_name,
+        party_name=owner_name or application.contact_name,
         ready_at=accepted_at,
     )
     session.add(contract)
-    await session.flush()
     return contract
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.common.db import PhoneNumber, UtcTimestamp, UuidText
 from services.intake.db import Base
@@ -58,6 +58,8 @@ class OutgoingMessage(Base):
 
     id: Mapped[UuidText] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"), index=True)
+    # Set when the message is made, so its notification is written first without a flush of its own.
+    notification: Mapped[Notification] = relationship(lazy="raise")
     account_id: Mapped[str] = mapped_column(ForeignKey("account.id"))
     application_id: Mapped[str] = mapped_column(ForeignKey("application.id"))
     channel: Mapped[str] = mapped_column(String(8))

@@ -25,6 +25,24 @@ _table: Table = OutgoingMessage.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
+class Wanted:
+    """The channels besides the inbox an applicant wants; with no preference on file, all of them."""
+
+    sms: bool = True
+    push: bool = True
+
+    @classmethod
+    def by(cls, preference: NotificationPreference | None) -> Wanted:
+        """What a preference row (or its absence) says."""
+        return cls() if preference is None else cls(sms=preference.sms, push=preference.push)
+
+
+async def wanted(session: AsyncSession, account_id: str) -> Wanted:
+    """The channels an account wants, read from its preference."""
+    return Wanted.by(await session.get(NotificationPreference, account_id))
+
+
+@dataclass(frozen=True)
 class Channels:
     """What may be sent besides the inbox: SMS always (by the configured provider), push with a gateway."""
 
@@ -39,29 +57,29 @@ class Channels:
         return cls(QuietHours(settings.sms_quiet_from, settings.sms_quiet_until), push=bool(settings.push_url))
 
 
-async def queue(
+def queue(
     session: AsyncSession,
     *,
     notification: Notification,
     application: Application,
     sms_text: str,
     channels: Channels,
+    wants: Wanted,
     now: datetime,
 ) -> list[OutgoingMessage]:
     """Owe the applicant an SMS and a push message for a notification, as they chose, in its transaction."""
-    preference = await session.get(NotificationPreference, application.owner_id)
-    wants_sms, wants_push = (preference.sms, preference.push) if preference else (True, True)
     phone = application.contact_phone.strip()
     owed: list[tuple[str, str | None, str, datetime]] = []
-    if wants_sms and phone:
+    if wants.sms and phone:
         # Written at night, an SMS waits for the morning; push is not held.
         owed.append((SMS, phone, texts.SMS_SIGNATURE + sms_text, channels.quiet.release_at(now)))
-    if wants_push and channels.push:
+    if wants.push and channels.push:
         owed.append((PUSH, None, notification.body, now))
     messages = [
         OutgoingMessage(
             id=str(uuid.uuid4()),
-            notification_id=notification.id,
+            # The notification's id is the database's: the message takes it when both are written.
+            notification=notification,
             account_id=notification.account_id,
             application_id=notification.application_id,
             channel=channel,

@@ -18,7 +18,7 @@ from services.intake.applications import service as application_service
 from services.intake.applications.models import Application
 from services.intake.notifications import service as notification_service
 from services.intake.notifications.models import Reminder, ReminderCheck
-from services.intake.notifications.outbox import Channels
+from services.intake.notifications.outbox import Channels, wanted
 
 DUE_SOON, OVERDUE = "due_soon", "overdue"
 # Cases whose clock runs. A paused case's clock stands still and the applicant was told why; connected and
@@ -125,8 +125,10 @@ async def _remind(
                 key=key,
                 fields=notification_service.case_fields(application),
                 channels=channels,
+                wants=await wanted(session, application.owner_id),
                 now=now,
             )
+            await session.flush()  # the notification's id, which the reminder refers to
             session.add(
                 Reminder(application_id=application.id, kind=kind, reminded_on=today, notification_id=notification.id)
             )

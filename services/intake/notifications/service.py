@@ -65,11 +65,13 @@ async def tell(
     key: str,
     fields: Mapping[str, str],
     channels: outbox.Channels,
+    wants: outbox.Wanted,
     now: datetime,
 ) -> Notification:
     """Put a notification in the owner's inbox and owe them its SMS and push message, in one transaction.
 
-    `key` names what the notification is about (the event's id, or the day's reminder): one per key.
+    `key` names what the notification is about (the event's id, or the day's reminder): one per key. Both are
+    written with the rest of the transaction (a batch of events writes its notifications together).
     """
     title, body = texts.TEXTS[kind]
     notification = Notification(
@@ -82,10 +84,15 @@ async def tell(
         created_at=now,
     )
     session.add(notification)
-    await session.flush()  # its id, which the messages refer to
     sms_text = texts.SMS_TEXTS[kind].format(**fields)
-    await outbox.queue(
-        session, notification=notification, application=application, sms_text=sms_text, channels=channels, now=now
+    outbox.queue(
+        session,
+        notification=notification,
+        application=application,
+        sms_text=sms_text,
+        channels=channels,
+        wants=wants,
+        now=now,
     )
     return notification
 
