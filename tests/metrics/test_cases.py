@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, select
 
 from services.common.clock import FixedClock, local_date
+from services.common.events import EventEnvelope, sign
 from services.intake.identity.keys import SigningKey
+from services.metrics.facts.models import CaseFact, OpenCase
 from tests.metrics.dataset import ROWS
 from tests.metrics.live import LiveCase
 from tests.metrics.support import CALENDAR, RULES, at, auth, deliver
-from tests.support.services import Service
+from tests.support.services import EVENTS_SECRETS, Service
 
 
 async def _open_case(metrics: Service, clock: FixedClock, submitted: datetime, **kwargs: str) -> LiveCase:
@@ -171,3 +178,76 @@ async def test_a_case_given_to_an_unlicensed_contractor_is_a_violation_even_once
     kinds = {item["case_id"]: item["kinds"] for item in body["items"]}
     assert "unlicensed_contractor" in kinds[flagged.application_id]
     assert "unlicensed_contractor" not in kinds.get(clean.application_id, [])
+
+
+async def _deliver_batch(
+    metrics: Service, clock: FixedClock, source: str, events: list[tuple[str, dict[str, Any]]]
+) -> list[str]:
+    envelopes = [
+        EventEnvelope(
+            id=uuid.uuid4(),
+            type=event_type,
+            version=1,
+            occurred_at=clock.now(),
+            case_key=data["application_id"],
+            source=source,
+            data=data,
+        )
+        for event_type, data in events
+    ]
+    body = json.dumps({"events": [json.loads(e.model_dump_json()) for e in envelopes]}).encode()
+    headers = sign(EVENTS_SECRETS[source], str(uuid.uuid4()), body, now=clock.now(), source=source)
+    response = await metrics.client.post(
+        "/internal/events/batch", content=body, headers={**headers, "content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    return [result["status"] for result in response.json()["results"]]
+
+
+async def test_a_batch_reads_every_fact_first_and_writes_them_and_their_open_cases_together(
+    metrics: Service, clock: FixedClock
+) -> None:
+    submitted, paused_at = datetime(2026, 11, 2, 1, 0, tzinfo=UTC), datetime(2026, 11, 5, 1, 0, tzinfo=UTC)
+    first, second, alone = LiveCase(submitted), LiveCase(submitted), LiveCase(submitted)
+
+    def events(case: LiveCase, due_on: str) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            ("job.created", case.created(submitted, due_on=due_on)),
+            ("job.paused", {**case.job(paused_at), "reason": "customer_request"}),
+        ]
+
+    cases = ("application.submitted", first.submitted()), ("application.submitted", second.submitted())
+    assert (
+        await _deliver_batch(metrics, clock, "intake", [*cases, ("application.submitted", alone.submitted())])
+        == ["applied"] * 3
+    )
+    # The same events for a third case one at a time: what the batch must come to.
+    for event_type, data in events(alone, "2026-12-31"):
+        assert (await deliver(metrics.client, clock, event_type, data, source="workflow")).status_code == 200
+    sent: list[str] = []
+    engine = metrics.app.state.service.database.engine.sync_engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    created_first, paused_first = events(first, "2026-12-31")
+    # The first case twice in the batch: its job.paused must find what its job.created changed.
+    batch = [created_first, ("job.created", second.created(submitted, due_on="2026-12-20")), paused_first]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        applied = await _deliver_batch(metrics, clock, "workflow", batch)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert applied == ["applied"] * 3
+    reads = [i for i, s in enumerate(sent) if s.startswith("SELECT case_fact.id")]
+    written = ("UPDATE case_fact", "UPDATE open_case", "INSERT INTO open_case")
+    writes = [i for i, s in enumerate(sent) if s.startswith(written)]
+    assert len(reads) == 3 and writes and max(reads) < min(writes)
+    async with metrics.app.state.service.database.sessionmaker() as session:
+        rows = {row.id: (row.due_on, row.paused_on) for row in await session.scalars(select(OpenCase))}
+        facts = {f.id: (f.job_id is not None, f.due_on, len(f.pauses)) for f in await session.scalars(select(CaseFact))}
+    assert rows[first.application_id] == rows[alone.application_id]
+    assert rows[first.application_id][1] == local_date(paused_at)
+    assert facts[first.application_id] == facts[alone.application_id] == (True, rows[alone.application_id][0], 1)
+    assert rows[second.application_id][1] is None and facts[second.application_id][2] == 0

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.common.db import (
     CaseId,
@@ -97,6 +97,10 @@ class CaseFact(Base):
     # Pauses: reason, paused_at, resumed_at, paused_working_days.
     pauses: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=lambda: [])
     updated_at: Mapped[UtcTimestamp]
+    # Its open_case row: read with the fact under the fact's lock, written (or removed) with it.
+    open_case: Mapped[OpenCase | None] = relationship(
+        primaryjoin="CaseFact.id == foreign(OpenCase.id)", cascade="all, delete-orphan", lazy="raise"
+    )
 
 
 class OpenCase(Base):

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, delete
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.metrics.facts.models import OPEN_CASE_COLUMNS, CaseFact, OpenCase
-
-OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
 
 
 def listing(fact: CaseFact) -> dict[str, Any] | None:
@@ -20,13 +14,16 @@ def listing(fact: CaseFact) -> dict[str, Any] | None:
     return {name: getattr(fact, name) for name in OPEN_CASE_COLUMNS}
 
 
-async def sync(session: AsyncSession, fact: CaseFact) -> None:
-    """Write the fact's open_case row, or remove it once the case is closed or has no deadline."""
+def sync(fact: CaseFact) -> None:
+    """Make the fact's open_case row stand as it should, or go once the case is closed or has no deadline.
+
+    Written with the fact at the next flush: a batch of events writes its cases' rows together.
+    """
     values = listing(fact)
     if values is None:
-        await session.execute(delete(OPEN_CASE).where(OPEN_CASE.c.id == fact.id))
-        return
-    dialect = session.get_bind().dialect.name
-    statement: Any = postgresql.insert(OPEN_CASE) if dialect == "postgresql" else sqlite.insert(OPEN_CASE)
-    changes = {name: statement.excluded[name] for name in OPEN_CASE_COLUMNS if name != "id"}
-    await session.execute(statement.values(**values).on_conflict_do_update(index_elements=["id"], set_=changes))
+        fact.open_case = None
+    elif fact.open_case is None:
+        fact.open_case = OpenCase(**values)
+    else:
+        for name, value in values.items():
+            setattr(fact.open_case, name, value)

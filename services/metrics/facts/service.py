@@ -8,9 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Select, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.common.calendar import WorkingDayCalendar
 from services.metrics.facts import derive, open_cases
@@ -39,28 +41,43 @@ def _blank(case_id: str, source: str, now: datetime) -> dict[str, Any]:
     }
 
 
+def _locking(case_id: str) -> Select[CaseFact]:
+    return (
+        select(CaseFact)
+        .options(joinedload(CaseFact.open_case))
+        .where(CaseFact.id == case_id)
+        .with_for_update(of=CaseFact)
+    )
+
+
 async def _locked(session: AsyncSession, case_id: str, *, source: str, now: datetime) -> CaseFact:
-    """The fact of a case, made empty if this is the first word of it, locked for this transaction."""
-    fact = await session.get(CaseFact, case_id, with_for_update=True, populate_existing=True)
-    if fact is not None:
-        return fact  # most events of a case find its fact: one statement
-    dialect = session.get_bind().dialect.name
-    # Events of one case from two publishers may arrive at once: whichever inserts first wins (and holds the
-    # new row), the other inserts nothing, waits on the row lock below and merges into what the first wrote.
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"])
-    elif dialect == "sqlite":
-        statement = sqlite.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"])
-    else:
-        statement = insert(CaseFact)
-    made: CaseFact | None = (
-        await session.scalars(statement.values(**_blank(case_id, source, now)).returning(CaseFact))
-    ).one_or_none()
-    if made is not None:
-        return made
-    fact = await session.get(CaseFact, case_id, with_for_update=True, populate_existing=True)
-    assert fact is not None
-    return fact
+    """The fact of a case (with its open_case row), made empty if this is the first word of it, locked for
+    this transaction.
+
+    Nothing is flushed first: what the batch's earlier events changed is written together at commit, and a
+    fact met again in the batch comes from the session as they left it.
+    """
+    with session.no_autoflush:
+        fact = (await session.scalars(_locking(case_id))).one_or_none()
+        if fact is not None:
+            return fact  # most events of a case find its fact: one statement
+        dialect = session.get_bind().dialect.name
+        # Events of one case from two publishers may arrive at once: whichever inserts first wins (and holds the
+        # new row), the other inserts nothing, waits on the row lock below and merges into what the first wrote.
+        if dialect == "postgresql":
+            statement: Any = postgresql.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"])
+        elif dialect == "sqlite":
+            statement = sqlite.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"])
+        else:
+            statement = insert(CaseFact)
+        made: CaseFact | None = (
+            await session.scalars(statement.values(**_blank(case_id, source, now)).returning(CaseFact))
+        ).one_or_none()
+        if made is not None:
+            set_committed_value(made, "open_case", None)  # a case's first fact has no open_case row yet
+            return made
+        fact = (await session.scalars(_locking(case_id).execution_options(populate_existing=True))).one()
+        return fact
 
 
 @asynccontextmanager
@@ -73,7 +90,6 @@ async def changing(
     yield fact
     fact.updated_at = now
     derive.refresh(fact, calendar=calendar)
-    await session.flush()
     if open_cases.listing(fact) != listed:
-        await open_cases.sync(session, fact)
+        open_cases.sync(fact)
     await rollup_service.apply_change(session, old=old, new=derive.contribution(fact))
