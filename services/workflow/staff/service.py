@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import BindParameter, ScalarSelect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,7 +79,7 @@ async def require_assignable(session: AsyncSession, *, assignee: str, grid_compa
     return member
 
 
-def listed_active(subject: str) -> ScalarSelect[bool | None]:
+def listed_active(subject: str | BindParameter[str]) -> ScalarSelect[bool | None]:
     """Whether the directory lists the account as active (NULL when not listed), to read beside something else."""
     return select(StaffMember.active).where(StaffMember.id == subject).scalar_subquery()
 
