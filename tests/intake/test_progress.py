@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, select
 
 from services.common.clock import FixedClock
-from services.common.events import EventEnvelope, sign
 from services.intake.notifications.models import Notification
 from services.workflow import events as job_events
 from tests.intake.helpers import application_body, sign_in, upload_all
 from tests.intake.messaging import owed
-from tests.metrics.support import deliver
-from tests.support.services import EVENTS_SECRETS, Service
+from tests.metrics.support import deliver, deliver_batch
+from tests.support.services import Service
 
 INBOX = "/api/v1/notifications"
 PREFERENCES = "/api/v1/me/notification-preferences"
@@ -83,28 +80,6 @@ def _job_event(model: type[job_events.JobEvent], application_id: str, clock: Fix
     return model(**common, region="110105", at=clock.now(), steps=steps, **fields)
 
 
-async def _deliver_batch(intake: Service, clock: FixedClock, events: list[job_events.JobEvent]) -> list[str]:
-    envelopes = [
-        EventEnvelope(
-            id=uuid.uuid4(),
-            type=event.event_type,
-            version=1,
-            occurred_at=clock.now(),
-            case_key=event.application_id,
-            source="workflow",
-            data=event.model_dump(mode="json"),
-        )
-        for event in events
-    ]
-    body = json.dumps({"events": [json.loads(e.model_dump_json()) for e in envelopes]}).encode()
-    headers = sign(EVENTS_SECRETS["workflow"], str(uuid.uuid4()), body, now=clock.now(), source="workflow")
-    response = await intake.client.post(
-        "/internal/events/batch", content=body, headers={**headers, "content-type": "application/json"}
-    )
-    assert response.status_code == 200, response.text
-    return [result["status"] for result in response.json()["results"]]
-
-
 async def test_a_batch_of_job_events_is_followed_in_order_and_its_notifications_written_together(
     intake: Service, clock: FixedClock
 ) -> None:
@@ -131,7 +106,9 @@ async def test_a_batch_of_job_events_is_followed_in_order_and_its_notifications_
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        statuses = await _deliver_batch(intake, clock, batch)
+        statuses = await deliver_batch(
+            intake.client, clock, "workflow", [(e.event_type, e.model_dump(mode="json")) for e in batch]
+        )
     finally:
         event.remove(engine, "before_cursor_execute", record)
 

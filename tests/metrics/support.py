@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -164,6 +165,32 @@ async def deliver(
     signed = sign(secret or EVENTS_SECRETS[signer], str(envelope.id), body, now=clock.now(), source=signer)
     headers = {**signed, "content-type": "application/json"}
     return await client.post("/internal/events", content=body, headers=headers)
+
+
+async def deliver_batch(
+    client: httpx.AsyncClient, clock: Clock, source: str, events: list[tuple[str, dict[str, Any]]]
+) -> list[str]:
+    """POST signed envelopes of (event type, data) in one batch to /internal/events/batch, as a relay sends
+    them; each event's result status, in order."""
+    envelopes = [
+        EventEnvelope(
+            id=uuid4(),
+            type=event_type,
+            version=1,
+            occurred_at=clock.now(),
+            case_key=str(data["application_id"]),
+            source=source,
+            data=data,
+        )
+        for event_type, data in events
+    ]
+    body = json.dumps({"events": [json.loads(e.model_dump_json()) for e in envelopes]}).encode()
+    signed = sign(EVENTS_SECRETS[source], str(uuid4()), body, now=clock.now(), source=source)
+    response = await client.post(
+        "/internal/events/batch", content=body, headers={**signed, "content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    return [result["status"] for result in response.json()["results"]]
 
 
 def shifted(instant: datetime, **delta: float) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,13 +9,12 @@ from typing import Any
 from sqlalchemy import event, select
 
 from services.common.clock import FixedClock, local_date
-from services.common.events import EventEnvelope, sign
 from services.intake.identity.keys import SigningKey
 from services.metrics.facts.models import CaseFact, OpenCase
 from tests.metrics.dataset import ROWS
 from tests.metrics.live import LiveCase
-from tests.metrics.support import CALENDAR, RULES, at, auth, deliver
-from tests.support.services import EVENTS_SECRETS, Service
+from tests.metrics.support import CALENDAR, RULES, at, auth, deliver, deliver_batch
+from tests.support.services import Service
 
 
 async def _open_case(metrics: Service, clock: FixedClock, submitted: datetime, **kwargs: str) -> LiveCase:
@@ -180,30 +177,6 @@ async def test_a_case_given_to_an_unlicensed_contractor_is_a_violation_even_once
     assert "unlicensed_contractor" not in kinds.get(clean.application_id, [])
 
 
-async def _deliver_batch(
-    metrics: Service, clock: FixedClock, source: str, events: list[tuple[str, dict[str, Any]]]
-) -> list[str]:
-    envelopes = [
-        EventEnvelope(
-            id=uuid.uuid4(),
-            type=event_type,
-            version=1,
-            occurred_at=clock.now(),
-            case_key=data["application_id"],
-            source=source,
-            data=data,
-        )
-        for event_type, data in events
-    ]
-    body = json.dumps({"events": [json.loads(e.model_dump_json()) for e in envelopes]}).encode()
-    headers = sign(EVENTS_SECRETS[source], str(uuid.uuid4()), body, now=clock.now(), source=source)
-    response = await metrics.client.post(
-        "/internal/events/batch", content=body, headers={**headers, "content-type": "application/json"}
-    )
-    assert response.status_code == 200, response.text
-    return [result["status"] for result in response.json()["results"]]
-
-
 async def test_a_batch_reads_every_fact_first_and_writes_them_and_their_open_cases_together(
     metrics: Service, clock: FixedClock
 ) -> None:
@@ -218,7 +191,7 @@ async def test_a_batch_reads_every_fact_first_and_writes_them_and_their_open_cas
 
     cases = ("application.submitted", first.submitted()), ("application.submitted", second.submitted())
     assert (
-        await _deliver_batch(metrics, clock, "intake", [*cases, ("application.submitted", alone.submitted())])
+        await deliver_batch(metrics.client, clock, "intake", [*cases, ("application.submitted", alone.submitted())])
         == ["applied"] * 3
     )
     # The same events for a third case one at a time: what the batch must come to.
@@ -235,7 +208,7 @@ async def test_a_batch_reads_every_fact_first_and_writes_them_and_their_open_cas
     batch = [created_first, ("job.created", second.created(submitted, due_on="2026-12-20")), paused_first]
     event.listen(engine, "before_cursor_execute", record)
     try:
-        applied = await _deliver_batch(metrics, clock, "workflow", batch)
+        applied = await deliver_batch(metrics.client, clock, "workflow", batch)
     finally:
         event.remove(engine, "before_cursor_execute", record)
 

@@ -111,27 +111,38 @@ class Case:
             documents_reused=3,
         )
 
+    def _steps(self, accepted_at: datetime | None = None) -> list[JobStep]:
+        """The job's steps at submission, or once the first (accept) was completed at `accepted_at`."""
+        first, second, *rest = self.steps
+        accept = JobStep(
+            code=first.code,
+            name=first.name,
+            limit_working_days=first.limit_working_days,
+            started_at=self.submitted_at,
+            due_on=(self.submitted_at + timedelta(days=5)).date(),
+            completed_at=accepted_at,
+            elapsed_working_days=None if accepted_at is None else 1,
+        )
+        connect = JobStep(
+            code=second.code,
+            name=second.name,
+            limit_working_days=second.limit_working_days,
+            started_at=accepted_at,
+            due_on=None if accepted_at is None else (accepted_at + timedelta(days=30)).date(),
+        )
+        later = (JobStep(code=s.code, name=s.name, limit_working_days=s.limit_working_days) for s in rest)
+        return [accept, connect, *later]
+
     def created(self) -> JobCreated:
         """job.created, as workflow publishes it."""
-        first, *rest = self.steps
-        steps = [
-            JobStep(
-                code=first.code,
-                name=first.name,
-                limit_working_days=first.limit_working_days,
-                started_at=self.submitted_at,
-                due_on=(self.submitted_at + timedelta(days=5)).date(),
-            ),
-            *(JobStep(code=s.code, name=s.name, limit_working_days=s.limit_working_days) for s in rest),
-        ]
         return JobCreated(
             job_id=self.job_id,
             application_id=self.application_id,
             grid_company=GRID,
             region=REGION,
             at=self.submitted_at,
-            current_step=first.code,
-            steps=steps,
+            current_step=self.steps[0].code,
+            steps=self._steps(),
             category=CATEGORY,
             due_on=(self.submitted_at + timedelta(days=40)).date(),
             rule_set=RULE_SET,
@@ -142,35 +153,15 @@ class Case:
     def accepted(self) -> JobStepCompleted:
         """job.step_completed of the first step (accept), as workflow publishes it a day after submission."""
         at = self.submitted_at + timedelta(days=1)
-        first, second, *rest = self.steps
-        steps = [
-            JobStep(
-                code=first.code,
-                name=first.name,
-                limit_working_days=first.limit_working_days,
-                started_at=self.submitted_at,
-                due_on=(self.submitted_at + timedelta(days=5)).date(),
-                completed_at=at,
-                elapsed_working_days=1,
-            ),
-            JobStep(
-                code=second.code,
-                name=second.name,
-                limit_working_days=second.limit_working_days,
-                started_at=at,
-                due_on=(at + timedelta(days=30)).date(),
-            ),
-            *(JobStep(code=s.code, name=s.name, limit_working_days=s.limit_working_days) for s in rest),
-        ]
         return JobStepCompleted(
             job_id=self.job_id,
             application_id=self.application_id,
             grid_company=GRID,
             region=REGION,
             at=at,
-            current_step=second.code,
-            steps=steps,
-            step=first.code,
+            current_step=self.steps[1].code,
+            steps=self._steps(accepted_at=at),
+            step=self.steps[0].code,
             elapsed_working_days=1,
             overdue=False,
         )
