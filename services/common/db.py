@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, String, event
+from sqlalchemy import DateTime, Dialect, MetaData, String, event, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 from services.common.errors import Unprocessable
@@ -217,3 +219,17 @@ else:
         session = Annotated[AsyncSession, Depends(_request_session, scope="function")]
         globals()["DbSession"] = session
         return session
+
+
+def insert_unless_present(target: Any, dialect: str, *, key: list[str]) -> Insert:
+    """INSERT that writes nothing when a row with the same key exists (ON CONFLICT DO NOTHING), for the backends
+    that have it; elsewhere a plain INSERT, whose clash the caller meets as an IntegrityError.
+
+    On PostgreSQL it waits for a concurrent insert of the same key to commit or roll back, so a race ends with
+    one row and no failed transaction.
+    """
+    if dialect == "postgresql":
+        return postgresql.insert(target).on_conflict_do_nothing(index_elements=key)
+    if dialect == "sqlite":
+        return sqlite.insert(target).on_conflict_do_nothing(index_elements=key)
+    return insert(target)

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from services.common.db import insert_unless_present
 from services.common.errors import Conflict, Forbidden, ProblemError, Unauthorized, Unprocessable, is_database_outage
 from services.common.events.envelope import EventEnvelope
 from services.common.events.outbox import topic_matches
@@ -63,16 +63,9 @@ class EventNotAllowed(Forbidden, slug="event-not-allowed", title="Event type not
 
 @functools.cache
 def _insert_once(inbox: Table, dialect: str) -> Insert:
-    # ON CONFLICT DO NOTHING waits for a concurrent delivery of the same id to commit or roll back, so
-    # a race ends as a clean duplicate instead of a failed transaction. Built once per inbox, sent with each
+    # A delivery racing another of the same id ends as a clean duplicate. Built once per inbox, sent with each
     # event's values as parameters (cheaper than a statement built for every event).
-    if dialect == "postgresql":
-        statement: Insert = postgresql.insert(inbox).on_conflict_do_nothing(index_elements=["event_id"])
-    elif dialect == "sqlite":
-        statement = sqlite.insert(inbox).on_conflict_do_nothing(index_elements=["event_id"])
-    else:
-        statement = insert(inbox)
-    return statement.returning(inbox.c.event_id)
+    return insert_unless_present(inbox, dialect, key=["event_id"]).returning(inbox.c.event_id)
 
 
 def clashed() -> Conflict:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.dml import Insert
 
 from services.common.calendar import WorkingDayCalendar
+from services.common.db import insert_unless_present
 from services.metrics.facts import derive, open_cases
 from services.metrics.facts.models import LIVE, CaseFact
 from services.metrics.rollups import service as rollup_service
@@ -49,12 +51,13 @@ _LOCKING = (
     .where(CaseFact.id == bindparam("case_id"))
     .with_for_update(of=CaseFact)
 )
-# Events of one case from two publishers may arrive at once: whichever inserts first wins (and holds the new
-# row), the other inserts nothing, waits on the row lock and merges into what the first wrote.
-_FIRST_FACT = {
-    "postgresql": postgresql.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"]).returning(CaseFact),
-    "sqlite": sqlite.insert(CaseFact).on_conflict_do_nothing(index_elements=["id"]).returning(CaseFact),
-}
+
+
+@functools.cache
+def _first_fact(dialect: str) -> Insert:
+    # Events of one case from two publishers may arrive at once: whichever inserts first wins (and holds the new
+    # row), the other inserts nothing, waits on the row lock and merges into what the first wrote.
+    return insert_unless_present(CaseFact, dialect, key=["id"]).returning(CaseFact)
 
 
 async def _locked(session: AsyncSession, case_id: str, *, source: str, now: datetime) -> CaseFact:
@@ -69,7 +72,7 @@ async def _locked(session: AsyncSession, case_id: str, *, source: str, now: date
         fact = (await session.scalars(_LOCKING, key)).one_or_none()
         if fact is not None:
             return fact  # most events of a case find its fact: one statement
-        first = _FIRST_FACT.get(session.get_bind().dialect.name, insert(CaseFact).returning(CaseFact))
+        first = _first_fact(session.get_bind().dialect.name)
         made: CaseFact | None = (await session.scalars(first, [_blank(case_id, source, now)])).one_or_none()
         if made is not None:
             set_committed_value(made, "open_case", None)  # a case's first fact has no open_case row yet
