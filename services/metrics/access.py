@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Table, and_, false, or_, true
 
 from services.common.auth import Principal, require_roles
 from services.common.errors import Forbidden
-from services.metrics.rollups.models import LEVELS
+from services.metrics.rollups.models import ALL_COMPANIES, LEVELS
 
 Reader = Annotated[Principal, Depends(require_roles("regulator", "manager", "admin"))]
 REGION_PREFIX = re.compile(r"^[0-9]{1,6}$")
@@ -49,8 +49,12 @@ class Scope:
             return regions
         return and_(regions, table.c.grid_company == self.grid_company)
 
-    def rollup_filter(self, table: Table) -> ColumnElement[bool]:
-        """A WHERE clause on rollup rows: one region level per prefix, so nothing is counted twice."""
+    def rollup_filter(self, table: Table, *, by_company: bool) -> ColumnElement[bool]:
+        """A WHERE clause on rollup rows: one region level per prefix, so nothing is counted twice.
+
+        Nationwide, a question that neither names a company nor asks for each company's figures reads the
+        buckets of all companies together (ALL_COMPANIES); every other reads the companies' own buckets.
+        """
         clauses: list[Any] = []
         for prefix in self.prefixes:
             level = next(level for level in LEVELS if level >= len(prefix))
@@ -58,6 +62,10 @@ class Scope:
             region = (
                 table.c.region == prefix if level == len(prefix) else table.c.region.startswith(prefix, autoescape=True)
             )
+            if level == 0 and self.grid_company is None:
+                # Below the nation there are no all-company buckets to leave out or to choose.
+                company = table.c.grid_company
+                region = and_(region, company != ALL_COMPANIES if by_company else company == ALL_COMPANIES)
             clauses.append(and_(table.c.level == level, region))
         regions = or_(*clauses) if clauses else false()
         if self.grid_company is None:

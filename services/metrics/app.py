@@ -12,6 +12,7 @@ from services.metrics.complaints.router import router as complaints_router
 from services.metrics.dashboard.router import install_dashboard
 from services.metrics.db import calendar_tables, inbox
 from services.metrics.facts.handlers import build_handlers
+from services.metrics.facts.open_cases import keep_open_due
 from services.metrics.figures.reports import router as reports_router
 from services.metrics.figures.router import router as figures_router
 from services.metrics.glossary import GLOSSARY
@@ -20,6 +21,10 @@ from services.metrics.publication.router import router as publication_router
 from services.metrics.settings import MetricsSettings
 
 IMPORT_PATH = "/api/v1/imports/cases"
+
+
+async def _keep_open_due(app: FastAPI) -> None:
+    keep_open_due(app.state.database.sessionmaker)
 
 
 def create_app(settings: MetricsSettings | None = None, **overrides: Unpack[Overrides]) -> FastAPI:
@@ -50,6 +55,7 @@ def create_app(settings: MetricsSettings | None = None, **overrides: Unpack[Over
         inbox=inbox,
         calendar_tables=calendar_tables,
         housekeeping=[prune_task(outbox=None, inbox=inbox)],
+        startup=[_keep_open_due],
     )
     # Metrics publish nothing: no relay runs, whatever the subscriber settings say.
     app = create_service_app(settings, parts, **overrides)

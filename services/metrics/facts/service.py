@@ -84,12 +84,12 @@ async def _locked(session: AsyncSession, case_id: str, *, source: str, now: date
 async def changing(
     session: AsyncSession, case_id: str, *, calendar: WorkingDayCalendar, now: datetime, source: str = LIVE
 ) -> AsyncIterator[CaseFact]:
-    """Yield a case's fact to change; afterwards its derived fields and its rollup share follow."""
+    """Yield a case's fact to change; afterwards its derived fields, its rollup share and its open_case row follow."""
     fact = await _locked(session, case_id, source=source, now=now)
     old, listed = derive.contribution(fact), open_cases.listing(fact)
     yield fact
     fact.updated_at = now
     derive.refresh(fact, calendar=calendar)
     if open_cases.listing(fact) != listed:
-        open_cases.sync(fact)
+        open_cases.sync(fact)  # its overdue count moves with it, at the flush
     await rollup_service.apply_change(session, old=old, new=derive.contribution(fact))

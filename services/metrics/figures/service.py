@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -14,7 +15,7 @@ from services.metrics.access import Scope
 from services.metrics.complaints.models import Complaint
 from services.metrics.facts.models import CaseFact, OpenCase
 from services.metrics.periods import Period
-from services.metrics.rollups.models import SUM_COLUMNS, Rollup, RollupHistogram
+from services.metrics.rollups.models import SUM_COLUMNS, OpenDue, Rollup, RollupHistogram
 from services.metrics.rollups.rebuild import fact_sums
 from services.metrics.rollups.tally import Tally
 
@@ -22,6 +23,7 @@ FACT: Table = CaseFact.__table__  # type: ignore[assignment]
 OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
 ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
 HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
+OPEN_DUE: Table = OpenDue.__table__  # type: ignore[assignment]
 COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]
 Key = tuple[str, str | None]
 MonthKey = tuple[int, str]
@@ -42,7 +44,8 @@ async def tallies(session: AsyncSession, *, period: Period, scope: Scope, by_com
     months = period.whole_months()
     if months is not None:
         by = ["report_category", *(["grid_company"] if by_company else [])]
-        await _add_rollups(session, result, months=months, scope=scope, by=by, key=lambda row: _key(row, by_company))
+        key = functools.partial(_key, by_company=by_company)
+        await _add_rollups(session, result, months=months, scope=scope, by=by, by_company=by_company, key=key)
     for start, end in period.cut_days():
         await _add_cut_days(session, result, start=start, end=end, scope=scope, by_company=by_company)
     return result
@@ -51,7 +54,8 @@ async def tallies(session: AsyncSession, *, period: Period, scope: Scope, by_com
 async def monthly_tallies(session: AsyncSession, *, months: tuple[int, int], scope: Scope) -> dict[MonthKey, Tally]:
     """Tallies per yyyymm and report category over a range of whole months, from the rollups alone."""
     result: dict[MonthKey, Tally] = defaultdict(Tally)
-    await _add_rollups(session, result, months=months, scope=scope, by=["month", "report_category"], key=_month_key)
+    by = ["month", "report_category"]
+    await _add_rollups(session, result, months=months, scope=scope, by=by, by_company=False, key=_month_key)
     return result
 
 
@@ -62,16 +66,17 @@ async def _add_rollups(
     months: tuple[int, int],
     scope: Scope,
     by: list[str],
+    by_company: bool,
     key: Callable[[Any], K],
 ) -> None:
     """Sums and histograms of the rollup buckets of a range of months, grouped by the named key columns."""
     group = [ROLLUP.c[name] for name in by]
-    where = (ROLLUP.c.month.between(*months), scope.rollup_filter(ROLLUP))
+    where = (ROLLUP.c.month.between(*months), scope.rollup_filter(ROLLUP, by_company=by_company))
     sums = [func.sum(ROLLUP.c[name]).label(name) for name in SUM_COLUMNS]
     for row in await session.execute(select(*group, *sums).where(*where).group_by(*group)):
         result[key(row)].add_sums(row)
     hgroup = [*(HISTOGRAM.c[name] for name in by), HISTOGRAM.c.working_days]
-    hwhere = (HISTOGRAM.c.month.between(*months), scope.rollup_filter(HISTOGRAM))
+    hwhere = (HISTOGRAM.c.month.between(*months), scope.rollup_filter(HISTOGRAM, by_company=by_company))
     statement = select(*hgroup, func.sum(HISTOGRAM.c["count"]).label("n")).where(*hwhere).group_by(*hgroup)
     for row in await session.execute(statement):
         result[key(row)].histogram[int(row.working_days)] += int(row.n)
@@ -120,14 +125,14 @@ def overdue_filter(overdue_before: date) -> Any:
 async def open_overdue(
     session: AsyncSession, *, scope: Scope, overdue_before: date, by_company: bool
 ) -> dict[Key, int]:
-    """Open overdue cases now, per report category (and grid company), from the small open_case table."""
-    group = [OPEN_CASE.c.report_category, *([OPEN_CASE.c.grid_company] if by_company else [])]
+    """Open overdue cases now, per report category (and grid company), from the open cases counted by due date."""
+    group = [OPEN_DUE.c.report_category, *([OPEN_DUE.c.grid_company] if by_company else [])]
     statement = (
-        select(*group, func.count().label("n"))
-        .where(*overdue_filter(overdue_before), scope.fact_filter(OPEN_CASE), OPEN_CASE.c.report_category.is_not(None))
+        select(*group, func.sum(OPEN_DUE.c["count"]).label("n"))
+        .where(OPEN_DUE.c.due_on < overdue_before, scope.rollup_filter(OPEN_DUE, by_company=by_company))
         .group_by(*group)
     )
-    return {_key(row, by_company): int(row.n) for row in await session.execute(statement)}
+    return {_key(row, by_company): int(row.n) for row in await session.execute(statement) if row.n}
 
 
 async def complaint_counts(session: AsyncSession, *, period: Period, scope: Scope) -> dict[str, int]:

@@ -1,22 +1,29 @@
-"""Rollup tables: sums per bucket, and an exact histogram of working days per bucket.
+"""Rollup tables: sums per bucket, an exact histogram of working days per bucket, open cases by due date.
 
 A bucket is (connection month as yyyymm, report category, grid company, region level, region). Every
 counted case adds to one bucket per region level: level 0 holds it under region "", level 2 under the
 province (first 2 digits), level 4 under the city, level 6 under the county. A query for a region prefix
 reads one level only, so a prefix is an exact key and nothing is counted twice.
+
+The whole country is also kept without a company breakdown, under grid company "" (ALL_COMPANIES) at
+level 0: a nationwide question that does not ask about companies reads those rows, a tenth as many as the
+companies' own, however many cases there are.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Numeric
+from sqlalchemy import BigInteger, Index, Numeric, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import GridCompanyCode, RegionCode, RuleCode
 from services.metrics.db import Base
 
 LEVELS: tuple[int, ...] = (0, 2, 4, 6)
+# The grid company of the nationwide buckets that add up every company (no company's code is empty).
+ALL_COMPANIES = ""
 
 
 class Bucket:
@@ -61,6 +68,34 @@ class RollupHistogram(Bucket, Base):
     count: Mapped[int]
 
 
+class OpenDue(Base):
+    """How many open cases of one region, category and company become overdue after this due date.
+
+    A case is counted on its current deadline: overdue now are the rows due before today's cutoff. A case
+    paused on or before its deadline is not counted while paused, as it is not overdue then; workflow's
+    job list and the overdue list count the same way (services.metrics.figures.service.overdue_filter).
+    The overdue count reads these rows, not every open case: a backlog of many overdue cases costs no more.
+    """
+
+    __tablename__ = "open_due"
+    # The rows a case left empty, found without reading the rest: each flush that moves cases deletes them.
+    __table_args__ = (
+        Index(
+            "ix_open_due_emptied",
+            "level",
+            postgresql_where=text("count = 0"),
+            sqlite_where=text("count = 0"),
+        ),
+    )
+
+    level: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[RegionCode] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(primary_key=True)
+    report_category: Mapped[RuleCode] = mapped_column(primary_key=True)
+    grid_company: Mapped[GridCompanyCode] = mapped_column(primary_key=True)
+    count: Mapped[int]
+
+
 SUM_COLUMNS: tuple[str, ...] = (
     "connected_count",
     "sum_working_days",
@@ -76,3 +111,4 @@ SUM_COLUMNS: tuple[str, ...] = (
     "signed_online_count",
 )
 KEY_COLUMNS: tuple[str, ...] = ("level", "region", "month", "report_category", "grid_company")
+OPEN_DUE_KEY_COLUMNS: tuple[str, ...] = ("level", "region", "due_on", "report_category", "grid_company")

@@ -1,34 +1,47 @@
-"""Rollups (and open_case) recomputed from the facts: a bulk rebuild, and a check comparing them row for row."""
+"""Rollups, open_case and open_due recomputed from the facts: a bulk rebuild, and a check comparing them row for row."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Table, case, delete, func, insert, literal_column, select, text
+from sqlalchemy import FromClause, Select, Table, case, delete, func, insert, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.metrics.facts.models import OPEN_CASE_COLUMNS, CaseFact, OpenCase
-from services.metrics.rollups.models import KEY_COLUMNS, LEVELS, SUM_COLUMNS, Rollup, RollupHistogram
+from services.metrics.rollups.models import (
+    ALL_COMPANIES,
+    KEY_COLUMNS,
+    LEVELS,
+    OPEN_DUE_KEY_COLUMNS,
+    SUM_COLUMNS,
+    OpenDue,
+    Rollup,
+    RollupHistogram,
+)
 
 FACT: Table = CaseFact.__table__  # type: ignore[assignment]
 ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
 HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
 OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
+OPEN_DUE: Table = OpenDue.__table__  # type: ignore[assignment]
+# (region level, whether its buckets are per company): every region level per company, then the nation whole.
+SHAPES: tuple[tuple[int, bool], ...] = (*((level, True) for level in LEVELS), (0, False))
 
 
-def _keys(level: int) -> list[Any]:
-    # Literal SQL, not bound parameters: PostgreSQL only sees the same grouping expression twice that way.
+def _keys(table: FromClause, level: int, per_company: bool, middle: Any) -> tuple[list[Any], list[Any]]:
+    """A bucket's key columns in table order (level, region, the middle column, category, company), and
+    the ones to group by.
+
+    Constants stay out of GROUP BY: SQLite reads a bare number there as a column position, PostgreSQL refuses
+    a string. Literal SQL, not bound parameters: PostgreSQL only sees the same grouping expression twice that way.
+    """
     level_sql: Any = literal_column(str(level))
-    # In KEY_COLUMNS order, as INSERT ... SELECT and the check rely on; the level (first) is a constant and
-    # stays out of GROUP BY, where SQLite would read a bare number as a column position.
-    return [
-        level_sql.label("level"),
-        func.substr(FACT.c.region, literal_column("1"), level_sql).label("region"),
-        FACT.c.connected_month.label("month"),
-        FACT.c.report_category,
-        FACT.c.grid_company,
-    ]
+    region = func.substr(table.c.region, literal_column("1"), level_sql).label("region")
+    company = table.c.grid_company if per_company else literal_column(f"'{ALL_COMPANIES}'").label("grid_company")
+    keys = [level_sql.label("level"), region, middle, table.c.report_category, company]
+    grouped = [region, middle, table.c.report_category, *([company] if per_company else [])]
+    return keys, grouped
 
 
 def fact_sums() -> list[Any]:
@@ -51,16 +64,17 @@ def fact_sums() -> list[Any]:
     ]
 
 
-def sums_select(level: int) -> Select[Any]:
-    """Every bucket of one region level with its counts and sums, straight from the facts."""
-    keys = _keys(level)
-    return select(*keys, *fact_sums()).where(FACT.c.counted.is_(True)).group_by(*keys[1:])
+def sums_select(level: int, per_company: bool) -> Select[Any]:
+    """Every bucket of one shape (region level, per company or not) with its counts and sums, from the facts."""
+    keys, grouped = _keys(FACT, level, per_company, FACT.c.connected_month.label("month"))
+    return select(*keys, *fact_sums()).where(FACT.c.counted.is_(True)).group_by(*grouped)
 
 
-def histogram_select(level: int) -> Select[Any]:
-    """Every bucket of one region level with its working-day histogram, straight from the facts."""
-    keys = [*_keys(level), FACT.c.working_days]
-    return select(*keys, func.count().label("count")).where(FACT.c.counted.is_(True)).group_by(*keys[1:])
+def histogram_select(level: int, per_company: bool) -> Select[Any]:
+    """Every bucket of one shape with its working-day histogram, straight from the facts."""
+    keys, grouped = _keys(FACT, level, per_company, FACT.c.connected_month.label("month"))
+    statement = select(*keys, FACT.c.working_days, func.count().label("count")).where(FACT.c.counted.is_(True))
+    return statement.group_by(*grouped, FACT.c.working_days)
 
 
 def open_cases_select() -> Select[Any]:
@@ -69,25 +83,39 @@ def open_cases_select() -> Select[Any]:
     return select(*columns).where(FACT.c.is_open.is_(True), FACT.c.due_on.is_not(None))
 
 
+def open_due_select(level: int, per_company: bool) -> Select[Any]:
+    """The open_due rows of one shape, counted from the facts' open cases (services.metrics.facts.open_cases.share)."""
+    listed = open_cases_select().subquery("listed")
+    keys, grouped = _keys(listed, level, per_company, listed.c.due_on)
+    counted = (
+        listed.c.report_category.is_not(None),
+        listed.c.grid_company.is_not(None),
+        listed.c.region.is_not(None),
+        or_(listed.c.paused_on.is_(None), listed.c.due_on < listed.c.paused_on),
+    )
+    return select(*keys, func.count().label("count")).where(*counted).group_by(*grouped)
+
+
 async def _lock(session: AsyncSession) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # Event handlers wait while the rollups are replaced; one whose fact change is not yet committed
         # then applies its change on top of the rebuilt rows, which do not include it.
-        await session.execute(text("LOCK TABLE rollup, rollup_histogram, open_case IN EXCLUSIVE MODE"))
+        await session.execute(text("LOCK TABLE rollup, rollup_histogram, open_case, open_due IN EXCLUSIVE MODE"))
 
 
 async def rebuild(session: AsyncSession) -> int:
-    """Replace every rollup and open_case row with what the facts say; returns the number of rollup rows."""
+    """Replace every rollup, open_case and open_due row with what the facts say; returns the number of rollup rows."""
     await _lock(session)
-    await session.execute(delete(HISTOGRAM))
-    await session.execute(delete(ROLLUP))
-    await session.execute(delete(OPEN_CASE))
+    for table in (HISTOGRAM, ROLLUP, OPEN_DUE, OPEN_CASE):
+        await session.execute(delete(table))
     await session.execute(insert(OPEN_CASE).from_select(list(OPEN_CASE_COLUMNS), open_cases_select()))
-    for level in LEVELS:
-        await session.execute(insert(ROLLUP).from_select([*KEY_COLUMNS, *SUM_COLUMNS], sums_select(level)))
-        await session.execute(
-            insert(HISTOGRAM).from_select([*KEY_COLUMNS, "working_days", "count"], histogram_select(level))
-        )
+    for level, per_company in SHAPES:
+        sums = sums_select(level, per_company)
+        await session.execute(insert(ROLLUP).from_select([*KEY_COLUMNS, *SUM_COLUMNS], sums))
+        histogram = histogram_select(level, per_company)
+        await session.execute(insert(HISTOGRAM).from_select([*KEY_COLUMNS, "working_days", "count"], histogram))
+        open_due = open_due_select(level, per_company)
+        await session.execute(insert(OPEN_DUE).from_select([*OPEN_DUE_KEY_COLUMNS, "count"], open_due))
     return int((await session.execute(select(func.count()).select_from(ROLLUP))).scalar_one())
 
 
@@ -123,10 +151,11 @@ async def check(session: AsyncSession) -> CheckResult:
     n = len(KEY_COLUMNS)
     expected: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     expected_histogram: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for level in LEVELS:
-        for row in await session.execute(sums_select(level)):
+    expected_open_due: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for level, per_company in SHAPES:
+        for row in await session.execute(sums_select(level, per_company)):
             expected[tuple(row[:n])] = tuple(row[n:])
-        for row in await session.execute(histogram_select(level)):
+        for row in await session.execute(histogram_select(level, per_company)):
             expected_histogram[tuple(row[: n + 1])] = (row[n + 1],)
     rollup_columns = [ROLLUP.c[name] for name in (*KEY_COLUMNS, *SUM_COLUMNS)]
     actual = {tuple(row[:n]): tuple(row[n:]) for row in await session.execute(select(*rollup_columns))}
@@ -138,4 +167,9 @@ async def check(session: AsyncSession) -> CheckResult:
     expected_open = {row[0]: tuple(row[1:]) for row in await session.execute(open_cases_select())}
     actual_open = {row[0]: tuple(row[1:]) for row in await session.execute(select(OPEN_CASE))}
     _compare("open_case", expected_open, actual_open, result)
+    for level, per_company in SHAPES:
+        for row in await session.execute(open_due_select(level, per_company)):
+            expected_open_due[tuple(row[:n])] = (row[n],)
+    actual_open_due = {tuple(row[:n]): (row[n],) for row in await session.execute(select(OPEN_DUE))}
+    _compare("open_due", expected_open_due, actual_open_due, result)
     return result

@@ -1,19 +1,31 @@
-"""Keeping rollups current: a fact's old contribution is taken away and its new one added, in its transaction."""
+"""Keeping rollups current: a fact's old contribution is taken away and its new one added, in its transaction.
+
+The same for an open case's place in the overdue counts (open_due) when its deadline, pause or status moves.
+"""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Delete, Insert
 
-from services.metrics.rollups.contribution import Contribution
-from services.metrics.rollups.models import KEY_COLUMNS, SUM_COLUMNS, Rollup, RollupHistogram
+from services.metrics.rollups.contribution import Contribution, OpenShare
+from services.metrics.rollups.models import (
+    KEY_COLUMNS,
+    OPEN_DUE_KEY_COLUMNS,
+    SUM_COLUMNS,
+    OpenDue,
+    Rollup,
+    RollupHistogram,
+)
 
 ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
 HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
+OPEN_DUE: Table = OpenDue.__table__  # type: ignore[assignment]
 
 
 async def apply_change(session: AsyncSession, *, old: Contribution | None, new: Contribution | None) -> None:
@@ -28,8 +40,7 @@ async def apply_change(session: AsyncSession, *, old: Contribution | None, new: 
         await _prune(session, old)
 
 
-def _upsert(session: AsyncSession, table: Table, columns: tuple[str, ...], keys: list[str]) -> Insert:
-    dialect = session.get_bind().dialect.name
+def _upsert(dialect: str, table: Table, columns: tuple[str, ...], keys: list[str]) -> Insert:
     if dialect == "postgresql":
         statement: Any = postgresql.insert(table)
     elif dialect == "sqlite":
@@ -42,15 +53,42 @@ def _upsert(session: AsyncSession, table: Table, columns: tuple[str, ...], keys:
     return upsert
 
 
+def open_due_moves(old: list[OpenShare], new: list[OpenShare]) -> list[dict[str, Any]]:
+    """The open_due increments that move these cases from their old places to their new ones, netted per row.
+
+    A row a case leaves and another (or the same) enters is written once, or not at all when they cancel.
+    """
+    moves: dict[tuple[Any, ...], int] = {}
+    for shares, sign in ((old, -1), (new, 1)):
+        for share in shares:
+            for key in share.bucket_keys():
+                bucket = tuple(key[name] for name in OPEN_DUE_KEY_COLUMNS)
+                moves[bucket] = moves.get(bucket, 0) + sign
+    return [{**dict(zip(OPEN_DUE_KEY_COLUMNS, bucket, strict=True)), "count": n} for bucket, n in moves.items() if n]
+
+
+@functools.cache
+def open_due_statements(dialect: str) -> tuple[Insert, Delete]:
+    """The upsert adding increments to open_due, and the delete of the rows left at zero (a partial index finds
+    them), built once per dialect."""
+    emptied = delete(OPEN_DUE).where(OPEN_DUE.c["count"] == 0)
+    return _upsert(dialect, OPEN_DUE, ("count",), list(OPEN_DUE_KEY_COLUMNS)), emptied
+
+
+@functools.cache
+def _rollup_upserts(dialect: str) -> tuple[Insert, Insert]:
+    """The upserts adding to rollup sums and to histogram counts, built once per dialect."""
+    histogram = _upsert(dialect, HISTOGRAM, ("count",), [*KEY_COLUMNS, "working_days"])
+    return _upsert(dialect, ROLLUP, SUM_COLUMNS, list(KEY_COLUMNS)), histogram
+
+
 async def _add(session: AsyncSession, share: Contribution, sign: int) -> None:
     sums = share.sums(sign)
     buckets = share.bucket_keys()
+    sums_upsert, histogram_upsert = _rollup_upserts(session.get_bind().dialect.name)
+    await session.execute(sums_upsert, [{**key, **sums} for key in buckets])
     await session.execute(
-        _upsert(session, ROLLUP, SUM_COLUMNS, list(KEY_COLUMNS)), [{**key, **sums} for key in buckets]
-    )
-    await session.execute(
-        _upsert(session, HISTOGRAM, ("count",), [*KEY_COLUMNS, "working_days"]),
-        [{**key, "working_days": share.working_days, "count": sign} for key in buckets],
+        histogram_upsert, [{**key, "working_days": share.working_days, "count": sign} for key in buckets]
     )
 
 
@@ -85,8 +123,9 @@ async def add_many(session: AsyncSession, shares: list[Contribution]) -> None:
             counts[(*bucket, share.working_days)] = counts.get((*bucket, share.working_days), 0) + 1
     if not sums:
         return
-    await session.execute(_upsert(session, ROLLUP, SUM_COLUMNS, list(KEY_COLUMNS)), list(sums.values()))
+    sums_upsert, histogram_upsert = _rollup_upserts(session.get_bind().dialect.name)
+    await session.execute(sums_upsert, list(sums.values()))
     histogram_rows = [
         {**dict(zip((*KEY_COLUMNS, "working_days"), key, strict=True)), "count": count} for key, count in counts.items()
     ]
-    await session.execute(_upsert(session, HISTOGRAM, ("count",), [*KEY_COLUMNS, "working_days"]), histogram_rows)
+    await session.execute(histogram_upsert, histogram_rows)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +38,7 @@ from tools.bench.metrics.generate import COLUMNS, Population
 from tools.bench.metrics.results import Timing, percentile, write
 
 CHUNK = 50_000
+ROLLUP_TABLES = ("rollup", "rollup_histogram")
 PERIOD = ("2026H1", "2026-01-01", "2026-06-30")
 TREND = {"from": "2026-01", "to": "2026-06"}
 # (name, regulator prefixes, region filter)
@@ -66,14 +70,15 @@ def _dsn(url: str, database: str | None = None) -> str:
     return parsed.set(database=database or parsed.database).render_as_string(hide_password=False)
 
 
-async def _recreate(url: str) -> None:
-    name = make_url(url).database
-    admin = await asyncpg.connect(_dsn(url, "postgres"))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+async def _recreate(url: str, *, drop: bool) -> None:
+    if drop:
+        name = make_url(url).database
+        admin = await asyncpg.connect(_dsn(url, "postgres"))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
     engine = make_engine(url)
     try:
         await migrations.upgrade(engine, "metrics")
@@ -81,26 +86,76 @@ async def _recreate(url: str) -> None:
         await engine.dispose()
 
 
-async def _load(url: str, cases: int) -> dict[str, float]:
-    population = Population(load_rule_book(), WorkingDayCalendar.default(), local_date(datetime.now(UTC)))
-    connection = await asyncpg.connect(_dsn(url))
-    started = time.perf_counter()
+async def _holds(url: str, cases: int) -> bool:
+    """Whether the database already holds exactly this many generated cases (a load to measure again)."""
     try:
-        for start in range(0, cases, CHUNK):
-            records = list(population.records(start, min(CHUNK, cases - start)))
-            await connection.copy_records_to_table("case_fact", records=records, columns=list(COLUMNS))
-            print(f"  copied {start + len(records):,} cases", flush=True)
-        await connection.execute("ANALYZE case_fact")
-        copied = time.perf_counter() - started
-        started = time.perf_counter()
-        await in_transaction(url, rollup_rebuild.rebuild)
-        # As autovacuum would soon after a load: fresh statistics and a visibility map for index-only scans.
-        await connection.execute("VACUUM ANALYZE rollup")
-        await connection.execute("VACUUM ANALYZE rollup_histogram")
-        await connection.execute("VACUUM ANALYZE open_case")
-        return {"copy": copied, "rebuild": time.perf_counter() - started}
+        connection = await asyncpg.connect(_dsn(url))
+    except asyncpg.InvalidCatalogNameError:
+        return False
+    try:
+        if await connection.fetchval("SELECT to_regclass('case_fact')") is None:
+            return False
+        return bool(await connection.fetchval("SELECT count(*) FROM case_fact") == cases)
     finally:
         await connection.close()
+
+
+_population: Population | None = None
+
+
+def _start_worker(today: date) -> None:
+    global _population  # one population per worker process, made once
+    _population = Population(load_rule_book(), WorkingDayCalendar.default(), today)
+
+
+def _generate(start: int, count: int) -> list[tuple[Any, ...]]:
+    assert _population is not None, "the worker was started without a population"
+    return list(_population.records(start, count))
+
+
+async def _copy(url: str, cases: int, workers: int) -> float:
+    """Generate the cases in worker processes and COPY them in order; returns the seconds taken."""
+    today = local_date(datetime.now(UTC))
+    connection = await asyncpg.connect(_dsn(url))
+    started = time.perf_counter()
+    starts = iter(range(0, cases, CHUNK))
+    pending: deque[asyncio.Future[list[tuple[Any, ...]]]] = deque()
+    try:
+        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(today,)) as pool:
+
+            def submit() -> None:
+                start = next(starts, None)
+                if start is not None:
+                    pending.append(asyncio.wrap_future(pool.submit(_generate, start, min(CHUNK, cases - start))))
+
+            # One run more than there are workers, so a run is ready whenever COPY wants one.
+            for _ in range(workers + 1):
+                submit()
+            copied = 0
+            while pending:
+                records = await pending.popleft()
+                submit()
+                await connection.copy_records_to_table("case_fact", records=records, columns=list(COLUMNS))
+                copied += len(records)
+                print(f"  copied {copied:,} cases", flush=True)
+        await connection.execute("ANALYZE case_fact")
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def _rebuild(url: str) -> float:
+    """Build rollups and open cases from the facts, as `metrics rebuild` does; returns the seconds taken."""
+    started = time.perf_counter()
+    await in_transaction(url, rollup_rebuild.rebuild)
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        # As autovacuum would soon after a load: fresh statistics and a visibility map for index-only scans.
+        for table in (*ROLLUP_TABLES, "open_case"):
+            await connection.execute(f"VACUUM ANALYZE {table}")
+    finally:
+        await connection.close()
+    return time.perf_counter() - started
 
 
 async def _time(call: Any, calls: int, warm: int) -> tuple[list[float], Any]:
@@ -209,9 +264,15 @@ async def _measure(url: str, calls: int, plain_calls: int) -> tuple[list[tuple[T
 async def run(args: argparse.Namespace) -> str:
     """Load, rebuild, check, measure, and write RESULTS.md."""
     url = args.database_url
-    print(f"creating {make_url(url).database} and loading {args.cases:,} cases", flush=True)
-    await _recreate(url)
-    load = await _load(url, args.cases)
+    load: dict[str, float | None] = {"copy": None}
+    if args.reuse and await _holds(url, args.cases):
+        print(f"{make_url(url).database} holds {args.cases:,} cases: measuring them again", flush=True)
+        await _recreate(url, drop=False)
+    else:
+        print(f"creating {make_url(url).database} and loading {args.cases:,} cases", flush=True)
+        await _recreate(url, drop=True)
+        load["copy"] = await _copy(url, args.cases, args.workers)
+    load["rebuild"] = await _rebuild(url)
     started = time.perf_counter()
     checked = await in_transaction(url, rollup_rebuild.check)
     load["check"] = time.perf_counter() - started
@@ -224,10 +285,26 @@ async def run(args: argparse.Namespace) -> str:
         for table in ("rollup", "rollup_histogram", "open_case")
     }
     sizes["counted"] = int(await connection.fetchval("SELECT count(*) FROM case_fact WHERE counted"))
+    disk = {"database": str(await connection.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))"))}
+    for table in ("case_fact", *ROLLUP_TABLES, "open_case"):
+        size = "SELECT pg_size_pretty(pg_total_relation_size($1::regclass))"
+        disk[table] = str(await connection.fetchval(size, table))
     await connection.close()
-    pairs, trends = await _measure(url, args.calls, args.plain_calls)
+    # The plain aggregate takes seconds per call at ten million cases; three calls show its speed well enough.
+    plain_calls = args.plain_calls or max(3, 30_000_000 // args.cases)
+    pairs, trends = await _measure(url, args.calls, plain_calls)
     agree = f"agree ({checked.rollup_rows:,} rollup rows, {checked.histogram_rows:,} histogram rows)"
-    return write(cases=args.cases, postgres=postgres, load=load, sizes=sizes, pairs=pairs, trends=trends, check=agree)
+    return write(
+        cases=args.cases,
+        workers=args.workers,
+        postgres=postgres,
+        load=load,
+        sizes=sizes,
+        disk=disk,
+        pairs=pairs,
+        trends=trends,
+        check=agree,
+    )
 
 
 def main() -> None:
@@ -236,7 +313,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics")
     parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--plain-calls", type=int, default=30)
+    parser.add_argument(
+        "--plain-calls", type=int, help="plain aggregate calls per scope (30 at a million cases, fewer above)"
+    )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes generating cases")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the cases already loaded when the database holds as many"
+    )
     print(asyncio.run(run(parser.parse_args())))
 
 

@@ -56,7 +56,7 @@ class Population:
     """Draws cases from a seeded generator; `today` is the last day a case may connect."""
 
     def __init__(self, rules: RuleBook, calendar: WorkingDayCalendar, today: date, seed: int = 2026) -> None:
-        self.rules, self.today = rules, today
+        self.rules, self.today, self.seed = rules, today, seed
         self.calendar = _Memo(calendar)
         self.random = random.Random(seed)
         self.span_days = (today - FIRST_SUBMISSION).days
@@ -158,7 +158,12 @@ class Population:
         return {name: getattr(probe, name) for name in DERIVED}
 
     def records(self, start: int, count: int) -> Iterator[tuple[Any, ...]]:
-        """Rows for COPY, in table column order, JSON columns as text."""
+        """Rows for COPY, in table column order, JSON columns as text.
+
+        Each run of cases draws from a generator seeded by the seed and its first number, so the same
+        cases come out whichever process makes them and in whatever order the runs are made.
+        """
+        self.random = random.Random(f"{self.seed}:{start}")
         for number in range(start, start + count):
             fact = self.case(number)
             for name in ("steps", "fees", "visit_log", "pauses"):
