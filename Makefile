@@ -4,6 +4,8 @@ UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 PY := .venv/bin/python
+# Cases loaded by make bench-metrics (its database is named after the number, so a load can be measured again).
+CASES ?= 1000000
 
 .PHONY: help venv runtime run test lint openapi openapi-check migrate clean demo bench-metrics bench-load bench-events bench-receivers bench-cli fuzz faults
 
@@ -14,7 +16,7 @@ help:
 	@echo "make openapi        regenerate openapi/*.json from the code"
 	@echo "make openapi-check  fail when openapi/*.json differs from the code"
 	@echo "make demo           a simulated half-year through the three services on their own databases (var/demo/)"
-	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate"
+	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate (CASES=10000000)"
 	@echo "make fuzz           schemathesis against every service with 500 examples per operation"
 	@echo "make faults         kill services and restart PostgreSQL under traffic; count events lost and duplicated"
 	@echo "make bench-load     submission and step completion at 64 clients beside a bare insert (PostgreSQL)"
@@ -66,7 +68,7 @@ demo: venv
 	$(PY) -m tools.demo
 
 bench-metrics: venv
-	$(PY) -m tools.bench.metrics.bench_summary --cases 1000000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics
+	$(PY) -m tools.bench.metrics.bench_summary --cases $(CASES) --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/zv_bench_metrics_$(CASES)
 
 bench-load: venv
 	$(PY) -m tools.bench.load.run --clients 64 --seconds 30 --relays after

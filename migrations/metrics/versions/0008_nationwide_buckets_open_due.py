@@ -1,4 +1,4 @@
-"""nationwide buckets of all companies; open cases counted by due date (open_due)
+"""nationwide buckets of all companies, rollup keys led by the company; open cases counted by due date (open_due)
 
 Revision ID: 3c7e91b0d2f4
 Revises: 8f1cd7ab5c9a
@@ -30,6 +30,16 @@ SUMS = (
     "signed_online_count",
 )
 LEVELS = (0, 2, 4, 6)
+# Primary keys: one level, region and company, then the months (in the index, a query's rows side by side).
+OLD_KEY = ("level", "region", "month", "report_category", "grid_company")
+NEW_KEY = ("level", "region", "grid_company", "month", "report_category")
+
+
+def _rekey(key: tuple[str, ...]) -> None:
+    for table, extra in (("rollup", ()), ("rollup_histogram", ("working_days",))):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_constraint(f"pk_{table}", type_="primary")
+            batch.create_primary_key(f"pk_{table}", [*key, *extra])
 
 
 def upgrade() -> None:
@@ -41,7 +51,7 @@ def upgrade() -> None:
         sa.Column("report_category", sa.String(length=32), nullable=False),
         sa.Column("grid_company", sa.String(length=32), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("level", "region", "due_on", "report_category", "grid_company", name="pk_open_due"),
+        sa.PrimaryKeyConstraint("level", "region", "grid_company", "due_on", "report_category", name="pk_open_due"),
     )
     op.create_index(
         "ix_open_due_emptied",
@@ -50,6 +60,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("count = 0"),
         sqlite_where=sa.text("count = 0"),
     )
+    _rekey(NEW_KEY)
     # What a rebuild would write: the nation's buckets of every company added up, from the companies' own ...
     sums = ", ".join(SUMS)
     op.execute(
@@ -85,3 +96,4 @@ def downgrade() -> None:
     op.execute("DELETE FROM rollup_histogram WHERE level = 0 AND grid_company = ''")
     op.execute("DELETE FROM rollup WHERE level = 0 AND grid_company = ''")
     op.drop_table("open_due")
+    _rekey(OLD_KEY)

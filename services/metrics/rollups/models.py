@@ -29,13 +29,14 @@ ALL_COMPANIES = ""
 class Bucket:
     """The key of a bucket, first in each rollup table."""
 
-    # Key order = primary-key index order: a query names one level and region, then a range of months.
-    # A mixin's columns would otherwise follow the table's own.
+    # Key order = primary-key index order: a query names one level, region and company (all of them, or one),
+    # then a range of months, so the index holds its rows side by side. A mixin's columns would otherwise
+    # follow the table's own.
     level: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
     region: Mapped[RegionCode] = mapped_column(primary_key=True, sort_order=-1)
+    grid_company: Mapped[GridCompanyCode] = mapped_column(primary_key=True, sort_order=-1)
     month: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
     report_category: Mapped[RuleCode] = mapped_column(primary_key=True, sort_order=-1)
-    grid_company: Mapped[GridCompanyCode] = mapped_column(primary_key=True, sort_order=-1)
 
 
 class Rollup(Bucket, Base):
@@ -88,11 +89,12 @@ class OpenDue(Base):
         ),
     )
 
+    # In the order of Bucket's key: one level, region and company, then a range of due dates.
     level: Mapped[int] = mapped_column(primary_key=True)
     region: Mapped[RegionCode] = mapped_column(primary_key=True)
+    grid_company: Mapped[GridCompanyCode] = mapped_column(primary_key=True)
     due_on: Mapped[date] = mapped_column(primary_key=True)
     report_category: Mapped[RuleCode] = mapped_column(primary_key=True)
-    grid_company: Mapped[GridCompanyCode] = mapped_column(primary_key=True)
     count: Mapped[int]
 
 
@@ -110,5 +112,6 @@ SUM_COLUMNS: tuple[str, ...] = (
     "sum_evaluation",
     "signed_online_count",
 )
+# The key as the rebuild selects it and the check compares it (not the index order).
 KEY_COLUMNS: tuple[str, ...] = ("level", "region", "month", "report_category", "grid_company")
 OPEN_DUE_KEY_COLUMNS: tuple[str, ...] = ("level", "region", "due_on", "report_category", "grid_company")

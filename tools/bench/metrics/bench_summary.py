@@ -38,7 +38,7 @@ from tools.bench.metrics.generate import COLUMNS, Population
 from tools.bench.metrics.results import Timing, percentile, write
 
 CHUNK = 50_000
-ROLLUP_TABLES = ("rollup", "rollup_histogram")
+ROLLUP_TABLES = ("rollup", "rollup_histogram", "open_due")
 PERIOD = ("2026H1", "2026-01-01", "2026-06-30")
 TREND = {"from": "2026-01", "to": "2026-06"}
 # (name, regulator prefixes, region filter)
@@ -282,7 +282,7 @@ async def run(args: argparse.Namespace) -> str:
     postgres = str(await connection.fetchval("SELECT version()")).split(" on ")[0]
     sizes = {
         table: int(await connection.fetchval(f"SELECT count(*) FROM {table}"))  # noqa: S608 - fixed table names
-        for table in ("rollup", "rollup_histogram", "open_case")
+        for table in ("rollup", "rollup_histogram", "open_case", "open_due")
     }
     sizes["counted"] = int(await connection.fetchval("SELECT count(*) FROM case_fact WHERE counted"))
     disk = {"database": str(await connection.fetchval("SELECT pg_size_pretty(pg_database_size(current_database()))"))}
