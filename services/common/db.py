@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, String, event, insert
+from sqlalchemy import DateTime, Dialect, Index, MetaData, String, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -102,6 +102,11 @@ def _holds_nul(value: Any) -> bool:
 def new_metadata() -> MetaData:
     """A MetaData with the project's constraint naming convention."""
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of only the rows where a condition (SQL) holds, on PostgreSQL and SQLite alike."""
+    return Index(name, *columns, unique=unique, postgresql_where=text(where), sqlite_where=text(where))
 
 
 def is_sqlite(url: str) -> bool:

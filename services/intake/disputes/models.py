@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import UtcTimestamp, UuidText
+from services.common.db import UtcTimestamp, UuidText, partial_index
 from services.intake.db import Base
 
 OPEN = "open"
@@ -17,14 +17,8 @@ class Dispute(Base):
     __tablename__ = "dispute"
     __table_args__ = (
         # One open dispute per record: the database holds it, so two requests racing cannot both open one.
-        Index(
-            "uq_dispute_open_record",
-            "application_id",
-            "record",
-            "record_id",
-            unique=True,
-            postgresql_where=text("status = 'open'"),
-            sqlite_where=text("status = 'open'"),
+        partial_index(
+            "uq_dispute_open_record", "application_id", "record", "record_id", where="status = 'open'", unique=True
         ),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.db import CaseId, GridCompanyCode, RegionCode, UtcTimestamp, UuidText
@@ -32,3 +32,7 @@ class Complaint(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     handled_by: Mapped[str | None] = mapped_column(String(64))
     handled_at: Mapped[UtcTimestamp | None]
+
+
+# The table, for statements written in SQLAlchemy Core.
+COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
@@ -16,7 +16,7 @@ from services.common.errors import Conflict, Forbidden, NotFound, Unauthorized, 
 from services.common.state import CurrentRules
 from services.metrics.access import ReadScope
 from services.metrics.complaints.dependencies import HandledComplaint, Handler
-from services.metrics.complaints.models import Complaint
+from services.metrics.complaints.models import COMPLAINT, Complaint
 from services.metrics.complaints.schemas import (
     STATUS_ORDER,
     ComplaintCreate,
@@ -28,7 +28,6 @@ from services.metrics.periods import BadPeriod, resolve
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 Recorder = Annotated[Principal, Depends(require_roles("regulator", "admin"))]
-COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]
 
 
 @router.post(

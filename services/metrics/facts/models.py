@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Index, Numeric, String, UniqueConstraint, text
+from sqlalchemy import JSON, Index, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.common.db import (
@@ -17,6 +17,7 @@ from services.common.db import (
     RuleSetId,
     UtcTimestamp,
     UuidText,
+    partial_index,
 )
 from services.metrics.db import Base
 
@@ -35,12 +36,7 @@ class CaseFact(Base):
         UniqueConstraint("grid_company", "external_id", name="uq_case_fact_grid_company_external_id"),
         Index("ix_case_fact_connected_on", "connected_on"),
         # Temporary connections are a report line of their own, read from the few facts this index holds.
-        Index(
-            "ix_case_fact_temporary_connected_on",
-            "connected_on",
-            postgresql_where=text("business_type = 'temporary'"),
-            sqlite_where=text("business_type = 'temporary'"),
-        ),
+        partial_index("ix_case_fact_temporary_connected_on", "connected_on", where="business_type = 'temporary'"),
     )
 
     id: Mapped[CaseId] = mapped_column(primary_key=True)
@@ -120,4 +116,7 @@ class OpenCase(Base):
     paused_on: Mapped[date | None]
 
 
+# The tables, for statements written in SQLAlchemy Core.
+FACT: Table = CaseFact.__table__  # type: ignore[assignment]
+OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
 OPEN_CASE_COLUMNS: tuple[str, ...] = ("id", "report_category", "grid_company", "region", "due_on", "paused_on")

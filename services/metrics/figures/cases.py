@@ -13,9 +13,9 @@ from services.common.calendar import WorkingDayCalendar
 from services.metrics.access import Scope
 from services.metrics.disputes import service as dispute_service
 from services.metrics.disputes.models import Dispute
-from services.metrics.facts.models import CaseFact
+from services.metrics.facts.models import FACT, OPEN_CASE, CaseFact
 from services.metrics.figures.schemas import DisputedRecord, OverdueCase, Violation, ViolationKind
-from services.metrics.figures.service import FACT, OPEN_CASE, overdue_filter
+from services.metrics.figures.service import overdue_filter
 from services.metrics.periods import Period
 
 

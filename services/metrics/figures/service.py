@@ -8,23 +8,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.metrics.access import Scope
-from services.metrics.complaints.models import Complaint
-from services.metrics.facts.models import CaseFact, OpenCase
+from services.metrics.complaints.models import COMPLAINT
+from services.metrics.facts.models import FACT, OPEN_CASE
 from services.metrics.periods import Period
-from services.metrics.rollups.models import SUM_COLUMNS, OpenDue, Rollup, RollupHistogram
+from services.metrics.rollups.models import HISTOGRAM, OPEN_DUE, ROLLUP, SUM_COLUMNS
 from services.metrics.rollups.rebuild import fact_sums
 from services.metrics.rollups.tally import Tally
 
-FACT: Table = CaseFact.__table__  # type: ignore[assignment]
-OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
-ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
-HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
-OPEN_DUE: Table = OpenDue.__table__  # type: ignore[assignment]
-COMPLAINT: Table = Complaint.__table__  # type: ignore[assignment]
 Key = tuple[str, str | None]
 MonthKey = tuple[int, str]
 K = TypeVar("K")

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Index, Numeric, text
+from sqlalchemy import BigInteger, Numeric, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.common.db import GridCompanyCode, RegionCode, RuleCode
+from services.common.db import GridCompanyCode, RegionCode, RuleCode, partial_index
 from services.metrics.db import Base
 
 LEVELS: tuple[int, ...] = (0, 2, 4, 6)
@@ -80,14 +80,7 @@ class OpenDue(Base):
 
     __tablename__ = "open_due"
     # The rows a case left empty, found without reading the rest: each flush that moves cases deletes them.
-    __table_args__ = (
-        Index(
-            "ix_open_due_emptied",
-            "level",
-            postgresql_where=text("count = 0"),
-            sqlite_where=text("count = 0"),
-        ),
-    )
+    __table_args__ = (partial_index("ix_open_due_emptied", "level", where="count = 0"),)
 
     # In the order of Bucket's key: one level, region and company, then a range of due dates.
     level: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +91,10 @@ class OpenDue(Base):
     count: Mapped[int]
 
 
+# The tables, for statements written in SQLAlchemy Core.
+ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
+HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
+OPEN_DUE: Table = OpenDue.__table__  # type: ignore[assignment]
 SUM_COLUMNS: tuple[str, ...] = (
     "connected_count",
     "sum_working_days",

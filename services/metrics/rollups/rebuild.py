@@ -8,23 +8,18 @@ from typing import Any
 from sqlalchemy import FromClause, Select, Table, case, delete, func, insert, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.metrics.facts.models import OPEN_CASE_COLUMNS, CaseFact, OpenCase
+from services.metrics.facts.models import FACT, OPEN_CASE, OPEN_CASE_COLUMNS
 from services.metrics.rollups.models import (
     ALL_COMPANIES,
+    HISTOGRAM,
     KEY_COLUMNS,
     LEVELS,
+    OPEN_DUE,
     OPEN_DUE_KEY_COLUMNS,
+    ROLLUP,
     SUM_COLUMNS,
-    OpenDue,
-    Rollup,
-    RollupHistogram,
 )
 
-FACT: Table = CaseFact.__table__  # type: ignore[assignment]
-ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
-HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
-OPEN_CASE: Table = OpenCase.__table__  # type: ignore[assignment]
-OPEN_DUE: Table = OpenDue.__table__  # type: ignore[assignment]
 # (region level, whether its buckets are per company): every region level per company, then the nation whole.
 SHAPES: tuple[tuple[int, bool], ...] = (*((level, True) for level in LEVELS), (0, False))
 FINEST = LEVELS[-1]

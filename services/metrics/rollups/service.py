@@ -14,18 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Delete, Insert
 
 from services.metrics.rollups.contribution import Contribution, OpenShare
-from services.metrics.rollups.models import (
-    KEY_COLUMNS,
-    OPEN_DUE_KEY_COLUMNS,
-    SUM_COLUMNS,
-    OpenDue,
-    Rollup,
-    RollupHistogram,
-)
-
-ROLLUP: Table = Rollup.__table__  # type: ignore[assignment]
-HISTOGRAM: Table = RollupHistogram.__table__  # type: ignore[assignment]
-OPEN_DUE: Table = OpenDue.__table__  # type: ignore[assignment]
+from services.metrics.rollups.models import HISTOGRAM, KEY_COLUMNS, OPEN_DUE, OPEN_DUE_KEY_COLUMNS, ROLLUP, SUM_COLUMNS
 
 
 async def apply_change(session: AsyncSession, *, old: Contribution | None, new: Contribution | None) -> None:
