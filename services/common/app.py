@@ -209,7 +209,9 @@ def wake_relay_on_commit(database: Database, relay: Relay) -> None:
     (replicas, the command line) and a wake-up lost to a crash.
     """
     # Sessions of a class of this app's own, so that the listener hears this app's commits only.
-    session_class = type("RelayWakingSession", (Session,), {})
+    base: type[Session] = database.sessionmaker.kw.get("sync_session_class", Session)
+    # On top of any class the app's sessions already have (with listeners of its own), not instead of it.
+    session_class = type("RelayWakingSession", (base,), {})
 
     def after_commit(session: Session) -> None:
         # A savepoint's release fires this too; the rows are visible to the relay only after the outermost commit.
