@@ -12,7 +12,7 @@ from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 
 
-def _overdue_before(calendar: CurrentCalendar, clock: CurrentClock) -> date:
+async def _overdue_before(calendar: CurrentCalendar, clock: CurrentClock) -> date:
     return casetime.overdue_cutoff(calendar, local_date(clock.now()))
 
 

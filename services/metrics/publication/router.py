@@ -30,7 +30,7 @@ async def _publisher(principal: Annotated[Principal, Depends(require_roles("regu
 Publisher = Annotated[Principal, Depends(_publisher)]
 
 
-def _half_year(period: str) -> Period:
+async def _half_year(period: str) -> Period:
     resolved = parse_label(period)
     if "H" not in resolved.label:
         raise BadPeriod(f"{period!r} is not a half-year: publish 2026H1 or 2026H2.")

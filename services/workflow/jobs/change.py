@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.events import publish
+from services.common.events import Queued, publish, queue
 from services.workflow import events
 from services.workflow.jobs import audit, clocks, concurrency
 from services.workflow.jobs.context import Context
@@ -44,11 +44,15 @@ async def apply(
     if open_only:
         concurrency.require_open(job)
     change = action()
+    queued: list[Queued] = []
     if change is not None:
         audit.append(session, job, at=ctx.now, actor=ctx.actor, action=change.action, details=change.details)
         if change.event is not None:
-            await publish_event(session, ctx, job, change.event(**job_fields(job, ctx), **change.event_fields))
-    await concurrency.settle(session, job)
+            payload = change.event(**job_fields(job, ctx), **change.event_fields)
+            queued.append(
+                queue(payload, case_key=job.application_id, source=SOURCE, subscribers=ctx.subscribers, now=ctx.now)
+            )
+    await concurrency.settle(session, job, queued, ctx.event_tables)
     return change
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from services.common.events import PUBLISHED, EventTables, Queued, outbox
+from services.workflow.jobs import statement
 from services.workflow.jobs.exceptions import JobClosed, MalformedVersion, StaleVersion
 from services.workflow.jobs.models import Job
 
@@ -54,13 +58,24 @@ async def claim(session: AsyncSession, job: Job, *, expected: int | None) -> Non
     set_committed_value(job, "version", version)
 
 
-async def settle(session: AsyncSession, job: Job) -> None:
-    """Write the change now; 409 when another change of the job committed after it was read."""
+async def settle(session: AsyncSession, job: Job, events: Sequence[Queued], tables: EventTables) -> None:
+    """Write the change and its events' outbox rows now; 409 when another change of the job committed after
+    it was read. On PostgreSQL the whole change is one statement (`statement.write`), elsewhere a flush.
+    """
     read = job.version - 1  # taken now: after a failed flush the job's attributes are expired
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        if not await statement.write(session, job, events, tables.outbox):
+            raise StaleVersion(f"The job changed after version {read}; read it again.")
+        return
     try:
         await session.flush()
     except StaleDataError as exc:
         raise StaleVersion(f"The job changed after version {read}; read it again.") from exc
+    for event in events:
+        if event.subscribers:
+            await outbox.write(connection, tables, event)
+            session.info[PUBLISHED] = True
 
 
 def require_open(job: Job) -> None:

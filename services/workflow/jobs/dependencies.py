@@ -53,7 +53,9 @@ CompanyJob = Annotated[Job, Depends(_company_job)]
 ManagedJob = Annotated[Job, Depends(_managed_job)]
 
 
-def _if_match(
+# Dependencies that await nothing are still `async def`: FastAPI runs a plain `def` in its thread pool, a hop
+# that costs more than the header they parse.
+async def _if_match(
     if_match: Annotated[
         str | None,
         Header(
@@ -66,7 +68,7 @@ def _if_match(
     return concurrency.parse_version(if_match)
 
 
-def _required_if_match(
+async def _required_if_match(
     if_match: Annotated[
         str | None,
         Header(

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.clock import FixedClock
 from services.common.db import Database
+from services.workflow.db import event_tables
 from services.workflow.jobs import concurrency
 from services.workflow.jobs.exceptions import StaleVersion
 from services.workflow.jobs.models import Job
@@ -30,7 +31,7 @@ async def test_a_claim_waiting_on_a_committed_claim_of_the_same_version_is_stale
     async def claim_in(session: AsyncSession, job: Job) -> None:
         async with session.begin():
             await concurrency.claim(session, job, expected=1)
-            await concurrency.settle(session, job)
+            await concurrency.settle(session, job, [], event_tables)
 
     async with database.sessionmaker() as first, database.sessionmaker() as second:
         async with second.begin():
@@ -40,7 +41,7 @@ async def test_a_claim_waiting_on_a_committed_claim_of_the_same_version_is_stale
             early = await first.get(Job, job_id)
             assert early is not None
             await concurrency.claim(first, early, expected=1)
-            await concurrency.settle(first, early)
+            await concurrency.settle(first, early, [], event_tables)
             waiting = asyncio.create_task(claim_in(second, late))
             await asyncio.sleep(0.3)
             # The second claim waits for the first transaction (its row lock, or SQLite's write lock).

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from services.common.clock import FixedClock
 from tests.support.services import Service
-from tests.workflow.support import Callers, add_evidence, complete, connect, problem, submit
+from tests.workflow.support import Callers, add_evidence, complete, connect, problem, published, submit
 
 
 async def test_completing_without_if_match_is_428(workflow: Service, clock: FixedClock, callers: Callers) -> None:
@@ -70,6 +70,10 @@ async def test_concurrent_completions_of_one_step_have_exactly_one_winner(
     assert (read["version"], read["current_step"]) == (2, "connect")
     history = (await workflow.client.get(f"/api/v1/jobs/{job['id']}/history", headers=callers.staff())).json()
     assert [entry["action"] for entry in history] == ["created", "step_completed"]
+    # The loser wrote nothing: one event of the completion, and the steps as the winner left them.
+    assert [e["type"] for e in await published(workflow)] == ["job.created", "job.step_completed"]
+    winner = next(a for a in answers if a.status_code == 200).json()
+    assert read["steps"] == winner["steps"]
 
 
 async def test_completing_a_step_starts_the_next_at_the_servers_time(
@@ -144,7 +148,7 @@ async def test_a_paused_job_cannot_complete_a_step(workflow: Service, clock: Fix
 
 
 async def test_a_completion_reads_the_job_once_and_writes_it_once(
-    workflow: Service, clock: FixedClock, callers: Callers
+    workflow: Service, clock: FixedClock, callers: Callers, backend: str
 ) -> None:
     job = await submit(workflow, clock, callers)
     job = (await complete(workflow, job, "accept", callers.staff())).json()
@@ -167,6 +171,14 @@ async def test_a_completion_reads_the_job_once_and_writes_it_once(
     assert response.status_code == 200, response.text
     # The job, its steps, pauses, fees, visits and evidence in one SELECT; the version guard in the UPDATE.
     reads = [s for s in statements if s.startswith("select") and " from job " in f"{s} "]
-    job_updates = [s for s in statements if s.startswith("update job ")]
     assert len(reads) == 1 and "job_evidence" in reads[0] and "job_visit" in reads[0], statements
+    if backend == "postgres":
+        # Everything the change writes is one statement, gated on the job's UPDATE at the version read.
+        (write,) = [s for s in statements if not s.startswith("select")]
+        claim = write.split("),")[0]
+        assert claim.startswith("with claimed as (update job set") and "job.version =" in claim, write
+        for written in ("insert into audit_entry", "update job_step set", "insert into outbox_message"):
+            assert written in write, write
+        return
+    job_updates = [s for s in statements if s.startswith("update job ")]
     assert len(job_updates) == 1 and "version" in job_updates[0].split(" where ")[1], statements
