@@ -5,6 +5,8 @@ The runner writes a plan (JSON, path in ZV_LOAD_PLAN) and picks one user class o
 - `BareUser`: POST /items on the bare app, one row per request;
 - `SubmitUser`: POST /api/v1/applications as an applicant whose documents are all on file (reused);
   no Idempotency-Key;
+- `EvidenceUser`: POST /api/v1/jobs/{id}/evidence, as field staff: the photos the open jobs' remaining
+  steps need, each user through its own share of the jobs;
 - `StepUser`: POST /api/v1/jobs/{id}/steps/{code}/complete with `If-Match`, as field staff; each user
   works through its own share of the open jobs, taking the next version from the ETag it gets back.
 
@@ -109,8 +111,42 @@ class SubmitUser(FastHttpUser):
             _check(response, 201)
 
 
+class EvidenceUser(FastHttpUser):
+    """Field staff uploading, job after job of their own share, what each remaining step needs from the site."""
+
+    def on_start(self) -> None:
+        plan = PLAN["evidence"]
+        index = next(_users)
+        self.headers = {"Authorization": f"Bearer {plan['tokens'][index % len(plan['tokens'])]}"}
+        self.uploads: deque[tuple[str, dict[str, Any]]] = deque(
+            (job_id, upload)
+            for job_id, _, codes, rule_set in plan["jobs"][index :: int(PLAN["users"])]
+            for code in codes
+            for upload in fieldwork.uploads(rule_set, code, job_id=job_id)
+        )
+
+    @task
+    def upload(self) -> None:
+        if not self.uploads:
+            next(EXHAUSTED)
+            raise StopUser
+        job_id, upload = self.uploads.popleft()
+        body, content_type = fieldwork.encoded(upload)
+        with self.client.post(
+            f"/api/v1/jobs/{job_id}/evidence",
+            data=body,  # type: ignore[arg-type]  # sent as they are; the annotation leaves bytes out
+            headers={**self.headers, "Content-Type": content_type},
+            name="evidence upload",
+            catch_response=True,
+        ) as response:
+            _check(response, 201)
+
+
 class StepUser(FastHttpUser):
-    """Field staff completing the current step of their own share of jobs, with If-Match."""
+    """Field staff completing the current step of their own share of jobs, with If-Match.
+
+    What a step needs from the site is on the job already (the evidence phase and the runner uploaded it).
+    """
 
     def on_start(self) -> None:
         plan = PLAN["steps"]
@@ -128,20 +164,6 @@ class StepUser(FastHttpUser):
                 raise StopUser
             self.current = self.jobs.popleft()
         job_id, version, codes, rule_set = self.current
-        for upload in fieldwork.uploads(rule_set, codes[0], job_id=job_id):
-            # What the step needs from the site goes first, as a field app sends it; each upload is a new version.
-            body, content_type = fieldwork.encoded(upload)
-            with self.client.post(
-                f"/api/v1/jobs/{job_id}/evidence",
-                data=body,  # type: ignore[arg-type]  # sent as they are; the annotation leaves bytes out
-                headers={**self.headers, "Content-Type": content_type},
-                name="evidence upload",
-                catch_response=True,
-            ) as uploaded:
-                if not _check(uploaded, 201):
-                    self.current = None
-                    return
-                version = int(uploaded.headers["etag"].strip('"'))
         with self.client.post(
             f"/api/v1/jobs/{job_id}/steps/{codes[0]}/complete",
             headers={**self.headers, "If-Match": str(version)},

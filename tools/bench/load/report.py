@@ -111,9 +111,13 @@ def write_results(
         f"- Submission: POST /api/v1/applications by {args.applicants} applicants (tokens shared round-robin by "
         "the users), a small/micro enterprise at low voltage in Beijing (sme_lv: 2 steps, 3 documents), every "
         "document on file and reused, `document_ids: []`, no Idempotency-Key; 201 expected.",
+        f"- Evidence upload: POST /api/v1/jobs/{{id}}/evidence (multipart, a small JPEG) by {args.staff} SGCC-BJ "
+        "staff accounts: the photos the open jobs' remaining steps need, each user through its own share of the "
+        "jobs; 201 expected. What the window leaves over the runner uploads before the next phase (not measured).",
         f"- Step completion: POST /api/v1/jobs/{{id}}/steps/{{code}}/complete with `If-Match: <version>` by "
-        f"{args.staff} SGCC-BJ staff accounts over the jobs made from the submissions; each user works through "
-        "its own share of the jobs (so no 409 is expected), taking the next version from the ETag; 200 expected.",
+        f"{args.staff} SGCC-BJ staff accounts over the jobs made from the submissions, each step's evidence "
+        "already on the job; each user works through its own share of the jobs (so no 409 is expected), taking "
+        "the next version from the ETag; 200 expected.",
         "",
         "## Results",
         "CPU columns are cores busy on average over the locust run (1.00 = one whole core, the machine has "
@@ -165,15 +169,25 @@ def write_results(
             f"{b.seconds_to_drain:.1f} s"
         )
     by_name = {r.name: r for r in results}
-    bare, submission = by_name.get("bare insert"), by_name.get("submission")
-    if bare and submission:
-        ratio = submission.throughput / bare.throughput
-        met = ratio >= 0.5 and submission.p99_ms < 250 and submission.errors == 0
+    bare = by_name.get("bare insert")
+    # At least this share of the bare insert's throughput, p99 under 250 ms and no errors: the endpoints
+    # measured alone (relays after), and with the whole pipeline busy on the same machine.
+    shares = (
+        {"submission": 0.7, "step completion": 0.5}
+        if args.relays == "after"
+        else {"submission": 0.5, "step completion": 0.3}
+    )
+    for name, share in shares.items():
+        measured_endpoint = by_name.get(name)
+        if bare is None or measured_endpoint is None:
+            continue
+        ratio = measured_endpoint.throughput / bare.throughput
+        met = ratio >= share and measured_endpoint.p99_ms < 250 and measured_endpoint.errors == 0
         lines += [
             "",
-            f"Submission throughput is {ratio:.2f} of the bare insert's; p99 {submission.p99_ms:.0f} ms; "
-            f"{submission.errors} errors. Target (at least 0.5 of bare, p99 under 250 ms, no errors): "
-            f"{'met' if met else 'NOT met'}.",
+            f"{name.capitalize()} throughput is {ratio:.2f} of the bare insert's; p99 {measured_endpoint.p99_ms:.0f} "
+            f"ms; {measured_endpoint.errors} errors. Target (at least {share} of bare, p99 under 250 ms, no "
+            f"errors): {'met' if met else 'NOT met'}.",
         ]
     if args.relays == "after":
         lines += [

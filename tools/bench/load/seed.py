@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from tools import fieldwork
 from tools.bench.load.stack import Stack
 
 PASSWORD = "a-long-benchmark-password"  # noqa: S105 - a throwaway account in a throwaway database
@@ -130,3 +131,39 @@ async def open_jobs(stack: Stack) -> list[list[Any]]:
     finally:
         await connection.close()
     return [[row["id"], row["version"], list(row["codes"]), row["rule_set"]] for row in rows]
+
+
+async def upload_missing_evidence(stack: Stack, tokens: list[str]) -> int:
+    """Upload what the open jobs' remaining steps need from the site and do not have yet; how many files."""
+    connection = await asyncpg.connect(stack.database_dsn("workflow"))
+    try:
+        rows = await connection.fetch(
+            """
+            SELECT j.id, j.rule_set,
+                   array_agg(s.code ORDER BY s.position) FILTER (WHERE s.completed_at IS NULL) AS codes,
+                   (SELECT array_agg(e.step_code || '/' || e.kind) FROM job_evidence e WHERE e.job_id = j.id)
+                       AS uploaded
+            FROM job j JOIN job_step s ON s.job_id = j.id
+            WHERE j.status = 'in_progress'
+            GROUP BY j.id, j.rule_set
+            """
+        )
+    finally:
+        await connection.close()
+    missing = [
+        (row["id"], upload)
+        for row in rows
+        for code in row["codes"] or []
+        for upload in fieldwork.uploads(row["rule_set"], code, job_id=row["id"])
+        if f"{upload['data']['step']}/{upload['data']['kind']}" not in (row["uploaded"] or [])
+    ]
+    async with httpx.AsyncClient(base_url=stack.url("workflow"), timeout=30) as client:
+        gate = asyncio.Semaphore(16)
+
+        async def one(index: int, job_id: str, upload: dict[str, Any]) -> None:
+            async with gate:
+                headers = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+                await _post(client, f"/api/v1/jobs/{job_id}/evidence", ok=(201,), headers=headers, **upload)
+
+        await asyncio.gather(*(one(i, job_id, upload) for i, (job_id, upload) in enumerate(missing)))
+    return len(missing)
