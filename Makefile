@@ -19,7 +19,7 @@ help:
 	@echo "make bench-metrics  1,000,000 cases on PostgreSQL: summary latency beside a plain aggregate (CASES=10000000)"
 	@echo "make fuzz           schemathesis against every service with 500 examples per operation"
 	@echo "make faults         kill services and restart PostgreSQL under traffic; count events lost and duplicated"
-	@echo "make bench-load     submission and step completion at 64 clients beside a bare insert (PostgreSQL)"
+	@echo "make bench-load     submission, evidence uploads and step completion at 64 clients beside a bare insert (PostgreSQL)"
 	@echo "make bench-events   submission to job latency at 20 submissions/s (PostgreSQL)"
 	@echo "make bench-receivers CPU and SQL statements per event: workflow making jobs, metrics keeping facts, intake following jobs"
 	@echo "make bench-cli      start-up time of zerovisit --help and users create (hyperfine)"

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 from pydantic import AwareDatetime
 
 from services.common import downloads, files
-from services.common.db import DbSession
+from services.common.db import DbSession, written_at_version
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.common.rules.models import EvidenceKind
 from services.workflow.evidence import service as evidence_service
@@ -47,6 +47,7 @@ _UPLOAD_ERRORS = (
     "the job's audit chain carrying the file's SHA-256, and changes the job's version (sent back as the ETag). "
     "Staff and managers of the job's company only.",
 )
+@written_at_version
 async def upload_evidence(
     session: DbSession,
     job: FieldJob,

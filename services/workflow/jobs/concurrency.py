@@ -64,7 +64,7 @@ async def settle(session: AsyncSession, job: Job, events: Sequence[Queued], tabl
     """
     read = job.version - 1  # taken now: after a failed flush the job's attributes are expired
     connection = await session.connection()
-    if connection.dialect.name == "postgresql" and not session.deleted:  # no change deletes rows today
+    if connection.dialect.name == "postgresql":
         if not await statement.write(session, job, events, tables.outbox):
             raise StaleVersion(f"The job changed after version {read}; read it again.")
         return

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
-from services.common.db import DbSession
+from services.common.db import DbSession, written_at_version
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.common.rules.models import StepCode
 from services.workflow.cases import service as case_service
@@ -156,6 +156,7 @@ _COMMON = (Unauthorized, Forbidden, JobNotFound, MalformedVersion, StaleVersion,
 
 
 @router.post("/{job_id}/assign", response_model=JobRead, responses=problem_responses(*_COMMON, AssigneeInvalid))
+@written_at_version
 async def assign_job(
     body: AssignmentUpdate, session: DbSession, job: ManagedJob, version: IfMatch, ctx: JobContext, response: Response
 ) -> JobRead:
@@ -175,6 +176,7 @@ async def assign_job(
     "`missing_evidence` lists every kind still needed (and `meter_number`). The audit entry of the completion "
     "lists the SHA-256 of every piece of the step's evidence it relied on.",
 )
+@written_at_version
 async def complete_step(
     code: StepCode,
     session: DbSession,
@@ -193,6 +195,7 @@ async def complete_step(
 
 
 @router.post("/{job_id}/pause", response_model=JobRead, responses=problem_responses(*_COMMON, JobIsPaused))
+@written_at_version
 async def pause_job(
     body: PauseCreate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
 ) -> JobRead:
@@ -203,6 +206,7 @@ async def pause_job(
 
 
 @router.post("/{job_id}/resume", response_model=JobRead, responses=problem_responses(*_COMMON, JobNotPaused))
+@written_at_version
 async def resume_job(
     session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
 ) -> JobRead:
@@ -218,6 +222,7 @@ async def resume_job(
     response_model=FeeRead,
     responses=problem_responses(*_COMMON),
 )
+@written_at_version
 async def record_fee(
     body: FeeCreate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
 ) -> FeeRead:
@@ -233,6 +238,7 @@ async def record_fee(
     response_model=VisitRead,
     responses=problem_responses(*_COMMON, VisitInFuture, VisitBeforeApplication),
 )
+@written_at_version
 async def record_visit(
     body: VisitCreate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
 ) -> VisitRead:

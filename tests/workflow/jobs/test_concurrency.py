@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.clock import FixedClock
@@ -74,3 +75,35 @@ async def test_a_change_without_if_match_that_waited_applies_to_the_job_as_left(
             seen = (late.version, late.assignee, [s.code for s in late.steps])
 
     assert seen == (3, "staff-9", ["accept", "connect"])
+
+
+async def test_only_a_change_sent_with_if_match_is_written_without_a_transaction(
+    workflow: Service, clock: FixedClock, callers: Callers, backend: str
+) -> None:
+    job = await submit(workflow, clock, callers)
+    database: Database = workflow.app.state.service.database
+    engines = {"transactional": database.engine.sync_engine}
+    if database.autocommit is not None:
+        engines["autocommit"] = database.autocommit.sync_engine
+    used: list[str] = []
+    listeners = {name: (lambda *_, name=name: used.append(name)) for name in engines}
+    for name, engine in engines.items():
+        event.listen(engine, "before_cursor_execute", listeners[name])
+    try:
+        # Without If-Match the job is taken by an UPDATE whose row lock lasts until the commit.
+        unversioned = await workflow.client.post(
+            f"/api/v1/jobs/{job['id']}/pause", json={"reason": "customer_request"}, headers=callers.staff()
+        )
+        without = sorted(set(used))
+        used.clear()
+        versioned = await workflow.client.post(
+            f"/api/v1/jobs/{job['id']}/resume", headers={**callers.staff(), "If-Match": unversioned.headers["etag"]}
+        )
+        with_version = sorted(set(used))
+    finally:
+        for name, engine in engines.items():
+            event.remove(engine, "before_cursor_execute", listeners[name])
+
+    assert (unversioned.status_code, versioned.status_code) == (200, 200), versioned.text
+    assert without == ["transactional"]
+    assert with_version == (["autocommit"] if backend == "postgres" else ["transactional"])
