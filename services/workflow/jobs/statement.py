@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import ARRAY, Select, String, Table, bindparam, exists, func, insert, inspect, select, update
@@ -58,6 +58,11 @@ async def write(session: AsyncSession, job: Job, events: Sequence[Queued], outbo
     # In a fixed order, so that a change of one shape is always the same statement text.
     rows.sort(key=lambda row: (row[0].table.name, row[0].keys, row[0].columns, str(inspect(row[2]).identity)))
     was = _committed(job_state, "version")
+    if not claim[0].columns:
+        if not rows and not events:
+            return True  # a change that found nothing to do: the job was taken by the claim's own UPDATE
+        # Still gated on the version: the job row is set to what it is.
+        claim = (replace(claim[0], columns=("version",)), {**claim[1], "version": was})
     shapes = tuple(shape for shape, _, _ in rows)
     statement = _statement(claim[0], shapes, len(events), outbox)
     parameters: dict[str, Any] = {"version_was": was, **_named("job", claim)}

@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.clock import FixedClock
 from services.common.db import Database
 from services.workflow.db import event_tables
-from services.workflow.jobs import concurrency
+from services.workflow.jobs import concurrency, queries
+from services.workflow.jobs.change import apply
+from services.workflow.jobs.context import build_context
 from services.workflow.jobs.exceptions import StaleVersion
 from services.workflow.jobs.models import Job
 from tests.support.services import Service
-from tests.workflow.support import Callers, submit
+from tests.workflow.support import Callers, published, submit
 
 
 @pytest.mark.parametrize("header", ["3", '"3"', 'W/"3"', " 3 "])
@@ -107,3 +109,22 @@ async def test_only_a_change_sent_with_if_match_is_written_without_a_transaction
     assert (unversioned.status_code, versioned.status_code) == (200, 200), versioned.text
     assert without == ["transactional"]
     assert with_version == (["autocommit"] if backend == "postgres" else ["transactional"])
+
+
+async def test_a_change_that_finds_nothing_to_do_takes_the_version_and_writes_nothing_else(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job_id = (await submit(workflow, clock, callers))["id"]
+    state = workflow.app.state.service
+
+    async with state.database.sessionmaker() as session, session.begin():
+        job = await queries.get(session, job_id, grid_company=None)
+        ctx = await build_context(state, session, actor="intake")
+        # As a second word of a signature already recorded: nothing to audit or publish.
+        change = await apply(session, job, lambda: None, ctx=ctx, expected=None)
+
+    assert change is None
+    read = (await workflow.client.get(f"/api/v1/jobs/{job_id}", headers=callers.admin())).json()
+    history = (await workflow.client.get(f"/api/v1/jobs/{job_id}/history", headers=callers.admin())).json()
+    assert (read["version"], [entry["action"] for entry in history]) == (2, ["created"])
+    assert [e["type"] for e in await published(workflow)] == ["job.created"]
