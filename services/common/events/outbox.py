@@ -87,10 +87,15 @@ async def publish(
 ) -> EventEnvelope:
     """Queue an event for every subscriber whose topics match; only inserts, the caller commits."""
     queued = queue(payload, case_key=case_key, source=source, subscribers=subscribers, now=now)
+    await publish_queued(session, tables, queued)
+    return queued.envelope
+
+
+async def publish_queued(session: AsyncSession, tables: EventTables, queued: Queued) -> None:
+    """Write a queued event's outbox rows in the session's transaction; its commit wakes the relay."""
     if queued.subscribers:
         await write(await session.connection(), tables, queued)
         session.info[PUBLISHED] = True
-    return queued.envelope
 
 
 async def write(connection: AsyncConnection, tables: EventTables, queued: Queued) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.events import Queued, publish, queue
+from services.common.events import Queued, queue
+from services.common.events.outbox import publish_queued
 from services.workflow import events
 from services.workflow.jobs import audit, clocks, concurrency
 from services.workflow.jobs.context import Context
@@ -48,10 +49,7 @@ async def apply(
     if change is not None:
         audit.append(session, job, at=ctx.now, actor=ctx.actor, action=change.action, details=change.details)
         if change.event is not None:
-            payload = change.event(**job_fields(job, ctx), **change.event_fields)
-            queued.append(
-                queue(payload, case_key=job.application_id, source=SOURCE, subscribers=ctx.subscribers, now=ctx.now)
-            )
+            queued.append(_queued(ctx, job, change.event(**job_fields(job, ctx), **change.event_fields)))
     await concurrency.settle(session, job, queued, ctx.event_tables)
     return change
 
@@ -71,13 +69,10 @@ def job_fields(job: Job, ctx: Context) -> dict[str, Any]:
 
 
 async def publish_event(session: AsyncSession, ctx: Context, job: Job, payload: events.JobEvent) -> None:
-    """Queue a job event for every subscriber, keyed by the application so each case arrives in order."""
-    await publish(
-        session,
-        ctx.event_tables,
-        payload,
-        case_key=job.application_id,
-        source=SOURCE,
-        subscribers=ctx.subscribers,
-        now=ctx.now,
-    )
+    """Queue a job event for every subscriber now, in the session's transaction."""
+    await publish_queued(session, ctx.event_tables, _queued(ctx, job, payload))
+
+
+def _queued(ctx: Context, job: Job, payload: events.JobEvent) -> Queued:
+    """A job event for every subscriber, keyed by the application so each case arrives in order."""
+    return queue(payload, case_key=job.application_id, source=SOURCE, subscribers=ctx.subscribers, now=ctx.now)

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from services.common.events import PUBLISHED, EventTables, Queued, outbox
+from services.common.events import EventTables, Queued
+from services.common.events.outbox import publish_queued
 from services.workflow.jobs import statement
 from services.workflow.jobs.exceptions import JobClosed, MalformedVersion, StaleVersion
 from services.workflow.jobs.models import Job
@@ -73,9 +74,7 @@ async def settle(session: AsyncSession, job: Job, events: Sequence[Queued], tabl
     except StaleDataError as exc:
         raise StaleVersion(f"The job changed after version {read}; read it again.") from exc
     for event in events:
-        if event.subscribers:
-            await outbox.write(connection, tables, event)
-            session.info[PUBLISHED] = True
+        await publish_queued(session, tables, event)
 
 
 def require_open(job: Job) -> None:

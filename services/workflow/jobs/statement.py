@@ -96,10 +96,10 @@ def _updated(state: InstanceState[Any]) -> tuple[_Write, dict[str, Any]]:
         history = state.attrs[prop.key].history
         if history.added and (not history.deleted or history.added[0] != history.deleted[0]):
             values[prop.columns[0].name] = history.added[0]
-    keys = tuple(column.name for column in state.mapper.primary_key)
-    for column, value in zip(state.mapper.primary_key, state.identity or (), strict=True):
-        values[f"key_{column.name}"] = value
-    return _Write(table, tuple(name for name in values if not name.startswith("key_")), keys), values
+    written = _Write(table, tuple(values), tuple(column.name for column in state.mapper.primary_key))
+    # The primary key's parameters beside the values: `_keys` names them key_<column>.
+    values |= {f"key_{name}": value for name, value in zip(written.keys, state.identity or (), strict=True)}
+    return written, values
 
 
 def _inserted(state: InstanceState[Any]) -> tuple[_Write, dict[str, Any]]:

@@ -157,11 +157,10 @@ async def test_a_completion_reads_the_job_once_and_writes_it_once(
     statements: list[str] = []
     transactional: list[str] = []
     database = workflow.app.state.service.database
-    engines = {database.engine.sync_engine: transactional}
-    if database.autocommit is not None:
-        engines[database.autocommit.sync_engine] = statements
-    else:
+    if database.autocommit is None:  # SQLite: one engine, its transaction
         engines = {database.engine.sync_engine: statements}
+    else:
+        engines = {database.engine.sync_engine: transactional, database.autocommit.sync_engine: statements}
 
     def listener(into: list[str]) -> Any:
         def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
