@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 from sqlalchemy import DateTime, Dialect, Index, MetaData, String, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -213,37 +213,27 @@ class Database:
             await self.autocommit.dispose()
 
 
-# Set on an endpoint by `written_at_version`.
-_AT_VERSION = "__zerovisit_written_at_version__"
-EndpointT = TypeVar("EndpointT", bound=Callable[..., Any])
+@contextlib.asynccontextmanager
+async def request_session(request: Request, *, one_guarded_statement: bool = False) -> AsyncIterator[AsyncSession]:
+    """The session of one request, committed as the block ends; an exception leaving it rolls back.
 
-
-def written_at_version(endpoint: EndpointT) -> EndpointT:
-    """Mark an endpoint whose every write is one statement guarded by the version the client sent in If-Match.
-
-    Such a request needs no transaction: on PostgreSQL its session autocommits, sparing BEGIN and COMMIT (two
-    round trips), since the guarded statement is atomic by itself and writes nothing when another change came
-    first. Without If-Match the request keeps its transaction, which a change then holds the row in.
+    `one_guarded_statement`: every write of the request is one statement guarded by a version the client sent.
+    On PostgreSQL the session then autocommits, sparing BEGIN and COMMIT (two round trips): the statement is
+    atomic by itself and writes nothing when another change came first.
     """
-    setattr(endpoint, _AT_VERSION, True)
-    return endpoint
-
-
-def _bind_for(request: Request, database: Database) -> AsyncEngine:
-    endpoint = getattr(request.scope.get("route"), "endpoint", None)
-    if database.autocommit is not None and "if-match" in request.headers and getattr(endpoint, _AT_VERSION, False):
-        return database.autocommit
-    return database.engine
-
-
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.service.database
+    bind = database.autocommit if one_guarded_statement and database.autocommit is not None else database.engine
     # The transaction begins with the first statement, so a request that ends up not using the session
-    # costs no connection; an exception from the endpoint leaves the block, which rolls back.
-    async with database._request_queue, database.sessionmaker(bind=_bind_for(request, database)) as session:
+    # costs no connection.
+    async with database._request_queue, database.sessionmaker(bind=bind) as session:
         yield session
         if session.in_transaction():
             await session.commit()
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request_session(request) as session:
+        yield session
 
 
 if TYPE_CHECKING:

@@ -12,8 +12,7 @@ from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.workflow.contractors import service as contractor_service
 from services.workflow.contractors.schemas import ContractorUpdate, LicenceImport, LicenceImportResult
-from services.workflow.jobs import concurrency, views
-from services.workflow.jobs.dependencies import CompanyJob, IfMatch, JobContext
+from services.workflow.jobs.dependencies import CompanyJobChange
 from services.workflow.jobs.exceptions import JobClosed, JobNotFound, MalformedVersion, StaleVersion
 from services.workflow.jobs.schemas import JobRead
 
@@ -42,12 +41,9 @@ async def import_licences(
         contractor_service.ContractorNotApplicable, Unprocessable,
     ),
 )  # fmt: skip
-async def record_contractor(
-    body: ContractorUpdate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
-) -> JobRead:
+async def record_contractor(body: ContractorUpdate, change: CompanyJobChange, response: Response) -> JobRead:
     """Record the customer's contractor on a high-voltage job; completion inspection checks its licence."""
     await contractor_service.record_contractor(
-        session, job, licence_number=body.licence_number, expected=version, ctx=ctx
+        change.session, change.job, licence_number=body.licence_number, expected=change.expected, ctx=change.ctx
     )
-    response.headers["ETag"] = concurrency.etag(job)
-    return views.job_read(job, calendar=ctx.calendar, now=ctx.now)
+    return change.answer(response)

@@ -9,15 +9,13 @@ from fastapi.responses import FileResponse
 from pydantic import AwareDatetime
 
 from services.common import downloads, files
-from services.common.db import DbSession, written_at_version
+from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.common.rules.models import EvidenceKind
 from services.workflow.evidence import service as evidence_service
-from services.workflow.evidence.dependencies import CurrentEvidence, FieldJob, Store
+from services.workflow.evidence.dependencies import CurrentEvidence, FieldJob, FieldJobChange, Store
 from services.workflow.evidence.exceptions import EvidenceNotFound, PositionIncomplete, TakenAtOutOfRange, UnknownStep
 from services.workflow.evidence.schemas import EvidenceRead
-from services.workflow.jobs import concurrency
-from services.workflow.jobs.dependencies import IfMatch, JobContext
 from services.workflow.jobs.exceptions import JobClosed, JobNotFound, MalformedVersion, StaleVersion
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
@@ -47,12 +45,8 @@ _UPLOAD_ERRORS = (
     "the job's audit chain carrying the file's SHA-256, and changes the job's version (sent back as the ETag). "
     "Staff and managers of the job's company only.",
 )
-@written_at_version
 async def upload_evidence(
-    session: DbSession,
-    job: FieldJob,
-    version: IfMatch,
-    ctx: JobContext,
+    change: FieldJobChange,
     store: Store,
     response: Response,
     file: Annotated[UploadFile, File(description="PDF, JPEG or PNG; judged by content")],
@@ -73,9 +67,9 @@ async def upload_evidence(
         step=step, kind=kind, latitude=latitude, longitude=longitude, taken_at=taken_at
     )
     row = await evidence_service.upload(
-        session, job, draft=draft, source=file.file, store=store, expected=version, ctx=ctx
+        change.session, change.job, draft=draft, source=file.file, store=store, expected=change.expected, ctx=change.ctx
     )
-    response.headers["ETag"] = concurrency.etag(job)
+    change.tag(response)
     return evidence_service.evidence_read(row)
 
 

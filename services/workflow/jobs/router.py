@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
-from services.common.db import DbSession, written_at_version
+from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
 from services.common.rules.models import StepCode
 from services.workflow.cases import service as case_service
@@ -19,11 +19,10 @@ from services.workflow.jobs.dependencies import (
     FIELD_ROLES,
     CompanyCaller,
     CompanyJob,
+    CompanyJobChange,
     CompanyPrincipal,
-    IfMatch,
-    JobContext,
-    ManagedJob,
-    RequiredIfMatch,
+    ManagedJobChange,
+    VersionedJobChange,
     company_scope,
 )
 from services.workflow.jobs.exceptions import (
@@ -156,14 +155,12 @@ _COMMON = (Unauthorized, Forbidden, JobNotFound, MalformedVersion, StaleVersion,
 
 
 @router.post("/{job_id}/assign", response_model=JobRead, responses=problem_responses(*_COMMON, AssigneeInvalid))
-@written_at_version
-async def assign_job(
-    body: AssignmentUpdate, session: DbSession, job: ManagedJob, version: IfMatch, ctx: JobContext, response: Response
-) -> JobRead:
+async def assign_job(body: AssignmentUpdate, change: ManagedJobChange, response: Response) -> JobRead:
     """Give the job to an active field engineer of its company (managers and admins); null takes it back."""
-    await job_service.assign(session, job, assignee=body.assignee, expected=version, ctx=ctx)
-    response.headers["ETag"] = concurrency.etag(job)
-    return views.job_read(job, calendar=ctx.calendar, now=ctx.now)
+    await job_service.assign(
+        change.session, change.job, assignee=body.assignee, expected=change.expected, ctx=change.ctx
+    )
+    return change.answer(response)
 
 
 @router.post(
@@ -176,44 +173,35 @@ async def assign_job(
     "`missing_evidence` lists every kind still needed (and `meter_number`). The audit entry of the completion "
     "lists the SHA-256 of every piece of the step's evidence it relied on.",
 )
-@written_at_version
 async def complete_step(
     code: StepCode,
-    session: DbSession,
-    job: CompanyJob,
-    version: RequiredIfMatch,
-    ctx: JobContext,
+    change: VersionedJobChange,
     response: Response,
     # Optional, but not nullable: generated clients then leave it out rather than send `null`.
     body: Annotated[StepCompletion, Body()] = _NO_RECORD,
 ) -> JobRead:
     """Complete the current step now and start the next; completing the last step connects the job."""
-    completion = body
-    await job_service.complete_step(session, job, code=code, completion=completion, expected=version, ctx=ctx)
-    response.headers["ETag"] = concurrency.etag(job)
-    return views.job_read(job, calendar=ctx.calendar, now=ctx.now)
+    assert change.expected is not None  # required by VersionedJobChange
+    await job_service.complete_step(
+        change.session, change.job, code=code, completion=body, expected=change.expected, ctx=change.ctx
+    )
+    return change.answer(response)
 
 
 @router.post("/{job_id}/pause", response_model=JobRead, responses=problem_responses(*_COMMON, JobIsPaused))
-@written_at_version
-async def pause_job(
-    body: PauseCreate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
-) -> JobRead:
+async def pause_job(body: PauseCreate, change: CompanyJobChange, response: Response) -> JobRead:
     """Stop the clock for the customer or a government approval; the working days paused are not counted."""
-    await pauses.pause(session, job, reason=body.reason, note=body.note, expected=version, ctx=ctx)
-    response.headers["ETag"] = concurrency.etag(job)
-    return views.job_read(job, calendar=ctx.calendar, now=ctx.now)
+    await pauses.pause(
+        change.session, change.job, reason=body.reason, note=body.note, expected=change.expected, ctx=change.ctx
+    )
+    return change.answer(response)
 
 
 @router.post("/{job_id}/resume", response_model=JobRead, responses=problem_responses(*_COMMON, JobNotPaused))
-@written_at_version
-async def resume_job(
-    session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
-) -> JobRead:
+async def resume_job(change: CompanyJobChange, response: Response) -> JobRead:
     """Start the clock again; the current step's due date moves later by the working days paused."""
-    await pauses.resume(session, job, expected=version, ctx=ctx)
-    response.headers["ETag"] = concurrency.etag(job)
-    return views.job_read(job, calendar=ctx.calendar, now=ctx.now)
+    await pauses.resume(change.session, change.job, expected=change.expected, ctx=change.ctx)
+    return change.answer(response)
 
 
 @router.post(
@@ -222,13 +210,10 @@ async def resume_job(
     response_model=FeeRead,
     responses=problem_responses(*_COMMON),
 )
-@written_at_version
-async def record_fee(
-    body: FeeCreate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
-) -> FeeRead:
+async def record_fee(body: FeeCreate, change: CompanyJobChange, response: Response) -> FeeRead:
     """Record a fee in yuan; a customer fee where zero investment applies is accepted and flagged."""
-    fee = await records.record_fee(session, job, fee=body, expected=version, ctx=ctx)
-    response.headers["ETag"] = concurrency.etag(job)
+    fee = await records.record_fee(change.session, change.job, fee=body, expected=change.expected, ctx=change.ctx)
+    change.tag(response)
     return views.fee_read(fee)
 
 
@@ -238,11 +223,8 @@ async def record_fee(
     response_model=VisitRead,
     responses=problem_responses(*_COMMON, VisitInFuture, VisitBeforeApplication),
 )
-@written_at_version
-async def record_visit(
-    body: VisitCreate, session: DbSession, job: CompanyJob, version: IfMatch, ctx: JobContext, response: Response
-) -> VisitRead:
+async def record_visit(body: VisitCreate, change: CompanyJobChange, response: Response) -> VisitRead:
     """Record a customer's trip to an office; beyond the category's allowance it is over_allowance."""
-    visit = await records.record_visit(session, job, visit=body, expected=version, ctx=ctx)
-    response.headers["ETag"] = concurrency.etag(job)
+    visit = await records.record_visit(change.session, change.job, visit=body, expected=change.expected, ctx=change.ctx)
+    change.tag(response)
     return views.visit_read(visit)
