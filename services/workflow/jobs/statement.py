@@ -17,7 +17,8 @@ from typing import Any, cast
 
 from sqlalchemy import ARRAY, Select, String, Table, bindparam, exists, func, insert, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstanceState
+from sqlalchemy.orm import InstanceState, Mapper
+from sqlalchemy.orm.base import NO_VALUE
 
 from services.common.events import PUBLISHED, Queued
 from services.workflow.jobs.models import Job
@@ -84,18 +85,26 @@ async def write(session: AsyncSession, job: Job, events: Sequence[Queued], outbo
 
 
 def _committed(state: InstanceState[Any], key: str) -> Any:
-    history = state.attrs[key].history
-    return [*history.deleted, *history.unchanged][0]
+    """The value an attribute had when the row was read (the flush's own record of it)."""
+    return state.committed_state.get(key, state.dict.get(key))
+
+
+@functools.cache
+def _column_names(mapper: Mapper[Any]) -> tuple[tuple[str, str], ...]:
+    """(attribute, column) of every column attribute of a mapper, in the table's order."""
+    return tuple((prop.key, prop.columns[0].name) for prop in mapper.column_attrs)
 
 
 def _updated(state: InstanceState[Any]) -> tuple[_Write, dict[str, Any]]:
     """The columns of a loaded row that the change set to a new value, and its primary key."""
     table = cast(Table, state.mapper.local_table)
-    values: dict[str, Any] = {}
-    for prop in state.mapper.column_attrs:
-        history = state.attrs[prop.key].history
-        if history.added and (not history.deleted or history.added[0] != history.deleted[0]):
-            values[prop.columns[0].name] = history.added[0]
+    # What the flush itself reads: the attributes set since the row was read, with the values they had then.
+    was, now = state.committed_state, state.dict
+    values = {
+        column: now[key]
+        for key, column in _column_names(state.mapper)
+        if key in was and key in now and (was[key] is NO_VALUE or was[key] != now[key])
+    }
     written = _Write(table, tuple(values), tuple(column.name for column in state.mapper.primary_key))
     # The primary key's parameters beside the values: `_keys` names them key_<column>.
     values |= {f"key_{name}": value for name, value in zip(written.keys, state.identity or (), strict=True)}

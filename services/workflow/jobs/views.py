@@ -19,19 +19,15 @@ _JOB_FIELDS = tuple(
 )
 
 
+# The fields of a step's read that its row holds as they are; the clock gives the rest.
+_STEP_FIELDS = tuple(name for name in StepRead.model_fields if name not in clocks.StepClock._fields)
 _PAUSE_FIELDS = tuple(name for name in PauseRead.model_fields if name != "step")
 
 
 def step_read(job: Job, step: JobStep, *, calendar: WorkingDayCalendar, now: datetime) -> StepRead:
     """A step; the current one counts its elapsed working days up to now, or to when the clock stopped."""
-    state = clocks.step_state(job, step, calendar=calendar, now=now)
-    return StepRead(
-        **state.model_dump(),
-        paused_working_days=step.paused_working_days,
-        note=step.note,
-        meter_number=step.meter_number,
-        meter_reading=step.meter_reading,
-    )
+    clock = clocks.step_clock(job, step, calendar=calendar, now=now)
+    return StepRead(**{name: getattr(step, name) for name in _STEP_FIELDS}, **clock._asdict())
 
 
 def job_read(job: Job, *, calendar: WorkingDayCalendar, now: datetime) -> JobRead:
