@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 
 from services.common.auth import Principal, require_roles
 from services.common.db import DbSession
@@ -15,7 +14,7 @@ from services.workflow.evidence import service as evidence_service
 from services.workflow.evidence.models import JobEvidence
 from services.workflow.evidence.service import EvidenceStore
 from services.workflow.jobs import queries
-from services.workflow.jobs.dependencies import FIELD_ROLES, JobChange, OptionalIfMatch, changing, company_scope
+from services.workflow.jobs.dependencies import FIELD_ROLES, JobChange, OptionalIfMatch, company_scope, job_change
 from services.workflow.jobs.models import Job
 from services.workflow.settings import WorkflowSettings
 
@@ -30,15 +29,7 @@ async def _field_job(job_id: str, session: DbSession, principal: FieldPrincipal)
 FieldJob = Annotated[Job, Depends(_field_job)]
 
 
-async def _field_change(
-    request: Request, job_id: str, principal: FieldPrincipal, if_match: OptionalIfMatch = None
-) -> AsyncIterator[JobChange]:
-    async with changing(request, job_id, principal, if_match, required=False) as change:
-        yield change
-
-
-# Committed before the response is sent, as every change of a job.
-FieldJobChange = Annotated[JobChange, Depends(_field_change, scope="function")]
+FieldJobChange = Annotated[JobChange, job_change(FieldPrincipal, OptionalIfMatch)]
 
 
 async def _evidence(evidence_id: Annotated[str, Path(max_length=36)], session: DbSession, job: FieldJob) -> JobEvidence:

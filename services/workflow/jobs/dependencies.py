@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,28 +112,23 @@ async def changing(
         yield JobChange(session, job, expected, ctx)
 
 
-async def _company_change(
-    request: Request, job_id: str, principal: CompanyCaller, if_match: OptionalIfMatch = None
-) -> AsyncIterator[JobChange]:
-    async with changing(request, job_id, principal, if_match, required=False) as change:
-        yield change
+def job_change(caller: Any, header: Any) -> Any:
+    """The dependency of a change by callers of one kind (an Annotated Principal), with one kind of If-Match."""
+    required = header is RequiredIfMatch
+
+    async def dependency(
+        request: Request, job_id: str, principal: Principal, if_match: str | None = None
+    ) -> AsyncIterator[JobChange]:
+        async with changing(request, job_id, principal, if_match, required=required) as change:
+            yield change
+
+    # FastAPI reads what to resolve from the annotations: who may call, and the header as the contract shows it.
+    dependency.__annotations__ |= {"principal": caller, "if_match": header}
+    # scope="function": the change commits before the response is sent, so a client never sees a success rolled
+    # back.
+    return Depends(dependency, scope="function")
 
 
-async def _versioned_change(
-    request: Request, job_id: str, principal: CompanyCaller, if_match: RequiredIfMatch = None
-) -> AsyncIterator[JobChange]:
-    async with changing(request, job_id, principal, if_match, required=True) as change:
-        yield change
-
-
-async def _managed_change(
-    request: Request, job_id: str, principal: ManagerCaller, if_match: OptionalIfMatch = None
-) -> AsyncIterator[JobChange]:
-    async with changing(request, job_id, principal, if_match, required=False) as change:
-        yield change
-
-
-# scope="function": the change commits before the response is sent, so a client never sees a success rolled back.
-CompanyJobChange = Annotated[JobChange, Depends(_company_change, scope="function")]
-VersionedJobChange = Annotated[JobChange, Depends(_versioned_change, scope="function")]
-ManagedJobChange = Annotated[JobChange, Depends(_managed_change, scope="function")]
+CompanyJobChange = Annotated[JobChange, job_change(CompanyCaller, OptionalIfMatch)]
+VersionedJobChange = Annotated[JobChange, job_change(CompanyCaller, RequiredIfMatch)]
+ManagedJobChange = Annotated[JobChange, job_change(ManagerCaller, OptionalIfMatch)]
