@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated, get_origin, get_type_hints
 
 import pytest
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +16,7 @@ from services.workflow.db import event_tables
 from services.workflow.jobs import concurrency, queries
 from services.workflow.jobs.change import apply
 from services.workflow.jobs.context import build_context
+from services.workflow.jobs.dependencies import JobChange
 from services.workflow.jobs.exceptions import StaleVersion
 from services.workflow.jobs.models import Job
 from tests.support.services import Service
@@ -128,3 +131,24 @@ async def test_a_change_that_finds_nothing_to_do_takes_the_version_and_writes_no
     history = (await workflow.client.get(f"/api/v1/jobs/{job_id}/history", headers=callers.admin())).json()
     assert (read["version"], [entry["action"] for entry in history]) == (2, ["created"])
     assert [e["type"] for e in await published(workflow)] == ["job.created"]
+
+
+async def test_every_change_of_one_job_is_made_through_a_job_change(workflow: Service) -> None:
+    # A JobChange decides how the change is written (one statement at the client's version, or a transaction);
+    # a route that opened its own session instead would write a job outside that decision.
+    changes = [
+        route
+        for route in iter_route_contexts(workflow.app.routes)
+        if "POST" in (route.methods or ()) and str(route.path).startswith("/api/v1/jobs/{job_id}/")
+    ]
+    without = [
+        route.path
+        for route in changes
+        if not any(
+            get_origin(hint) is Annotated and hint.__origin__ is JobChange
+            for hint in get_type_hints(route.endpoint, include_extras=True).values()
+        )
+    ]
+
+    assert len(changes) >= 8  # assign, complete, pause, resume, fees, visits, evidence, contractor
+    assert without == []
