@@ -65,6 +65,21 @@ async def test_guessing_one_username_from_one_address_locks_that_pair(intake: Se
     assert (await _sign_in(from_address(), "li.wei", PASSWORD)).status_code == 200
 
 
+async def test_every_spelling_of_a_username_counts_against_the_same_account(
+    intake: Service, from_address: Client
+) -> None:
+    await sign_in(intake.client, "li.wei", PASSWORD)
+    guesser = from_address()
+    # Sign-in ignores case and the spaces around a username: so must the count of its failures.
+    for attempt, spelling in enumerate((" li.wei", "LI.WEI", "li.wei\t", "\tLi.Wei ", " li.wei ")):
+        assert (await _sign_in(guesser, spelling, f"guess-{attempt}")).status_code == 401
+    assert (await _sign_in(guesser, "  li.wei", PASSWORD)).status_code == 429
+    # Spread over many addresses, the spellings still add up to the one account's limit.
+    for attempt in range(PER_USERNAME - MAX_FAILURES):
+        assert (await _sign_in(from_address(), " " * (attempt + 1) + "li.wei", "wrong")).status_code == 401
+    assert (await _sign_in(from_address(), "li.wei   ", PASSWORD)).status_code == 429
+
+
 async def test_concurrent_wrong_passwords_cannot_pass_the_limit(intake: Service, from_address: Client) -> None:
     await sign_in(intake.client, "li.wei", PASSWORD)
     guesser = from_address()

@@ -80,8 +80,9 @@ async def issue_token(
 ) -> TokenRead:
     """Exchange a username and password for a bearer token (OAuth2 password flow)."""
     # Counted before the password is checked, in one step with the lockout check: concurrent guesses all count.
+    # Counted against the account the username names, however it is spelt: ` Li.Wei` signs in as `li.wei`.
     attempt = throttle.admit(
-        form.username,
+        identity_service.normalise_username(form.username),
         client_address(request),
         refused=TooManyRequests,
         detail="Too many failed sign-ins; try again later.",

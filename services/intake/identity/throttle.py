@@ -11,8 +11,8 @@ from services.common.errors import TooManyRequests
 
 
 def username_key(username: str) -> str:
-    """A fixed-size key for a username as typed, case folded: a megabyte of username costs 32 bytes here."""
-    return hashlib.blake2b(username.casefold().encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """A fixed-size key for a username (as sign-in normalises it): a megabyte of username costs 32 bytes here."""
+    return hashlib.blake2b(username.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 @dataclass
