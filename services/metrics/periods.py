@@ -10,7 +10,10 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime
 
 from services.common.errors import Unprocessable
 
@@ -24,6 +27,17 @@ MIN_YEAR, MAX_YEAR = 1990, 2199
 
 
 class BadPeriod(Unprocessable, slug="bad-period", title="Period not understood"): ...
+
+
+def _in_report_years(instant: datetime) -> datetime:
+    if not MIN_YEAR <= instant.year <= MAX_YEAR:
+        raise ValueError(f"must fall in the years {MIN_YEAR} to {MAX_YEAR}")
+    return instant
+
+
+# An instant that metrics record (a complaint received, a step of an imported case): within the years a report
+# can be about, so that every figure it enters can be asked for, and no day count overflows.
+ReportedInstant = Annotated[AwareDatetime, AfterValidator(_in_report_years)]
 
 
 def _month_end(year: int, month: int) -> date:
@@ -81,6 +95,7 @@ def month_range(start: str, end: str) -> tuple[int, int]:
         match = _MONTH.match(text.strip())
         if match is None or not 1 <= int(match[2]) <= 12:
             raise BadPeriod(f"{text!r} is not a month: use 2026-01.")
+        _check_year(int(match[1]))
         keys.append(int(match[1]) * 100 + int(match[2]))
     first, last = keys
     span = (last // 100 - first // 100) * 12 + last % 100 - first % 100 + 1

@@ -49,7 +49,19 @@ async def test_a_regulator_cannot_record_outside_its_regions(metrics: Service, s
 
 @pytest.mark.parametrize(
     "phone",
-    ["138 0013 8000", "138.0013.8000", "138-0013-8000", "(010)6512/3456", "１３８００１３８０００", "138·0013·8000"],
+    [
+        "138 0013 8000",
+        "138.0013.8000",
+        "138-0013-8000",
+        "(010)6512/3456",
+        "１３８００１３８０００",
+        "138·0013·8000",
+        "138－0013－8000",  # full-width hyphen
+        "138—0013—8000",
+        "138~0013~8000",
+        "138、0013、8000",
+        "一三八〇〇一三八〇〇〇",
+    ],
 )
 async def test_a_complaint_summary_with_a_phone_number_is_refused(
     metrics: Service, signing_key: SigningKey, phone: str
@@ -62,11 +74,34 @@ async def test_a_complaint_summary_with_a_phone_number_is_refused(
 
 
 async def test_a_complaint_summary_with_short_numbers_is_kept(metrics: Service, signing_key: SigningKey) -> None:
-    body = _complaint("110105", "SGCC-BJ", summary="表箱费 1,200.50 元, 等了 15 个工作日")
+    body = _complaint("110105", "SGCC-BJ", summary="表箱费 1,200.50 元, 等了 15 个工作日, 第一次上门 9:30-11:45 无人")
 
     response = await metrics.client.post(COMPLAINTS, json=body, headers=auth(signing_key, "regulator", regions=["11"]))
 
     assert response.status_code == 201, response.text
+
+
+@pytest.mark.parametrize(
+    "received_at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1989-12-31T12:00:00Z"]
+)
+async def test_a_complaint_received_outside_the_reported_years_is_refused(
+    metrics: Service, signing_key: SigningKey, received_at: str
+) -> None:
+    body = _complaint("110105", "SGCC-BJ", received_at=received_at)
+
+    response = await metrics.client.post(COMPLAINTS, json=body, headers=auth(signing_key, "admin"))
+    listed = (await metrics.client.get(COMPLAINTS, headers=auth(signing_key, "admin"))).json()
+
+    assert (response.status_code, response.json()["errors"][0]["loc"][-1]) == (422, "received_at")
+    assert listed["total"] == 0
+
+
+async def test_an_offset_past_any_list_is_refused_not_sent_to_the_database(
+    metrics: Service, signing_key: SigningKey
+) -> None:
+    response = await metrics.client.get(COMPLAINTS, params={"offset": str(2**63)}, headers=auth(signing_key, "admin"))
+
+    assert (response.status_code, response.headers["content-type"]) == (422, "application/problem+json")
 
 
 async def test_a_complaint_naming_the_wrong_grid_company_is_refused(metrics: Service, signing_key: SigningKey) -> None:

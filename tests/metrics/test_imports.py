@@ -107,6 +107,27 @@ async def test_every_bad_row_is_listed_and_nothing_of_the_batch_is_applied(
     assert await _fact_count(metrics) == 0
 
 
+@pytest.mark.parametrize(
+    ("field", "instant"),
+    [
+        ("submitted_at", "0001-01-01T00:00:00+14:00"),  # Shanghai's date of it is before the calendar begins
+        ("submitted_at", "1900-03-01T08:00:00+08:00"),
+        ("connected_at", "9999-12-31T23:59:59-14:00"),
+    ],
+)
+async def test_a_row_dated_outside_the_reported_years_is_named_and_nothing_is_applied(
+    metrics: Service, signing_key: SigningKey, field: str, instant: str
+) -> None:
+    response = await metrics.client.post(
+        IMPORTS, json={"cases": [ROWS[0], {**ROWS[1], field: instant}]}, headers=auth(signing_key, "admin")
+    )
+
+    assert response.status_code == 422, response.text
+    (row,) = response.json()["rows"]
+    assert (row["index"], field in row["reason"], "1990" in row["reason"]) == (1, True, True)
+    assert await _fact_count(metrics) == 0
+
+
 async def test_a_manager_imports_only_its_own_grid_company(metrics: Service, signing_key: SigningKey) -> None:
     manager = auth(signing_key, "manager", grid_company="SGCC-BJ")
     beijing = [row for row in ROWS if row["grid_company"] == "SGCC-BJ"]

@@ -69,6 +69,11 @@ async def test_a_trend_ending_before_it_starts_or_with_a_bad_month_is_a_problem(
         "/api/v1/metrics/trend", params={"from": "2026-06", "to": "2026-01"}, headers=admin
     )
     bad = await metrics.client.get("/api/v1/metrics/trend", params={"from": "2026-13", "to": "2026-14"}, headers=admin)
+    # The years a report can be about, as for every other period.
+    year_zero = await metrics.client.get(
+        "/api/v1/metrics/trend", params={"from": "0000-01", "to": "0000-02"}, headers=admin
+    )
 
     assert backwards.status_code == 422 and backwards.json()["type"].endswith("bad-period")
     assert bad.status_code == 422
+    assert year_zero.status_code == 422 and year_zero.json()["type"].endswith("bad-period")

@@ -71,7 +71,7 @@ async def list_complaints(
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ComplaintPage:
     """Complaints in the caller's scope, newest first, optionally within a period (by date received)."""
     where = [scope.fact_filter(COMPLAINT)]

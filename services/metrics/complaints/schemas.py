@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+
+from services.metrics.periods import ReportedInstant
 
 Topic = Literal["delay", "fee", "visit", "documents", "service", "other"]
 Status = Literal["received", "assigned", "resolved"]
 # A complaint only moves forward: received, then assigned to the grid company, then resolved.
 STATUS_ORDER: tuple[Status, ...] = ("received", "assigned", "resolved")
 # Seven or more digits in a run are a phone, ID or account number (metrics keep no personal data), however
-# they are written apart: 138 0013 8000, 138-0013-8000, 138.0013.8000, (010)6512/3456, full-width digits.
-_NUMBER_RUN = re.compile(r"\d(?:[\s\-.·/\\()（）_+，,]*\d)+")
+# they are written apart: 138 0013 8000, 138-0013-8000, 138—0013—8000, 138、0013、8000, (010)6512/3456, and in
+# full-width digits or Chinese numerals (一三八〇〇一三八〇〇〇). Up to two marks may stand between two digits;
+# a colon may not, so that a time span (9:30-11:45) is not taken for a number.
+_SEPARATOR = r"[\s\-.·/\\()（）_+，,、~～*#'\"\u2010-\u2015\u2212]"
+_NUMBER_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,2}}\d)+")
+_CHINESE_NUMERALS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _MIN_DIGITS = 7
 
 
 def _holds_a_number(text: str) -> bool:
-    return any(sum(c.isdigit() for c in run.group()) >= _MIN_DIGITS for run in _NUMBER_RUN.finditer(text))
+    # NFKC writes full-width digits and marks (１３８－００１３) as their ASCII forms.
+    folded = unicodedata.normalize("NFKC", text).translate(_CHINESE_NUMERALS)
+    return any(sum(c.isdigit() for c in run.group()) >= _MIN_DIGITS for run in _NUMBER_RUN.finditer(folded))
 
 
 class ComplaintBase(BaseModel):
@@ -38,7 +47,7 @@ class ComplaintCreate(ComplaintBase):
 
     model_config = ConfigDict(extra="forbid")
 
-    received_at: AwareDatetime
+    received_at: ReportedInstant
 
     @field_validator("summary")
     @classmethod

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.common.rules.models import BusinessType, CategoryCode, StepCode
+from services.metrics.periods import ReportedInstant
 
 Channel = Literal["app", "web", "wechat", "hall"]
 
@@ -18,8 +19,8 @@ class ImportStep(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: StepCode
-    started_at: AwareDatetime
-    completed_at: AwareDatetime
+    started_at: ReportedInstant
+    completed_at: ReportedInstant
 
 
 class ImportCase(BaseModel):
@@ -33,8 +34,8 @@ class ImportCase(BaseModel):
     grid_company: Annotated[str, StringConstraints(pattern=r"^\S{1,32}$")]
     region: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")]
     channel: Channel
-    submitted_at: AwareDatetime
-    connected_at: AwareDatetime
+    submitted_at: ReportedInstant
+    connected_at: ReportedInstant
     steps: list[ImportStep] = Field(min_length=1, max_length=6)
     documents_supplied: int = Field(ge=0, le=100)
     customer_cost: Decimal = Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)
