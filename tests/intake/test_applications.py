@@ -13,6 +13,8 @@ from services.common.calendar import WorkingDayCalendar
 from services.common.clock import FixedClock
 from services.common.rules import load_rule_book
 from tests.intake.helpers import SME_DOCUMENTS, application_body, sign_in, upload, upload_all
+from tests.intake.test_progress import _connected
+from tests.metrics.support import deliver
 from tests.support.services import Service
 
 
@@ -215,6 +217,42 @@ async def test_evaluation_waits_for_connection(intake: Service) -> None:
         f"/api/v1/applications/{created.json()['id']}/evaluation", headers=headers, json={"score": 5}
     )
     assert response.status_code == 409
+
+
+async def test_withdrawals_sent_at_once_have_one_winner_and_one_event(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    created = await intake.client.post(
+        "/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers))
+    )
+    url = f"/api/v1/applications/{created.json()['id']}/withdraw"
+
+    answers = await asyncio.gather(*(intake.client.post(url, headers=headers) for _ in range(6)))
+
+    assert sorted(answer.status_code for answer in answers) == [200] + [409] * 5
+    assert (await _outbox_types(intake)).count("application.withdrawn->metrics") == 1
+
+
+async def test_ratings_sent_at_once_have_one_winner_and_one_event(intake: Service, clock: FixedClock) -> None:
+    headers = await sign_in(intake.client, "alice")
+    created = await intake.client.post(
+        "/api/v1/applications", headers=headers, json=application_body(await upload_all(intake.client, headers))
+    )
+    application_id = created.json()["id"]
+    connected = await deliver(
+        intake.client, clock, "job.connected", _connected(application_id, clock), source="workflow"
+    )
+    assert connected.status_code == 200
+    url = f"/api/v1/applications/{application_id}/evaluation"
+
+    answers = await asyncio.gather(
+        *(intake.client.post(url, headers=headers, json={"score": s}) for s in (1, 2, 3, 4, 5))
+    )
+
+    (winner,) = [answer for answer in answers if answer.status_code == 200]
+    assert sorted(answer.status_code for answer in answers) == [200] + [409] * 4
+    assert (await _outbox_types(intake)).count("application.evaluated->metrics") == 1
+    stored = (await intake.client.get(f"/api/v1/applications/{application_id}", headers=headers)).json()
+    assert stored["evaluation_score"] == winner.json()["evaluation_score"]
 
 
 async def test_staff_tokens_cannot_apply(intake: Service, signing_key: object) -> None:

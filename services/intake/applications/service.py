@@ -422,6 +422,7 @@ async def document_links(session: AsyncSession, application_ids: Sequence[str]) 
 async def withdraw(work: UnitOfWork, application: Application) -> Application:
     """Withdraw an open application."""
     now = work.now
+    await _take(work, application)
     if application.status not in OPEN_STATUSES:
         raise InvalidTransition(f"An application that is {application.status} cannot be withdrawn.")
     application.status = "withdrawn"
@@ -437,6 +438,7 @@ async def withdraw(work: UnitOfWork, application: Application) -> Application:
 async def evaluate(work: UnitOfWork, application: Application, *, score: int, comment: str | None) -> Application:
     """Rate a connected application, once."""
     now = work.now
+    await _take(work, application)
     if application.status != "connected":
         raise InvalidTransition("An application can be rated once it is connected.")
     if application.evaluation_score is not None:
@@ -449,6 +451,16 @@ async def evaluate(work: UnitOfWork, application: Application, *, score: int, co
     payload = events.ApplicationEvaluated(application_id=application.id, score=score, evaluated_at=now)
     await work.publish(payload, case_key=application.id)
     return application
+
+
+async def _take(work: UnitOfWork, application: Application) -> None:
+    """Hold the application's row for this change and read it as it now stands.
+
+    Two requests of the same once-only action (a withdrawal, a rating) read the application at once: without
+    the row, both would find it open and both would publish their event. With it, the second waits for the
+    first to commit and then finds it done.
+    """
+    await work.session.refresh(application, with_for_update=True)
 
 
 def _add_timeline(application: Application, at: datetime, event: str, **extra: Any) -> None:
