@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -97,6 +98,19 @@ async def test_late_imports_do_not_change_a_published_version_and_publishing_aga
 
     assert unchanged == first
     assert (second["version"], total(second)) == (2, total(first) + 1)
+
+
+async def test_publications_sent_at_once_each_freeze_a_version_of_their_own(
+    metrics: Service, signing_key: SigningKey
+) -> None:
+    await _import(metrics, signing_key, ROWS)
+    admin = auth(signing_key, "admin")
+
+    answers = await asyncio.gather(*(metrics.client.post(PUBLISH, headers=admin) for _ in range(5)))
+
+    assert [answer.status_code for answer in answers] == [201] * 5
+    assert sorted(answer.json()["version"] for answer in answers) == [1, 2, 3, 4, 5]
+    assert (await metrics.client.get(PUBLIC)).json()["version"] == 5
 
 
 async def test_only_admins_and_nationwide_regulators_publish(metrics: Service, signing_key: SigningKey) -> None:

@@ -15,6 +15,7 @@ from services.metrics.figures.dependencies import OverdueBefore
 from services.metrics.figures.reports import CSV_MEDIA_TYPE, csv_response, report_csv, wants_csv
 from services.metrics.periods import BadPeriod, Period, parse_label
 from services.metrics.publication import service as publication_service
+from services.metrics.publication.exceptions import PublicationsCrossed
 from services.metrics.publication.schemas import PublicReport
 
 router = APIRouter(tags=["reports"])
@@ -44,7 +45,7 @@ HalfYear = Annotated[Period, Depends(_half_year)]
     "/api/v1/reports/{period}/publish",
     status_code=status.HTTP_201_CREATED,
     response_model=PublicReport,
-    responses=problem_responses(Unauthorized, Forbidden, BadPeriod),
+    responses=problem_responses(Unauthorized, Forbidden, BadPeriod, PublicationsCrossed),
 )
 async def publish_report(
     period: HalfYear, session: DbSession, publisher: Publisher, clock: CurrentClock, overdue_before: OverdueBefore
