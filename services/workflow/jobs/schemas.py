@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.common.rules.models import StepCode
 from services.workflow.cases.schemas import CaseRead
@@ -15,7 +15,12 @@ from services.workflow.evidence.schemas import EvidenceRead
 
 Status = Literal["in_progress", "paused", "connected", "withdrawn"]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Yuan = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
+# -0 passes `ge=0`; as 0 it is the same amount, and is written so.
+Yuan = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False),
+    AfterValidator(lambda amount: amount.copy_abs()),
+]
 
 
 class StepRead(BaseModel):

@@ -59,6 +59,19 @@ async def test_a_zero_customer_fee_is_not_flagged(workflow: Service, clock: Fixe
     assert (await _fee(workflow, job, callers, amount_yuan=0)).json()["flagged"] is False
 
 
+async def test_a_fee_of_minus_zero_is_recorded_as_zero(workflow: Service, clock: FixedClock, callers: Callers) -> None:
+    job = await submit(workflow, clock, callers, category="sme_lv")
+
+    recorded = (await _fee(workflow, job, callers, amount_yuan="-0")).json()
+    listed = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()["fees"]
+
+    assert (recorded["amount_yuan"], recorded["flagged"], [fee["amount_yuan"] for fee in listed]) == (
+        "0.00",
+        False,
+        ["0.00"],
+    )
+
+
 @pytest.mark.parametrize("amount", ["-1", "1.005", "1e3x", "10000000000.00"])
 async def test_a_fee_that_is_not_yuan_and_fen_is_422(
     workflow: Service, clock: FixedClock, callers: Callers, amount: str
