@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import httpx
+from PIL import Image
+
+from tools.fieldwork import photo
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
+
+
+def _image(format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format)
+    return buffer.getvalue()
+
+
+# Whole files, as the services read them to the end: a 4×4 picture in each format.
+PNG = _image("PNG")
+JPEG = photo("a photo")
 
 SME_CASE: dict[str, Any] = {
     "customer_type": "enterprise",

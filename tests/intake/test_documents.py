@@ -52,6 +52,25 @@ async def test_an_executable_named_pdf_is_refused(intake: Service) -> None:
     assert (await intake.client.get("/api/v1/documents", headers=headers)).json()["items"] == []
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xd8\xff<!doctype html><script>alert(1)</script>",  # a JPEG marker, then a web page
+        b"\x89PNG\r\n\x1a\n<html><body>not a picture</body></html>",
+        b"%PDF-<html><script>alert(1)</script></html>",  # no version, no end
+        b"%PDF-1.7\n<html>and no end marker</html>",
+        JPEG[: len(JPEG) // 2],  # a photo cut short
+    ],
+)
+async def test_a_file_that_only_starts_like_a_pdf_or_picture_is_refused(intake: Service, content: bytes) -> None:
+    headers = await sign_in(intake.client, "alice")
+
+    response = await upload(intake.client, headers, "id_card", content=content, filename="id.jpg")
+
+    assert (response.status_code, response.json()["type"].rsplit("/", 1)[-1]) == (415, "unsupported-file")
+    assert (await intake.client.get("/api/v1/documents", headers=headers)).json()["items"] == []
+
+
 async def test_text_pretending_to_be_pdf_later_in_the_file_is_refused(intake: Service) -> None:
     headers = await sign_in(intake.client, "alice")
     response = await upload(intake.client, headers, "id_card", content=b"hello\n%PDF-1.4\n", filename="a.pdf")

@@ -9,6 +9,7 @@ import pytest
 from services.common.clock import FixedClock
 from tests.support.services import Service
 from tests.workflow.support import Callers, add_evidence, complete, problem, published, submit
+from tools.fieldwork import photo
 
 
 async def _at_connect(workflow: Service, clock: FixedClock, callers: Callers, **case: Any) -> dict[str, Any]:
@@ -114,7 +115,7 @@ async def test_the_completion_audit_entry_lists_the_evidence_it_relied_on(
     job = await _at_connect(workflow, clock, callers)
     photos = [
         (await add_evidence(workflow, job, callers.staff(), content=content)).json()
-        for content in (b"\xff\xd8\xff\xe0 first", b"\xff\xd8\xff\xe0 second")
+        for content in (photo("first"), photo("second"))
     ]
     job = await _reread(workflow, job, callers)
     await complete(workflow, job, "connect", callers.staff(), body={"meter_number": "3300123456"})

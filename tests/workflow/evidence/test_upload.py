@@ -67,6 +67,18 @@ async def test_a_file_that_is_not_pdf_jpeg_or_png_is_415(
     assert response.headers["content-type"] == "application/problem+json"
 
 
+async def test_a_web_page_behind_a_jpeg_marker_is_not_a_photo(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers)
+
+    response = await add_evidence(workflow, job, callers.staff(), content=b"\xff\xd8\xff<!doctype html><script>")
+    read = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()
+
+    assert (response.status_code, problem(response)) == (415, "unsupported-file")
+    assert (read["version"], read["evidence"]) == (job["version"], [])
+
+
 async def test_a_file_past_the_size_setting_is_413_as_a_problem(
     small_workflow: Service, clock: FixedClock, callers: Callers
 ) -> None:
