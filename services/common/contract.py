@@ -65,6 +65,10 @@ COMMON_TERMS: dict[str, Term] = {
     "offset": Term("How many matching items come before this page.", 0),
     "Health.status": Term("`ok` while the process runs; `ready` once the database is reachable and migrated.", "ok"),
     "Health.service": Term("The service that answered.", "intake"),
+    "Idempotency-Key": Term(
+        "A key of the client's choosing; a retry with the same key and body gets the first answer again.",
+        "5f0c2b1e-8d4a-4b7e-9c3f-1a2b3c4d5e6f",
+    ),
 }
 
 

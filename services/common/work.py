@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -23,6 +23,8 @@ from services.common.events import PUBLISHED, EventEnvelope, EventPayload, Event
 from services.common.state import ServiceState
 
 Answer = TypeVar("Answer", bound=BaseModel)
+# The header of a POST that honours idempotency (`UnitOfWork.idempotent`).
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255, min_length=1)]
 
 
 class UnitOfWork:

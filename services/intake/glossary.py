@@ -139,10 +139,6 @@ GLOSSARY: dict[str, Term] = {
     "query.status": Term("Only applications with this status.", "in_progress"),
     "phone_last4": Term("The last four digits of the contact phone given on the application.", "8000"),
     "path.number": Term("The application's number.", "ZV20261126A1B2C3D4E5F6"),
-    "Idempotency-Key": Term(
-        "A key of the client's choosing; a retry with the same key and body gets the first answer again.",
-        "5f0c2b1e-8d4a-4b7e-9c3f-1a2b3c4d5e6f",
-    ),
     # Disputes, and the visits and fees they dispute
     "dispute_id": Term("The dispute's id.", "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"),
     "DisputeRead.id": Term("The dispute's id.", "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d"),

@@ -10,7 +10,7 @@ from services.common.app import Overrides, ServiceParts, create_service_app, pru
 from services.common.events import make_events_router
 from services.metrics.complaints.router import router as complaints_router
 from services.metrics.dashboard.router import install_dashboard
-from services.metrics.db import calendar_tables, inbox
+from services.metrics.db import calendar_tables, idempotency_table, inbox
 from services.metrics.facts.handlers import build_handlers
 from services.metrics.facts.open_cases import keep_open_due
 from services.metrics.figures.reports import router as reports_router
@@ -54,6 +54,7 @@ def create_app(settings: MetricsSettings | None = None, **overrides: Unpack[Over
         body_limits={("POST", IMPORT_PATH): settings.import_max_bytes},
         inbox=inbox,
         calendar_tables=calendar_tables,
+        idempotency_table=idempotency_table,
         housekeeping=[prune_task(outbox=None, inbox=inbox)],
         startup=[_keep_open_due],
     )

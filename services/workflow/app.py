@@ -12,7 +12,7 @@ from services.common.limits import MULTIPART_OVERHEAD
 from services.workflow import events
 from services.workflow.calendar.router import router as calendar_router
 from services.workflow.contractors.router import router as contractors_router
-from services.workflow.db import calendar_tables, event_tables
+from services.workflow.db import calendar_tables, event_tables, idempotency_table
 from services.workflow.evidence.router import router as evidence_router
 from services.workflow.glossary import GLOSSARY
 from services.workflow.jobs.audit_router import router as audit_router
@@ -49,6 +49,7 @@ def create_app(settings: WorkflowSettings | None = None, **overrides: Unpack[Ove
         openapi_tags=TAGS,
         event_tables=event_tables,
         calendar_tables=calendar_tables,
+        idempotency_table=idempotency_table,
         background=[relay_task(event_tables)] if settings.relay_enabled else [],
         housekeeping=[prune_task(outbox=event_tables.outbox, inbox=event_tables.inbox)],
         published=events.PUBLISHED,

@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase
 from services.common.calendar import define_calendar_tables
 from services.common.db import new_metadata
 from services.common.events import define_event_tables
+from services.common.idempotency import define_idempotency_table
 
 
 class Base(DeclarativeBase):
@@ -17,3 +18,4 @@ class Base(DeclarativeBase):
 
 event_tables = define_event_tables(Base.metadata)
 calendar_tables = define_calendar_tables(Base.metadata)
+idempotency_table = define_idempotency_table(Base.metadata)

@@ -104,6 +104,23 @@ async def test_an_offset_past_any_list_is_refused_not_sent_to_the_database(
     assert (response.status_code, response.headers["content-type"]) == (422, "application/problem+json")
 
 
+async def test_a_complaint_sent_again_with_its_idempotency_key_is_recorded_once(
+    metrics: Service, signing_key: SigningKey
+) -> None:
+    beijing = {**auth(signing_key, "regulator", regions=["11"]), "Idempotency-Key": "hotline-call-1"}
+    body = _complaint("110105", "SGCC-BJ")
+
+    first = await metrics.client.post(COMPLAINTS, json=body, headers=beijing)
+    again = await metrics.client.post(COMPLAINTS, json=body, headers=beijing)
+    other = await metrics.client.post(COMPLAINTS, json={**body, "category": "fee"}, headers=beijing)
+    listed = (await metrics.client.get(COMPLAINTS, headers=beijing)).json()
+
+    assert (first.status_code, again.status_code, again.headers["idempotent-replayed"]) == (201, 201, "true")
+    assert again.json() == first.json()
+    assert (other.status_code, other.json()["type"].rsplit("/", 1)[-1]) == (422, "idempotency-key-reused")
+    assert [item["id"] for item in listed["items"]] == [first.json()["id"]]
+
+
 async def test_a_complaint_naming_the_wrong_grid_company_is_refused(metrics: Service, signing_key: SigningKey) -> None:
     response = await metrics.client.post(
         COMPLAINTS, json=_complaint("110105", "SGCC-SH"), headers=auth(signing_key, "admin")

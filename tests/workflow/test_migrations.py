@@ -14,6 +14,7 @@ TABLES = {
     "calendar_day",
     "case_file",
     "calendar_year",
+    "idempotency_record",
     "inbox_event",
     "job",
     "job_evidence",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from services.common.db import DbSession
 from services.common.errors import Unprocessable, problem_responses
 from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
-from services.common.work import Work
+from services.common.work import IdempotencyKey, Work
 from services.intake.access import AUTH_ERRORS, Applicant
 from services.intake.applications import service as application_service
 from services.intake.applications.dependencies import OwnedApplication, ReadableApplication
@@ -33,8 +33,6 @@ from services.intake.applications.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
-
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255, min_length=1)]
 
 
 # The columns of an application its read is made of: each field but the documents, and the documents it requires.

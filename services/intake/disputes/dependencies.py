@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path
+from fastapi import Depends, Path
 
 from services.common.db import DbSession
 from services.intake.access import CaseReach
@@ -12,7 +12,6 @@ from services.intake.applications import service as application_service
 from services.intake.applications.models import Application
 
 ApplicationId = Annotated[str, Path(min_length=1, max_length=36)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255, min_length=1)]
 
 
 async def _readable_application(application_id: ApplicationId, session: DbSession, reach: CaseReach) -> Application:

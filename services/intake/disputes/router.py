@@ -8,12 +8,12 @@ from fastapi.responses import JSONResponse
 from services.common.db import DbSession
 from services.common.errors import Unprocessable, problem_responses
 from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
-from services.common.work import Work
+from services.common.work import IdempotencyKey, Work
 from services.intake.access import AUTH_ERRORS, Applicant
 from services.intake.applications import service as application_service
 from services.intake.applications.exceptions import ApplicationNotFound
 from services.intake.disputes import service as dispute_service
-from services.intake.disputes.dependencies import ApplicationId, IdempotencyKey, ReadableApplication
+from services.intake.disputes.dependencies import ApplicationId, ReadableApplication
 from services.intake.disputes.exceptions import DisputeExists, RecordNotOnCase
 from services.intake.disputes.schemas import DisputeCreate, DisputeList, DisputeRead, DisputeRequest
 

@@ -7,13 +7,16 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from services.common.auth import Principal, require_roles
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, problem_responses
+from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
 from services.common.state import CurrentRules
+from services.common.work import IdempotencyKey, Work
 from services.metrics.access import ReadScope
 from services.metrics.complaints.dependencies import HandledComplaint, Handler
 from services.metrics.complaints.models import COMPLAINT, Complaint
@@ -34,12 +37,21 @@ Recorder = Annotated[Principal, Depends(require_roles("regulator", "admin"))]
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ComplaintRead,
-    responses=problem_responses(Unauthorized, Forbidden, Unprocessable),
+    responses=problem_responses(
+        Unauthorized, Forbidden, Unprocessable, IdempotencyKeyReused, IdempotentRequestInFlight
+    ),
 )
 async def record_complaint(
-    rules: CurrentRules, body: ComplaintCreate, session: DbSession, recorder: Recorder, clock: CurrentClock
-) -> ComplaintRead:
-    """Record a 12398 hotline complaint in one of the caller's regions."""
+    rules: CurrentRules,
+    body: ComplaintCreate,
+    work: Work,
+    recorder: Recorder,
+    idempotency_key: IdempotencyKey = None,
+) -> ComplaintRead | JSONResponse:
+    """Record a 12398 hotline complaint in one of the caller's regions.
+
+    Honours `Idempotency-Key`: a complaint sent again after a lost answer is recorded once.
+    """
     if recorder.role == "regulator" and not recorder.covers_region(body.region):
         raise Forbidden(f"Region {body.region} is outside your regions.")
     received_on = local_date(body.received_at)
@@ -47,20 +59,26 @@ async def record_complaint(
     if served != body.grid_company:
         who = served or "no grid company"
         raise Unprocessable(f"Region {body.region} is served by {who}, not {body.grid_company}.")
-    complaint = Complaint(
-        id=str(uuid.uuid4()),
-        received_on=received_on,
-        recorded_by=recorder.subject,
-        created_at=clock.now(),
-        status="received",
-        resolution=None,
-        handled_by=None,
-        handled_at=None,
-        **body.model_dump(),
+
+    async def record() -> ComplaintRead:
+        complaint = Complaint(
+            id=str(uuid.uuid4()),
+            received_on=received_on,
+            recorded_by=recorder.subject,
+            created_at=work.now,
+            status="received",
+            resolution=None,
+            handled_by=None,
+            handled_at=None,
+            **body.model_dump(),
+        )
+        work.session.add(complaint)
+        await work.session.flush()
+        return ComplaintRead.model_validate(complaint)
+
+    return await work.idempotent(
+        owner_id=recorder.subject, key=idempotency_key, body=body, status_code=status.HTTP_201_CREATED, action=record
     )
-    session.add(complaint)
-    await session.flush()
-    return ComplaintRead.model_validate(complaint)
 
 
 @router.get("", response_model=ComplaintPage, responses=problem_responses(Unauthorized, Forbidden, BadPeriod))
