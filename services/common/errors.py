@@ -241,6 +241,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     from fastapi.responses import JSONResponse
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
+    from services.common.idempotency import Replayed
+
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
         return problem_response(exc, request)
@@ -266,6 +268,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger.info("database refused a value on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(Unprocessable("A value cannot be stored (for example a NUL character)."), request)
 
+    async def on_replayed(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Replayed)
+        return exc.response
+
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(ProblemError("An unexpected error occurred."), request)
@@ -277,6 +283,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(ServiceUnavailable("The database is not reachable; try again shortly."), request)
 
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(Replayed, on_replayed)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DataError, on_data_error)

@@ -56,6 +56,19 @@ def define_idempotency_table(metadata: MetaData) -> Table:
 ABANDONED_AFTER = timedelta(minutes=2)
 
 
+class Replayed(Exception):
+    """The stored answer of a key's first request, raised where a dependency finds it: it is the response."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        super().__init__("replayed")
+        self.response = response
+
+
+def digest_of(body: BaseModel) -> str:
+    """What a request asks, as a key's record keeps it: the same body in any spelling is the same request."""
+    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True, default=str).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Idempotency:
     """A service's idempotency records and how long they are kept."""
@@ -64,17 +77,15 @@ class Idempotency:
     ttl: timedelta
 
     async def claim(
-        self, database: Database, *, owner_id: str, key: str, body: BaseModel, now: datetime
+        self, database: Database, *, owner_id: str, key: str, digest: str, now: datetime
     ) -> IdempotencyClaim | JSONResponse:
-        """Claim a key for this request, or the stored answer of the request that had it first.
+        """Claim a key for this request (`digest`: what the request asks, see `digest_of`), or the stored answer
+        of the request that had it first.
 
         The claim commits at once, in a transaction of its own, so that a duplicate arriving meanwhile
         finds it and is told to wait (409) instead of doing the work twice; on SQLite it must therefore
         come before the request's own transaction begins.
         """
-        digest = hashlib.sha256(
-            json.dumps(body.model_dump(mode="json"), sort_keys=True, default=str).encode()
-        ).hexdigest()
         where = (self.table.c.owner_id == owner_id) & (self.table.c.key == key)
         async with database.sessionmaker() as session, session.begin():
             # Expired records of this caller go first, so an old key is free again and the table stays small.

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.db import DbSession
 from services.common.events import PUBLISHED, EventEnvelope, EventPayload, EventTables, Queued, publish, queue
+from services.common.idempotency import digest_of
 from services.common.state import ServiceState
 
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -99,7 +100,7 @@ class UnitOfWork:
             raise RuntimeError(f"{self.state.settings.service_name} keeps no idempotency records")
         # Before anything else of the unit: the claim commits in a transaction of its own.
         claimed = await self.state.idempotency.claim(
-            self.state.database, owner_id=owner_id, key=key, body=body, now=self.now
+            self.state.database, owner_id=owner_id, key=key, digest=digest_of(body), now=self.now
         )
         if isinstance(claimed, JSONResponse):
             return claimed

@@ -10,6 +10,7 @@ from services.common.calendar import CurrentCalendar
 from services.common.clock import CurrentClock, local_date
 from services.common.db import DbSession
 from services.common.errors import Forbidden, Unauthorized, Unprocessable, problem_responses
+from services.common.idempotency import IdempotencyKeyReused, IdempotentRequestInFlight
 from services.common.rules.models import StepCode
 from services.workflow.cases import service as case_service
 from services.workflow.evidence import service as evidence_service
@@ -22,6 +23,7 @@ from services.workflow.jobs.dependencies import (
     CompanyJobChange,
     CompanyPrincipal,
     ManagedJobChange,
+    RecordingJobChange,
     VersionedJobChange,
     company_scope,
 )
@@ -208,23 +210,29 @@ async def resume_job(change: CompanyJobChange, response: Response) -> JobRead:
     "/{job_id}/fees",
     status_code=status.HTTP_201_CREATED,
     response_model=FeeRead,
-    responses=problem_responses(*_COMMON),
+    responses=problem_responses(*_COMMON, IdempotencyKeyReused, IdempotentRequestInFlight),
 )
-async def record_fee(body: FeeCreate, change: CompanyJobChange, response: Response) -> FeeRead:
-    """Record a fee in yuan; a customer fee where zero investment applies is accepted and flagged."""
+async def record_fee(body: FeeCreate, change: RecordingJobChange, response: Response) -> FeeRead:
+    """Record a fee in yuan; a customer fee where zero investment applies is accepted and flagged.
+
+    Honours `Idempotency-Key`: a fee sent again after a lost answer is recorded once.
+    """
     fee = await records.record_fee(change.session, change.job, fee=body, expected=change.expected, ctx=change.ctx)
-    change.tag(response)
-    return views.fee_read(fee)
+    return change.reply(response, views.fee_read(fee))
 
 
 @router.post(
     "/{job_id}/visits",
     status_code=status.HTTP_201_CREATED,
     response_model=VisitRead,
-    responses=problem_responses(*_COMMON, VisitInFuture, VisitBeforeApplication),
+    responses=problem_responses(
+        *_COMMON, VisitInFuture, VisitBeforeApplication, IdempotencyKeyReused, IdempotentRequestInFlight
+    ),
 )
-async def record_visit(body: VisitCreate, change: CompanyJobChange, response: Response) -> VisitRead:
-    """Record a customer's trip to an office; beyond the category's allowance it is over_allowance."""
+async def record_visit(body: VisitCreate, change: RecordingJobChange, response: Response) -> VisitRead:
+    """Record a customer's trip to an office; beyond the category's allowance it is over_allowance.
+
+    Honours `Idempotency-Key`: a visit sent again after a lost answer is recorded once.
+    """
     visit = await records.record_visit(change.session, change.job, visit=body, expected=change.expected, ctx=change.ctx)
-    change.tag(response)
-    return views.visit_read(visit)
+    return change.reply(response, views.visit_read(visit))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -152,3 +153,57 @@ async def test_a_visit_purpose_is_one_of_a_closed_list(workflow: Service, clock:
     response = await workflow.client.post(f"/api/v1/jobs/{job['id']}/visits", json=body, headers=callers.staff())
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] == "purpose"
+
+
+async def test_a_fee_sent_again_with_its_idempotency_key_is_recorded_once(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers, category="sme_lv")
+    url = f"/api/v1/jobs/{job['id']}/fees"
+    keyed = {**callers.staff(), "Idempotency-Key": "fee-1", "If-Match": str(job["version"])}
+    fee = {"code": "meter_box", "amount_yuan": "800.00", "payer": "customer"}
+
+    first = await workflow.client.post(url, json=fee, headers=keyed)
+    # The retry of a lost answer: the same key and body, the If-Match it was sent with (now stale).
+    again = await workflow.client.post(url, json=fee, headers=keyed)
+    other = await workflow.client.post(url, json={**fee, "amount_yuan": "1.00"}, headers=keyed)
+    read = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()
+
+    assert (first.status_code, again.status_code, again.headers["idempotent-replayed"]) == (201, 201, "true")
+    assert again.json() == first.json()
+    assert (other.status_code, problem(other)) == (422, "idempotency-key-reused")
+    assert ([f["id"] for f in read["fees"]], read["version"]) == ([first.json()["id"]], job["version"] + 1)
+
+
+async def test_a_key_is_bound_to_its_job_and_let_go_by_a_change_that_failed(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job, other_job = await submit(workflow, clock, callers), await submit(workflow, clock, callers)
+    keyed = {**callers.staff(), "Idempotency-Key": "visit-1"}
+    visit = {"visited_on": "2026-11-26", "purpose": "sign_contract"}
+
+    stale = await workflow.client.post(
+        f"/api/v1/jobs/{job['id']}/visits", json=visit, headers={**keyed, "If-Match": "99"}
+    )
+    retried = await workflow.client.post(f"/api/v1/jobs/{job['id']}/visits", json=visit, headers=keyed)
+    elsewhere = await workflow.client.post(f"/api/v1/jobs/{other_job['id']}/visits", json=visit, headers=keyed)
+
+    assert (stale.status_code, retried.status_code) == (409, 201)
+    assert (elsewhere.status_code, problem(elsewhere)) == (422, "idempotency-key-reused")
+
+
+async def test_fees_sent_at_once_with_one_key_are_recorded_once(
+    workflow: Service, clock: FixedClock, callers: Callers
+) -> None:
+    job = await submit(workflow, clock, callers, category="sme_lv")
+    keyed = {**callers.staff(), "Idempotency-Key": "fee-burst"}
+    fee = {"code": "meter_box", "amount_yuan": "800.00", "payer": "customer"}
+
+    answers = await asyncio.gather(
+        *(workflow.client.post(f"/api/v1/jobs/{job['id']}/fees", json=fee, headers=keyed) for _ in range(4))
+    )
+    read = (await workflow.client.get(f"/api/v1/jobs/{job['id']}", headers=callers.staff())).json()
+
+    # Each is the first answer, or told that the first is still being answered.
+    assert {answer.status_code for answer in answers} <= {201, 409} and len(read["fees"]) == 1
+    assert all(answer.json()["id"] == read["fees"][0]["id"] for answer in answers if answer.status_code == 201)
