@@ -255,6 +255,26 @@ async def test_ratings_sent_at_once_have_one_winner_and_one_event(intake: Servic
     assert stored["evaluation_score"] == winner.json()["evaluation_score"]
 
 
+@pytest.mark.parametrize("phone", ["+0-----", "1 2 3 4 5 6", "123-45"])
+async def test_a_contact_phone_without_seven_digits_is_refused(intake: Service, phone: str) -> None:
+    headers = await sign_in(intake.client, "alice")
+    body = application_body(await upload_all(intake.client, headers), contact_phone=phone)
+
+    response = await intake.client.post("/api/v1/applications", headers=headers, json=body)
+
+    assert (response.status_code, response.json()["errors"][0]["loc"][-1]) == (422, "contact_phone")
+
+
+async def test_the_answer_to_an_application_reads_as_it_does_later(intake: Service) -> None:
+    headers = await sign_in(intake.client, "alice")
+    body = application_body(await upload_all(intake.client, headers), capacity_kva="100")
+
+    created = (await intake.client.post("/api/v1/applications", headers=headers, json=body)).json()
+    read = (await intake.client.get(f"/api/v1/applications/{created['id']}", headers=headers)).json()
+
+    assert (created["capacity_kva"], read["capacity_kva"]) == ("100.00", "100.00")
+
+
 async def test_staff_tokens_cannot_apply(intake: Service, signing_key: object) -> None:
     from tests.support.tokens import bearer, mint
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.common.clock import FixedClock
+from services.common.idempotency import digest_of
 from services.common.state import ServiceState
 from services.intake.applications.schemas import ApplicationCreate
 from tests.intake.helpers import application_body, sign_in, upload_all
@@ -19,7 +20,11 @@ async def test_a_duplicate_while_the_first_is_being_answered_is_409(intake: Serv
     assert state.idempotency is not None
     # The first request has claimed the key and is still at work.
     await state.idempotency.claim(
-        state.database, owner_id=me["id"], key="in-flight", body=ApplicationCreate(**body), now=state.clock.now()
+        state.database,
+        owner_id=me["id"],
+        key="in-flight",
+        digest=digest_of(ApplicationCreate(**body)),
+        now=state.clock.now(),
     )
 
     duplicate = await intake.client.post("/api/v1/applications", headers=headers, json=body)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # The rule set's vocabulary, one source for the rules, the checks and the OpenAPI enums.
 from services.common.rules.models import BusinessType, CustomerType, StepCode
@@ -16,7 +16,12 @@ __all__ = ["BusinessType", "CustomerType"]
 Channel = Literal["app", "web", "wechat", "hall"]
 Status = Literal["submitted", "in_progress", "paused", "connected", "withdrawn"]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")]
-Capacity = Annotated[Decimal, Field(gt=0, le=1_000_000, max_digits=12, decimal_places=2)]
+# Written with its two decimals as stored (100 kVA is 100.00), so an answer reads the same before and after.
+Capacity = Annotated[
+    Decimal,
+    Field(gt=0, le=1_000_000, max_digits=12, decimal_places=2),
+    AfterValidator(lambda kva: kva.quantize(Decimal("0.01"))),
+]
 
 
 class CaseBase(BaseModel):
@@ -40,12 +45,19 @@ class PrecheckRequest(CaseBase):
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None
 
 
+def _enough_digits(phone: str) -> str:
+    # A number to call, and the last four digits the public lookup asks for: not "+0-----".
+    if sum(c.isdigit() for c in phone) < 7:
+        raise ValueError("a phone number has at least 7 digits")
+    return phone
+
+
 class ApplicationCreate(CaseBase):
     """An application; status, category and grid company are the platform's to set, never the client's."""
 
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     contact_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    contact_phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{5,19}$")]
+    contact_phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 -]{5,19}$"), AfterValidator(_enough_digits)]
     channel: Channel = "app"
     document_ids: list[Annotated[str, StringConstraints(max_length=36)]] = Field(default_factory=list, max_length=50)
 
