@@ -128,6 +128,21 @@ async def test_a_row_dated_outside_the_reported_years_is_named_and_nothing_is_ap
     assert await _fact_count(metrics) == 0
 
 
+async def test_a_row_outside_a_county_or_the_process_of_its_category_is_named(
+    metrics: Service, signing_key: SigningKey
+) -> None:
+    province_only = {**ROWS[1], "region": ROWS[1]["region"][:2]}
+    design_review = {**ROWS[2], "steps": [*ROWS[2]["steps"], {**ROWS[2]["steps"][-1], "code": "design_review"}]}
+    batch = [ROWS[0], province_only, design_review]
+
+    response = await metrics.client.post(IMPORTS, json={"cases": batch}, headers=auth(signing_key, "admin"))
+
+    rows = response.json()["rows"]
+    assert (response.status_code, [row["index"] for row in rows]) == (422, [1, 2])
+    assert "county-level" in rows[0]["reason"] and "design_review not a step" in rows[1]["reason"]
+    assert await _fact_count(metrics) == 0
+
+
 async def test_a_manager_imports_only_its_own_grid_company(metrics: Service, signing_key: SigningKey) -> None:
     manager = auth(signing_key, "manager", grid_company="SGCC-BJ")
     beijing = [row for row in ROWS if row["grid_company"] == "SGCC-BJ"]
