@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
@@ -15,15 +16,18 @@ from services.workflow.jobs import statement
 from services.workflow.jobs.exceptions import JobClosed, MalformedVersion, StaleVersion
 from services.workflow.jobs.models import Job
 
+# A version as a client may send it back: bare, or as an ETag (quoted, or weak: W/"3").
+_VERSION = re.compile(r'(?:W/"([0-9]{1,9})"|"([0-9]{1,9})"|([0-9]{1,9}))')
+
 
 def parse_version(header: str | None) -> int | None:
     """The version an If-Match header names (`7`, `"7"` or `W/"7"`), None when absent."""
     if header is None:
         return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isascii() or not value.isdigit() or len(value) > 9:
+    match = _VERSION.fullmatch(header.strip())
+    if match is None:
         raise MalformedVersion("If-Match must carry the job's version, as in `If-Match: 3`.")
-    return int(value)
+    return int(next(group for group in match.groups() if group is not None))
 
 
 def etag(job: Job) -> str:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from services.common.clock import FixedClock
@@ -31,11 +32,14 @@ async def test_completing_with_a_stale_version_is_409(workflow: Service, clock: 
     assert (response.status_code, problem(response), response.json()["version"]) == (409, "stale-version", 2)
 
 
-async def test_a_malformed_if_match_is_400(workflow: Service, clock: FixedClock, callers: Callers) -> None:
+@pytest.mark.parametrize("if_match", ["*", '"1', '1"', "W/1", "1,2", "1234567890"])
+async def test_a_malformed_if_match_is_400(
+    workflow: Service, clock: FixedClock, callers: Callers, if_match: str
+) -> None:
     job = await submit(workflow, clock, callers)
 
     response = await workflow.client.post(
-        f"/api/v1/jobs/{job['id']}/steps/accept/complete", headers={**callers.staff(), "If-Match": "*"}
+        f"/api/v1/jobs/{job['id']}/steps/accept/complete", headers={**callers.staff(), "If-Match": if_match}
     )
 
     assert (response.status_code, problem(response)) == (400, "malformed-if-match")
