@@ -10,7 +10,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common import leasing
-from services.common.events.tables import PENDING, EventTables
+from services.common.events.tables import PARKED, PENDING, EventTables
 from services.common.leasing import Lease as Lease  # named here too: the relay claims with it
 from services.common.leasing import Outcome as Outcome  # and records its rounds with it
 
@@ -31,7 +31,7 @@ class ClaimedRow:
 async def claim(
     conn: AsyncConnection, tables: EventTables, *, subscribers: Collection[str], lease: Lease
 ) -> list[ClaimedRow]:
-    """Lease the oldest due rows of each subscriber whose case has no earlier pending row; call in a transaction.
+    """Lease the oldest due rows of each subscriber whose case has no earlier undelivered row; call in a transaction.
 
     Each subscriber's rows are looked up on their own: one subscriber's pending rows come out of the
     (subscriber, status, seq) index already in order, so the lookup stops after `limit` rows however long
@@ -46,13 +46,14 @@ async def claim(
 async def _claim_for(conn: AsyncConnection, tables: EventTables, subscriber: str, lease: Lease) -> list[ClaimedRow]:
     candidate = tables.outbox.alias("candidate")
     earlier = tables.outbox.alias("earlier")
-    # An earlier pending row of the same case, leased or backing off or not, holds every later one back:
-    # that is what keeps per-case order when several relays run.
+    # An earlier undelivered row of the same case, leased or backing off or parked, holds every later one back:
+    # that is what keeps per-case order when several relays run, and after a row is parked until it is requeued
+    # (a pause delivered after the resume that followed it would leave the case paused for good).
     blocked = exists().where(
         earlier.c.subscriber == candidate.c.subscriber,
         earlier.c.case_key == candidate.c.case_key,
         earlier.c.seq < candidate.c.seq,
-        earlier.c.status == PENDING,
+        earlier.c.status.in_((PENDING, PARKED)),
     )
     due = (
         select(candidate.c.seq)

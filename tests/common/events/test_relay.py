@@ -275,3 +275,25 @@ async def test_a_stopped_relay_finishes_its_round_and_leaves_nothing_leased(
     rows = await outbox_rows(database)
     assert [(row["locked_until"], row["claim_token"]) for row in rows] == [(None, None)] * 6
     assert sum(row["status"] == "delivered" for row in rows) == sum(wire.deliveries.values()) > 0
+
+
+async def test_a_parked_event_holds_back_its_case_until_it_is_requeued(
+    database: Database, client: httpx.AsyncClient, clock: FixedClock, failures: Failures
+) -> None:
+    paused = await publish_thing(database, case_key="case-a", note="paused")
+    resumed = await publish_thing(database, case_key="case-a", note="resumed")
+    elsewhere = await publish_thing(database, case_key="case-b", note="elsewhere")
+    failures.remaining[str(paused.id)] = 3  # refused on every attempt, until the receiver is fixed
+    relay = make_relay(database, client, clock, max_attempts=3, backoff_max_seconds=1)
+
+    for _ in range(4):
+        await relay.run_once()
+        clock.advance(timedelta(seconds=2))
+
+    rows = {row["event_id"]: row["status"] for row in await outbox_rows(database)}
+    assert rows == {str(paused.id): "parked", str(resumed.id): "pending", str(elsewhere.id): "delivered"}
+    # Once requeued, the case's events arrive as they were published: the pause, then the resume.
+    assert await relay.requeue_parked() == 1
+    assert [await relay.run_once(), await relay.run_once()] == [1, 1]
+    applied = [event_id for event_id, case in await effects(database) if case == "case-a"]
+    assert applied == [str(paused.id), str(resumed.id)]
