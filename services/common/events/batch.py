@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common.db import Database
 from services.common.errors import ProblemError, Unprocessable, is_database_outage
@@ -115,6 +115,14 @@ async def apply_batch(
             except IntegrityError:
                 failed_cases.add(envelope.case_key)
                 results.append(_failed(envelope, clashed()))
+                continue
+            except DBAPIError as exc:
+                if is_database_outage(exc):
+                    raise
+                # A value the database refuses (too long for its column, out of a number's range): this event
+                # alone fails; the savepoint took back what it wrote.
+                failed_cases.add(envelope.case_key)
+                results.append(_failed(envelope, Unprocessable("The event holds a value this service cannot store.")))
                 continue
             except ProblemError as exc:
                 failed_cases.add(envelope.case_key)
