@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from services.common.calendar.days import chinese_calendar_schedules
 from services.common.clock import FixedClock, local_date
 from services.intake.identity.keys import SigningKey
 from services.metrics.facts.models import CaseFact
 from services.metrics.rollups import rebuild as rollup_rebuild
 from tests.metrics.live import LiveCase
-from tests.metrics.support import CALENDAR, auth, deliver
+from tests.metrics.support import CALENDAR, auth, deliver, deliver_batch
 from tests.support.services import Service
 
 SUBMITTED = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)  # 09:30 on a Monday in Shanghai
@@ -258,3 +260,41 @@ async def test_ratings_of_connected_cases_give_the_average_rating_and_agree_with
 
     assert (row["connected_count"], row["avg_evaluation"]) == (2, 3.5)
     assert checked.agree, checked.differences
+
+
+async def test_a_value_the_database_refuses_fails_its_event_alone_in_a_batch(
+    metrics: Service, clock: FixedClock, backend: str
+) -> None:
+    bad, good = LiveCase(datetime(2026, 3, 2, 1, 30, tzinfo=UTC)), LiveCase(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    # A channel longer than its column: the contract types it as text; PostgreSQL refuses it, SQLite keeps it.
+    events = [("application.submitted", bad.submitted(channel="x" * 40)), ("application.submitted", good.submitted())]
+
+    statuses = await deliver_batch(metrics.client, clock, "intake", events)
+
+    assert statuses == ["failed" if backend == "postgres" else "applied", "applied"]
+    async with metrics.app.state.database.sessionmaker() as session:
+        stored = set((await session.scalars(select(CaseFact.id))).all())
+    assert good.application_id in stored
+
+
+@pytest.mark.parametrize("loaded", [timedelta(hours=-1), timedelta(hours=1)])
+async def test_a_year_published_is_counted_with_even_if_it_was_loaded_before_this_service_seeded(
+    metrics: Service, clock: FixedClock, loaded: timedelta
+) -> None:
+    seeded = next(schedule for schedule in chinese_calendar_schedules() if schedule.year == 2026)
+    corrected = {
+        "year": 2026,
+        "holidays": [{"date": d.isoformat(), "name": "假日"} for d in sorted({*seeded.holidays, date(2026, 12, 31)})],
+        "makeup_workdays": [{"date": d.isoformat(), "name": "调休"} for d in sorted(seeded.makeup_workdays)],
+        "source": "State Council correction",
+        # Workflow loaded it an hour before (or after) this service seeded its own copy of the year.
+        "loaded_at": (clock.now() + loaded).isoformat(),
+    }
+
+    response = await deliver(metrics.client, clock, "calendar.year_published", corrected, source="workflow")
+
+    live = metrics.app.state.service.live_calendar
+    async with metrics.app.state.database.sessionmaker() as session:
+        calendar = await live.current(session)
+    assert response.status_code == 200
+    assert not calendar.is_working_day(date(2026, 12, 31))

@@ -2,7 +2,7 @@
 
 A year is stored by `zerovisit calendar load` (workflow) or by the event that publishes it (intake,
 metrics), possibly in another process. A running app notices on its own: at most every `reload_seconds`
-it compares the calendar tables' marker (newest loaded_at, number of years) with the one it read, and
+it compares the calendar tables' marker (every year's loaded_at and source) with the one it read, and
 reads the calendar again when they differ; a year stored through this app is looked for at once.
 """
 

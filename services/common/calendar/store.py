@@ -9,13 +9,14 @@ from typing import Any
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
-from sqlalchemy import Row, delete, func, insert, select
+from sqlalchemy import Row, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from services.common.calendar.days import YearSchedule, chinese_calendar_schedules
 from services.common.calendar.tables import HOLIDAY, MAKEUP_WORKDAY, CalendarTables
 
-Marker = tuple[datetime | None, int]
+# Every stored year with when and from where it was loaded: a replaced year changes it, whatever its loaded_at.
+Marker = tuple[tuple[int, datetime, str], ...]
 Executor = AsyncSession | AsyncConnection
 _CHINESE_NAMES = {holiday.value: holiday.chinese for holiday in Holiday}
 
@@ -84,11 +85,14 @@ async def load_schedules(session: Executor, tables: CalendarTables) -> list[Year
 
 
 async def marker(session: Executor, tables: CalendarTables) -> Marker:
-    """What changes whenever a year is stored: the newest loaded_at and the number of years."""
-    row = (
-        await session.execute(select(func.max(tables.year.c.loaded_at), func.count()).select_from(tables.year))
-    ).one()
-    return row[0], int(row[1])
+    """What changes whenever a year is stored: each year's loaded_at and source (a few dozen short rows).
+
+    Not the newest loaded_at alone: a year a publisher loaded before this service seeded its own copy replaces
+    that copy with an older loaded_at, and the newest one stays as it was.
+    """
+    year = tables.year.c
+    rows = await session.execute(select(year.year, year.loaded_at, year.source).order_by(year.year))
+    return tuple((row.year, row.loaded_at, row.source) for row in rows)
 
 
 async def year_detail(
