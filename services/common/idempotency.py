@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -64,9 +65,11 @@ class Replayed(Exception):
         self.response = response
 
 
-def digest_of(body: BaseModel) -> str:
-    """What a request asks, as a key's record keeps it: the same body in any spelling is the same request."""
-    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True, default=str).encode()).hexdigest()
+def digest_of(asked: BaseModel | Mapping[str, Any]) -> str:
+    """What a request asks (its body, or JSON of what it names), as a key's record keeps it: the same in any
+    spelling is the same request."""
+    plain = asked.model_dump(mode="json") if isinstance(asked, BaseModel) else asked
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

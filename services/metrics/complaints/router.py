@@ -27,6 +27,7 @@ from services.metrics.complaints.schemas import (
     ComplaintRead,
     ComplaintUpdate,
 )
+from services.metrics.figures.dependencies import Limit, Offset
 from services.metrics.periods import BadPeriod, resolve
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
@@ -88,8 +89,8 @@ async def list_complaints(
     period: Annotated[str | None, Query(max_length=32)] = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> ComplaintPage:
     """Complaints in the caller's scope, newest first, optionally within a period (by date received)."""
     where = [scope.fact_filter(COMPLAINT)]

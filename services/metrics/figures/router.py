@@ -15,15 +15,13 @@ from services.metrics.facts.models import CaseFact
 from services.metrics.facts.schemas import CaseRead
 from services.metrics.figures import build
 from services.metrics.figures import cases as case_lists
-from services.metrics.figures.dependencies import OverdueBefore
+from services.metrics.figures.dependencies import Limit, Offset, OverdueBefore
 from services.metrics.figures.schemas import CompanyRanking, OverduePage, Summary, Trend, ViolationPage
 from services.metrics.periods import BadPeriod, Period, month_range, resolve
 from services.metrics.state import Settings
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 _ERRORS = problem_responses(Unauthorized, Forbidden, BadPeriod)
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 async def _period(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import json
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ from services.common import contract
 from services.common.auth import Principal, require_roles
 from services.common.db import DbSession, request_session
 from services.common.errors import Forbidden
-from services.common.idempotency import IdempotencyClaim, Replayed
+from services.common.idempotency import IdempotencyClaim, Replayed, digest_of
 from services.common.state import ServiceState, service_state
 from services.common.work import IdempotencyKey
 from services.workflow.jobs import concurrency, queries, views
@@ -160,9 +159,8 @@ async def _claim(request: Request, state: ServiceState, principal: Principal, ke
     body = await request.body()  # as read for the route already: a JSON body, valid
     # What the request asks: the route and job, and the body in any spelling.
     asked = {"path": request.url.path, "body": json.loads(body) if body else None}
-    digest = hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
     claimed = await state.idempotency.claim(
-        state.database, owner_id=principal.subject, key=key, digest=digest, now=state.clock.now()
+        state.database, owner_id=principal.subject, key=key, digest=digest_of(asked), now=state.clock.now()
     )
     if isinstance(claimed, JSONResponse):
         raise Replayed(claimed)
